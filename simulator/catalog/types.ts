@@ -1,0 +1,93 @@
+// The shape of a version's catalog: plain data, so a new QEMU version is a new data file
+// (see qemu-4.1.0.ts), never a fork of the code that reads it.
+
+/** Fine-grained stage of the path a function belongs to. */
+export type StageId =
+  | 'guest' | 'kick' | 'mainloop' | 'poll' | 'iothread'
+  | 'virtio' | 'merge' | 'plug'
+  | 'blk-aio' | 'blk-co' | 'coroutine'
+  | 'bdrv' | 'raw-format' | 'raw'
+  | 'laio-submit' | 'laio-complete'
+  | 'pool-submit' | 'pool-worker' | 'pool-complete'
+  | 'completion' | 'notify' | 'error' | 'setup' | 'syscall';
+
+/** Coarse group shown as the top level of the stage tree. */
+export type StageGroupId =
+  | 'guest' | 'poll' | 'virtio' | 'blk' | 'driver' | 'laio' | 'pool' | 'completion' | 'error' | 'setup';
+
+/** Which kind of QEMU thread runs a function. */
+export type ThreadKind =
+  | 'vcpu' | 'main-loop' | 'iothread' | 'main-loop-or-iothread' | 'pool-worker' | 'any' | 'kernel';
+
+/** plain: never on a coroutine stack; coroutine: only there; either: both happen on the path. */
+export type RunsIn = 'plain' | 'coroutine' | 'either';
+
+/** Where the function lives: QEMU itself, glib, the host kernel (system calls) or the guest's driver. */
+export type Origin = 'qemu' | 'glib' | 'syscall' | 'guest';
+
+export interface TraceArg {
+  /** C type as declared in QEMU's trace-events file, e.g. `void *`, `int64_t`. */
+  readonly type: string;
+  readonly name: string;
+}
+
+export interface TraceEventDecl {
+  readonly name: string;
+  readonly args: readonly TraceArg[];
+  /** The printf-style format QEMU's log backend prints after the event name, with PRI macros expanded as on x86-64 Linux (`%"PRId64"` becomes `%ld`). */
+  readonly format: string;
+  /** trace-events file that declares it, e.g. `block/trace-events`. */
+  readonly file: string;
+}
+
+export interface FunctionEntry {
+  readonly name: string;
+  /**
+   * Set when another catalog function has the same name (QEMU has two static
+   * `raw_co_pwritev`: raw-format.c and file-posix.c); the entry's key is `name@qualifier`.
+   */
+  readonly qualifier?: string;
+  readonly stage: StageId;
+  readonly thread: ThreadKind;
+  readonly runsIn: RunsIn;
+  /** Can suspend the coroutine it runs in, directly or through a callee. */
+  readonly yields: boolean;
+  /** Calls qemu_coroutine_yield itself. */
+  readonly directYield: boolean;
+  /** Names of the functions it calls on the path (may include helpers not in the catalog). */
+  readonly calls: readonly string[];
+  /** Names of trace events it fires (keys of CatalogData.traceEvents). */
+  readonly traceEvents: readonly string[];
+  /** Source file relative to the project's root (QEMU tree, glib, Linux). Absent when unknown. */
+  readonly file?: string;
+  /** Line of the function's name in `file` at this version. Absent when not verified. */
+  readonly line?: number;
+  /** One or two sentences in the project's own words. */
+  readonly summary: string;
+  readonly origin: Origin;
+  /** Other threads it also runs on, when `thread` alone would mislead. */
+  readonly altThreads?: readonly ThreadKind[];
+  /** Extra facts worth a hover: conditions, version caveats. Own words. */
+  readonly notes?: string;
+}
+
+export interface StageDef {
+  readonly id: StageId;
+  readonly group: StageGroupId;
+  readonly label: string;
+}
+
+export interface StageGroupDef {
+  readonly id: StageGroupId;
+  readonly label: string;
+  readonly description: string;
+}
+
+export interface CatalogData {
+  readonly version: string;
+  readonly releaseCommit: string;
+  readonly groups: readonly StageGroupDef[];
+  readonly stages: readonly StageDef[];
+  readonly functions: readonly FunctionEntry[];
+  readonly traceEvents: readonly TraceEventDecl[];
+}

@@ -1,0 +1,168 @@
+// Everything one simulation run is made of, with defaults. The model reads only this shape;
+// the CLI, QEMU command-line and fio parsers and the debug adapter's launch configuration all
+// produce it.
+
+export type AioMode = 'threads' | 'native';
+export type CacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
+export type ErrorPolicy = 'report' | 'ignore' | 'stop' | 'enospc';
+export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'rw';
+export type FaultOp = 'read' | 'write' | 'flush' | 'any';
+
+export const AIO_MODES: readonly AioMode[] = ['threads', 'native'];
+export const CACHE_MODES: readonly CacheMode[] = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'];
+export const ERROR_POLICIES: readonly ErrorPolicy[] = ['report', 'ignore', 'stop', 'enospc'];
+export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw', 'rw'];
+
+export interface Workload {
+  rw: RwMode;
+  /** Percentage of reads for randrw / rw. */
+  rwmixread: number;
+  /** Request size in bytes (a multiple of 512). */
+  bs: number;
+  iodepth: number;
+  /** Stop issuing after this many requests (flushes not counted)... */
+  requests: number;
+  /** ...or after this much simulated time (ns), whichever comes first; 0 = no limit. */
+  runtimeNs: number;
+  /** First byte of the region the workload touches, and its length (0 = to the end of the disk). */
+  offset: number;
+  size: number;
+  /** A flush after every N writes (fio's fsync=N); 0 = never. */
+  flushEvery: number;
+}
+
+export interface DeviceModel {
+  /** Requests the device services at once; more wait in its queue. */
+  queueDepth: number;
+  readLatencyNs: number;
+  writeLatencyNs: number;
+  flushLatencyNs: number;
+  bandwidthBytesPerSec: number;
+  /** ± fraction of random variation on each latency. */
+  jitter: number;
+  /** Copy speed into the host page cache for buffered (non-O_DIRECT) writes. */
+  pageCacheBytesPerSec: number;
+}
+
+export interface CpuModel {
+  /** CPU time to enter an ordinary QEMU function. */
+  callNs: number;
+  /** Cost of a short system call (eventfd read/write, io_submit of one iocb). */
+  syscallNs: number;
+  /** A thread sleeping in ppoll/futex runs again this long after being woken. */
+  wakeNs: number;
+  /** A busy-polling iothread notices new work this fast. */
+  pollDetectNs: number;
+  coroutineNewNs: number;
+  threadCreateNs: number;
+  /** Guest: preparing and queueing one request in the driver. */
+  guestSubmitNs: number;
+  /** Guest: a doorbell write that KVM turns into an ioeventfd signal. */
+  kickNs: number;
+  /** Guest: from the irqfd write to the guest's interrupt handler running. */
+  irqNs: number;
+}
+
+export interface FaultRule {
+  op: FaultOp;
+  /** Inclusive sector range, or null for any sector. */
+  sectors: [number, number] | null;
+  /** Fail only the n-th request of this op reaching the host (1-based), or 0. */
+  nth: number;
+  errno: number;
+  /** How many times the rule fires; Infinity = every match. */
+  times: number;
+}
+
+export interface Scenario {
+  qemuVersion: string;
+  seed: number;
+  aio: AioMode;
+  iothread: boolean;
+  cache: CacheMode;
+  werror: ErrorPolicy;
+  rerror: ErrorPolicy;
+  requestMerging: boolean;
+  /** virtio-blk-pci ioeventfd (on by default): off makes the vCPU thread run handle_vq. */
+  ioeventfd: boolean;
+  /** VIRTIO_RING_F_EVENT_IDX negotiated (on by default). */
+  eventIdx: boolean;
+  queueSize: number;
+  /** The iothread's poll-max-ns (the main loop never polls). */
+  pollMaxNs: number;
+  /** Disk size in bytes. */
+  diskBytes: number;
+  /** O_DIRECT alignment the host file system imposes (request_alignment of the file node). */
+  hostBlockSize: number;
+  workload: Workload;
+  device: DeviceModel;
+  cpu: CpuModel;
+  faults: FaultRule[];
+  /** The simulated management tool: `cont` this long after a STOP, at most maxResumes times. */
+  resumeAfterNs: number;
+  maxResumes: number;
+}
+
+export const GiB = 1024 * 1024 * 1024;
+
+export function defaultScenario(): Scenario {
+  return {
+    qemuVersion: '4.1.0',
+    seed: 1,
+    aio: 'threads',
+    iothread: false,
+    cache: 'writeback',
+    werror: 'enospc',
+    rerror: 'report',
+    requestMerging: true,
+    ioeventfd: true,
+    eventIdx: true,
+    queueSize: 128,
+    pollMaxNs: 32768,
+    diskBytes: 1 * GiB,
+    hostBlockSize: 512,
+    workload: {
+      rw: 'write', rwmixread: 50, bs: 4096, iodepth: 1, requests: 1, runtimeNs: 0, offset: 0, size: 0, flushEvery: 0,
+    },
+    device: {
+      queueDepth: 64,
+      readLatencyNs: 80_000,
+      writeLatencyNs: 20_000,
+      flushLatencyNs: 150_000,
+      bandwidthBytesPerSec: 3_000_000_000,
+      jitter: 0.1,
+      pageCacheBytesPerSec: 8_000_000_000,
+    },
+    cpu: {
+      callNs: 60,
+      syscallNs: 700,
+      wakeNs: 4_000,
+      pollDetectNs: 200,
+      coroutineNewNs: 3_000,
+      threadCreateNs: 40_000,
+      guestSubmitNs: 1_500,
+      kickNs: 1_200,
+      irqNs: 3_000,
+    },
+    faults: [],
+    resumeAfterNs: 1_000_000,
+    maxResumes: 3,
+  };
+}
+
+/** cache= mode → (O_DIRECT, guest-visible write cache, flushes ignored), as QEMU maps them. */
+export function cacheFlags(mode: CacheMode): { direct: boolean; writeback: boolean; noFlush: boolean } {
+  switch (mode) {
+    case 'none': return { direct: true, writeback: true, noFlush: false };
+    case 'writeback': return { direct: false, writeback: true, noFlush: false };
+    case 'writethrough': return { direct: false, writeback: false, noFlush: false };
+    case 'directsync': return { direct: true, writeback: false, noFlush: false };
+    case 'unsafe': return { direct: false, writeback: true, noFlush: true };
+  }
+}
+
+export const ERRNO = { EIO: 5, ENOSPC: 28, EINVAL: 22 } as const;
+export const ERRNO_NAMES: Record<number, string> = { 5: 'EIO', 28: 'ENOSPC', 22: 'EINVAL' };
+export const ERRNO_TEXT: Record<number, string> = {
+  5: 'Input/output error', 28: 'No space left on device', 22: 'Invalid argument',
+};

@@ -1,0 +1,219 @@
+// util/qemu-coroutine.c and util/coroutine-ucontext.c: a coroutine is a stack of frames of
+// its own. Entering it makes the entering thread execute that stack; yielding hands the
+// thread back to whoever entered it. A coroutine always runs in the thread that entered it.
+
+import { Fn } from '../catalog';
+import { Machine, Phase, SimThread, Stack, Step, World } from '../engine/machine';
+
+export const CoState = { created: 0, running: 1, yielded: 2, terminated: 3 } as const;
+export const CO_STATE_NAMES = ['created', 'running', 'yielded', 'terminated'] as const;
+
+export interface Coroutine {
+  /** Unique number shown to users (`coroutine #7`). */
+  id: number;
+  /** Pooled Coroutine object it occupies: QEMU reuses these, so trace pointers repeat. */
+  slot: number;
+  entry: number;
+  /** The entry function's opaque argument (an AIOCB id). */
+  acb: number;
+  req: number;
+  stack: Stack;
+  state: number;
+  /** co->ctx: the AioContext it was last entered in (aio_co_wake resumes it there). */
+  ctx: number;
+  /** Thread it runs on / last ran on. */
+  thread: number;
+  /** co_queue_wakeup: coroutines to run once this one yields or terminates. */
+  wakeup: number[];
+  createdAt: number;
+  yieldedAt: number;
+  yields: number;
+  /** The result its waker leaves for it (ThreadPoolCo.ret, qemu_laiocb.ret). */
+  wakeRet: number;
+}
+
+export interface CoroutineState {
+  live: Map<number, Coroutine>;
+  nextId: number;
+  /** Stacks of every Coroutine object ever allocated, by slot. */
+  slots: Stack[];
+  /** Slots back in the pool. */
+  free: number[];
+  /** Slots whose Coroutine QEMU freed (pool full): reused as new allocations, keeping memory flat. */
+  dead: number[];
+  /** Pool capacity: the global release pool (128) plus one thread's local pool (64). */
+  poolMax: number;
+  /** Coroutines waiting to be entered by each thread's running qemu_aio_coroutine_enter. */
+  pending: number[][];
+  newCount: number;
+  reuseCount: number;
+}
+
+declare module '../engine/machine' {
+  interface World {
+    co: CoroutineState;
+  }
+}
+
+export function initCoroutines(w: World): void {
+  w.co = { live: new Map(), nextId: 1, slots: [], free: [], dead: [], poolMax: 192, pending: [], newCount: 0, reuseCount: 0 };
+}
+
+export function coroutine(m: Machine, id: number): Coroutine {
+  const co = m.s.w.co.live.get(id);
+  if (co === undefined) throw new Error(`no live coroutine #${id}`);
+  return co;
+}
+
+/** qemu_coroutine_entered(): true while the coroutine is on some thread's CPU. */
+export function coroutineEntered(co: Coroutine): boolean {
+  return co.state === CoState.running;
+}
+
+function pendingOf(m: Machine, t: SimThread): number[] {
+  const p = m.s.w.co.pending;
+  return p[t.id] ?? (p[t.id] = []);
+}
+
+function allocate(m: Machine, t: SimThread, f: { req: number; a: number; b: number }, slot: number): number {
+  const cs = m.s.w.co;
+  const co: Coroutine = {
+    id: cs.nextId++, slot, entry: f.a, acb: f.b, req: f.req, stack: cs.slots[slot],
+    state: CoState.created, ctx: -1, thread: t.id, wakeup: [], createdAt: t.time, yieldedAt: -1, yields: 0, wakeRet: 0,
+  };
+  co.stack.depth = 0;
+  cs.live.set(co.id, co);
+  return co.id;
+}
+
+/** qemu_coroutine_create(entry = a, opaque = b): from the pool, or a fresh stack. */
+const qemu_coroutine_create: Step = (m, t, f) => {
+  const cs = m.s.w.co;
+  switch (f.pc) {
+    case 0:
+      if (cs.free.length === 0) {
+        f.pc = 1;
+        return m.call(t, Fn.qemu_coroutine_new, f.req);
+      }
+      cs.reuseCount++;
+      return m.ret(t, allocate(m, t, f, cs.free.pop()!));
+    default:
+      cs.newCount++;
+      let slot = cs.dead.pop();
+      if (slot === undefined) {
+        slot = cs.slots.length;
+        cs.slots.push({ frames: [], depth: 0 });
+      }
+      return m.ret(t, allocate(m, t, f, slot));
+  }
+};
+
+/** qemu_coroutine_new: a 1 MiB stack and a ucontext — the expensive part of a cold pool. */
+const qemu_coroutine_new: Step = (m, t) => m.ret(t);
+
+function switchIn(m: Machine, t: SimThread, ctx: number, co: Coroutine): void {
+  m.trace(t, 'qemu_aio_coroutine_enter', ctx, -1, co.slot, co.acb);
+  co.state = CoState.running;
+  co.thread = t.id;
+  co.ctx = ctx;
+  t.stack = co.stack;
+  t.co = co.id;
+  if (co.stack.depth === 0) {
+    m.call(t, Fn.coroutine_trampoline, co.req, co.id);
+  } else {
+    const top = co.stack.frames[co.stack.depth - 1];
+    m.emit(t, top.fn, Phase.resume, co.req, co.stack.depth);
+    t.time += m.exitCost;
+  }
+}
+
+function switchOut(t: SimThread): void {
+  t.stack = t.native;
+  t.co = -1;
+}
+
+/**
+ * qemu_aio_coroutine_enter(ctx = a, co = b): switch to the coroutine; when it yields or
+ * terminates, run (depth first) the coroutines it queued for wake-up.
+ */
+const qemu_aio_coroutine_enter: Step = (m, t, f) => {
+  const pending = pendingOf(m, t);
+  switch (f.pc) {
+    case 0:
+      f.pc = 1;
+      return switchIn(m, t, f.a, coroutine(m, f.b));
+    case 1: {
+      const co = coroutine(m, f.b);
+      pending.unshift(...co.wakeup);
+      co.wakeup.length = 0;
+      if (co.state === CoState.terminated) {
+        m.trace(t, 'qemu_coroutine_terminate', co.slot);
+        f.pc = 2;
+        return m.call(t, Fn.coroutine_delete, co.req, co.id);
+      }
+    }
+    // fallthrough: the coroutine yielded
+    default:
+      if (pending.length > 0) {
+        f.b = pending.shift()!;
+        f.pc = 1;
+        return switchIn(m, t, f.a, coroutine(m, f.b));
+      }
+      return m.ret(t);
+  }
+};
+
+/** coroutine_trampoline(co = a): runs the entry function, then terminates the coroutine. */
+const coroutine_trampoline: Step = (m, t, f) => {
+  switch (f.pc) {
+    case 0: {
+      const co = coroutine(m, f.a);
+      f.pc = 1;
+      return m.call(t, co.entry, co.req, co.acb);
+    }
+    default: {
+      const co = coroutine(m, f.a);
+      co.state = CoState.terminated;
+      m.ret(t);
+      return switchOut(t);
+    }
+  }
+};
+
+/** qemu_coroutine_yield(): suspend the running coroutine; the thread goes back to its caller. */
+const qemu_coroutine_yield: Step = (m, t, f) => {
+  switch (f.pc) {
+    case 0: {
+      const co = coroutine(m, t.co);
+      m.trace(t, 'qemu_coroutine_yield', co.slot, -1);
+      co.state = CoState.yielded;
+      co.yieldedAt = t.time;
+      co.yields++;
+      f.pc = 1;
+      m.emit(t, Fn.qemu_coroutine_yield, Phase.yield, f.req, co.stack.depth);
+      t.time += m.exitCost;
+      return switchOut(t);
+    }
+    default:
+      return m.ret(t);
+  }
+};
+
+/** coroutine_delete(co = a): back to the pool, or freed when the pool is full. */
+const coroutine_delete: Step = (m, t, f) => {
+  const cs = m.s.w.co;
+  const co = coroutine(m, f.a);
+  cs.live.delete(co.id);
+  if (cs.free.length < cs.poolMax) cs.free.push(co.slot);
+  else cs.dead.push(co.slot);
+  return m.ret(t);
+};
+
+export function registerCoroutineSteps(steps: Step[]): void {
+  steps[Fn.qemu_coroutine_create] = qemu_coroutine_create;
+  steps[Fn.qemu_coroutine_new] = qemu_coroutine_new;
+  steps[Fn.qemu_aio_coroutine_enter] = qemu_aio_coroutine_enter;
+  steps[Fn.coroutine_trampoline] = coroutine_trampoline;
+  steps[Fn.qemu_coroutine_yield] = qemu_coroutine_yield;
+  steps[Fn.coroutine_delete] = coroutine_delete;
+}

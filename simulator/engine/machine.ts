@@ -1,0 +1,404 @@
+// The discrete-event core: simulated threads that each execute an explicit stack of frames,
+// one step at a time, ordered by simulated time (ns). A step is one QEMU function doing one
+// thing: calling a callee (enter), returning (exit), or suspending/resuming a coroutine.
+// Every step emits exactly one stage event; a thread that only waits emits none.
+//
+// All mutable state lives in `Machine.s` as plain data, so a checkpoint is a structured
+// clone and the model replays identically from it. Functions (steps, timers, listeners)
+// live outside that state and are looked up by small integer ids.
+
+import { RngState, seedRng } from './rng';
+
+export const Phase = { enter: 0, exit: 1, yield: 2, resume: 3 } as const;
+export type PhaseValue = (typeof Phase)[keyof typeof Phase];
+export const PHASE_NAMES = ['enter', 'exit', 'yield', 'resume'] as const;
+
+export const ThreadState = { runnable: 0, blocked: 1, exited: 2 } as const;
+
+/** What a blocked thread waits for; shown to users and used to wake the right threads. */
+export const Wait = {
+  none: 0,
+  /** In ppoll/epoll: woken when one of its AioContext's fds becomes readable. */
+  fd: 1,
+  /** Busy-polling an AioContext: woken as soon as a poll handler would make progress. */
+  busyPoll: 2,
+  /** In a blocking system call until the device answers. */
+  syscall: 3,
+  /** A thread-pool worker in qemu_sem_timedwait. */
+  semaphore: 4,
+  /** A vCPU with nothing to do (guest idle or VM paused). */
+  halted: 5,
+  /** Being created (qemu_thread_create until the thread first runs). */
+  starting: 6,
+} as const;
+export const WAIT_NAMES = ['running', 'ppoll', 'busy-polling', 'in system call', 'qemu_sem_timedwait', 'halted', 'starting'] as const;
+
+export interface Frame {
+  fn: number;
+  /** Where the function is in its body; each step function switches on it. */
+  pc: number;
+  /** The head guest request this call works for, or -1. */
+  req: number;
+  /** Call arguments (object ids, flags) — their meaning is the callee's. */
+  a: number;
+  b: number;
+  /** A local the function keeps across steps (loop index, start time, ...). */
+  c: number;
+  /** The last callee's return value. */
+  ret: number;
+}
+
+export interface Stack {
+  frames: Frame[];
+  depth: number;
+}
+
+export type ThreadKindName = 'main-loop' | 'iothread' | 'worker' | 'vcpu';
+
+export interface SimThread {
+  id: number;
+  name: string;
+  kind: ThreadKindName;
+  /** Linux thread id printed in qemu-trace output. */
+  tid: number;
+  /** The thread's own stack. */
+  native: Stack;
+  /** The stack being executed: `native`, or a coroutine's while one runs on this thread. */
+  stack: Stack;
+  /** Id of the coroutine running on this thread, -1 when on the native stack. */
+  co: number;
+  /** Home AioContext (-1 for vCPUs and workers, which use the main context as "current"). */
+  ctx: number;
+  time: number;
+  state: number;
+  wait: number;
+  /** Set when a timed wait ended by timeout rather than by a wake-up. */
+  timedOut: boolean;
+  /** Invalidates queued wake-ups when the thread is re-blocked or woken another way. */
+  token: number;
+  createdAt: number;
+  exitedAt: number;
+}
+
+/** The state each layer adds (by module augmentation); the engine knows none of it. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface World {}
+
+/** A min-heap on (time, seq) in parallel arrays: no allocation per scheduled item. */
+export interface Heap {
+  size: number;
+  time: Float64Array;
+  seq: Float64Array;
+  kind: Int32Array;
+  arg: Int32Array;
+  token: Int32Array;
+}
+
+export interface SimState {
+  now: number;
+  seq: number;
+  events: number;
+  heap: Heap;
+  threads: SimThread[];
+  cur: number;
+  rng: RngState;
+  done: boolean;
+  w: World;
+}
+
+export interface StageEvent {
+  seq: number;
+  time: number;
+  thread: number;
+  co: number;
+  fn: number;
+  phase: PhaseValue;
+  req: number;
+  /** Depth of the stack the event happened on (coroutine stack or native), after an enter. */
+  depth: number;
+}
+
+export type Step = (m: Machine, t: SimThread, f: Frame) => void;
+export type TimerFn = (m: Machine, arg: number) => void;
+
+/** Heap item kinds below FIRST_TIMER are the engine's own. */
+const KIND_THREAD = 0;
+const KIND_TIMEOUT = 1;
+export const FIRST_TIMER = 2;
+
+export const StopReason = { limit: 0, predicate: 1, idle: 2, done: 3, time: 4 } as const;
+export type StopReasonValue = (typeof StopReason)[keyof typeof StopReason];
+
+export type TraceSink = (t: SimThread, event: string, args: readonly (number | string | boolean)[]) => void;
+
+export class Machine {
+  s: SimState;
+  /** Step function per catalog function id. */
+  readonly steps: Step[];
+  /** Timer callbacks per timer kind (>= FIRST_TIMER). */
+  readonly timers: TimerFn[] = [];
+  /** CPU cost (ns) of entering each function. */
+  readonly cost: Float64Array;
+  exitCost = 10;
+  /** Optional observer of every stage event (output writers, breakpoints). */
+  listener: ((ev: StageEvent) => void) | null = null;
+  /** Optional receiver of QEMU trace-event points; steps only build arguments when set. */
+  tracer: TraceSink | null = null;
+  /** Optional observer of threads coming and going (worker threads do). */
+  threadListener: ((t: SimThread, event: 'started' | 'exited') => void) | null = null;
+  readonly ev: StageEvent = { seq: 0, time: 0, thread: 0, co: -1, fn: 0, phase: 0, req: -1, depth: 0 };
+
+  constructor(fnCount: number, seed: number, w: World) {
+    this.steps = new Array<Step>(fnCount);
+    this.cost = new Float64Array(fnCount);
+    this.s = {
+      now: 0, seq: 0, events: 0, cur: -1, done: false,
+      heap: newHeap(256),
+      threads: [],
+      rng: seedRng(seed),
+      w,
+    };
+  }
+
+  // ---- threads -------------------------------------------------------------------------
+
+  spawnThread(name: string, kind: ThreadKindName, ctx: number, baseFn: number, at: number, tid: number, arg = 0): SimThread {
+    const native: Stack = { frames: [], depth: 0 };
+    const t: SimThread = {
+      id: this.s.threads.length, name, kind, tid, native, stack: native, co: -1, ctx,
+      time: at, state: ThreadState.runnable, wait: Wait.none, timedOut: false, token: 0,
+      createdAt: at, exitedAt: -1,
+    };
+    this.s.threads.push(t);
+    pushFrame(native, baseFn, -1, arg, 0, 0);
+    this.schedule(at, KIND_THREAD, t.id, t.token);
+    if (this.threadListener !== null) this.threadListener(t, 'started');
+    return t;
+  }
+
+  /** Park `t` until woken; with `timeoutAt` it also wakes then, with `timedOut` set. */
+  block(t: SimThread, wait: number, timeoutAt = -1): void {
+    t.state = ThreadState.blocked;
+    t.wait = wait;
+    t.timedOut = false;
+    t.token++;
+    if (timeoutAt >= 0) this.schedule(timeoutAt, KIND_TIMEOUT, t.id, t.token);
+  }
+
+  wake(t: SimThread, at: number): void {
+    if (t.state !== ThreadState.blocked) return;
+    t.state = ThreadState.runnable;
+    t.wait = Wait.none;
+    t.token++;
+    if (t.time < at) t.time = at;
+    this.schedule(t.time, KIND_THREAD, t.id, t.token);
+  }
+
+  exitThread(t: SimThread): void {
+    t.state = ThreadState.exited;
+    t.token++;
+    t.exitedAt = t.time;
+    if (this.threadListener !== null) this.threadListener(t, 'exited');
+  }
+
+  // ---- timers ----------------------------------------------------------------------------
+
+  /** Register a timer callback; the returned kind is stable for a given registration order. */
+  addTimer(fn: TimerFn): number {
+    if (this.timers.length < FIRST_TIMER) this.timers.length = FIRST_TIMER;
+    this.timers.push(fn);
+    return this.timers.length - 1;
+  }
+
+  at(time: number, kind: number, arg: number): void {
+    this.schedule(time, kind, arg, 0);
+  }
+
+  private schedule(time: number, kind: number, arg: number, token: number): void {
+    heapPush(this.s.heap, time, this.s.seq++, kind, arg, token);
+  }
+
+  // ---- the interpreter's primitives, used by every step function --------------------------
+
+  /** Enter `fn` on the stack `t` is executing. */
+  call(t: SimThread, fn: number, req: number, a = 0, b = 0, c = 0): void {
+    const st = t.stack;
+    pushFrame(st, fn, req, a, b, c);
+    this.emit(t, fn, Phase.enter, req, st.depth);
+    t.time += this.cost[fn];
+  }
+
+  /** Return from the function on top of `t`'s stack, handing `value` to its caller. */
+  ret(t: SimThread, value = 0): void {
+    const st = t.stack;
+    const f = st.frames[st.depth - 1];
+    this.emit(t, f.fn, Phase.exit, f.req, st.depth);
+    st.depth--;
+    if (st.depth > 0) st.frames[st.depth - 1].ret = value;
+    t.time += this.exitCost;
+  }
+
+  emit(t: SimThread, fn: number, phase: PhaseValue, req: number, depth: number): void {
+    const ev = this.ev;
+    ev.seq = this.s.events++;
+    ev.time = t.time;
+    ev.thread = t.id;
+    ev.co = t.co;
+    ev.fn = fn;
+    ev.phase = phase;
+    ev.req = req;
+    ev.depth = depth;
+    if (this.listener !== null) this.listener(ev);
+  }
+
+  trace(t: SimThread, event: string, ...args: (number | string | boolean)[]): void {
+    if (this.tracer !== null) this.tracer(t, event, args);
+  }
+
+  // ---- running ---------------------------------------------------------------------------
+
+  /**
+   * Run until `maxEvents` more stage events happened, `pred` accepted one, simulated time
+   * passed `untilTime`, the model said it is done, or nothing is left to run.
+   */
+  run(maxEvents: number, pred: ((ev: StageEvent) => boolean) | null = null, untilTime = Infinity): StopReasonValue {
+    const s = this.s;
+    const heap = s.heap;
+    const threads = s.threads;
+    const steps = this.steps;
+    const target = s.events + maxEvents;
+    let t: SimThread | null = s.cur >= 0 ? threads[s.cur] : null;
+    for (;;) {
+      if (s.done) return StopReason.done;
+      if (s.events >= target) return StopReason.limit;
+      if (t === null || t.state !== ThreadState.runnable || (heap.size > 0 && heap.time[0] < t.time)) {
+        if (t !== null && t.state === ThreadState.runnable) this.schedule(t.time, KIND_THREAD, t.id, t.token);
+        s.cur = -1;
+        t = null;
+        if (heap.size === 0) return StopReason.idle;
+        if (heap.time[0] > untilTime) return StopReason.time;
+        const time = heap.time[0];
+        const kind = heap.kind[0];
+        const arg = heap.arg[0];
+        const token = heap.token[0];
+        heapPop(heap);
+        s.now = time;
+        if (kind === KIND_THREAD) {
+          const th = threads[arg];
+          if (th.token !== token || th.state !== ThreadState.runnable) continue;
+          t = th;
+          s.cur = th.id;
+        } else if (kind === KIND_TIMEOUT) {
+          const th = threads[arg];
+          if (th.token === token && th.state === ThreadState.blocked) {
+            this.wake(th, time);
+            th.timedOut = true;
+          }
+        } else {
+          this.timers[kind](this, arg);
+        }
+        continue;
+      }
+      s.now = t.time;
+      const st = t.stack;
+      const f = st.frames[st.depth - 1];
+      const before = s.events;
+      steps[f.fn](this, t, f);
+      if (pred !== null && s.events !== before && pred(this.ev)) return StopReason.predicate;
+    }
+  }
+
+  /** Run until exactly one more stage event happened (or nothing is left). */
+  stepEvent(): StopReasonValue {
+    return this.run(1);
+  }
+
+  checkpoint(): SimState {
+    return structuredClone(this.s);
+  }
+
+  restore(cp: SimState): void {
+    this.s = structuredClone(cp);
+  }
+}
+
+export function pushFrame(st: Stack, fn: number, req: number, a: number, b: number, c: number): void {
+  let f = st.frames[st.depth];
+  if (f === undefined) {
+    f = { fn, pc: 0, req, a, b, c, ret: 0 };
+    st.frames.push(f);
+  } else {
+    f.fn = fn;
+    f.pc = 0;
+    f.req = req;
+    f.a = a;
+    f.b = b;
+    f.c = c;
+    f.ret = 0;
+  }
+  st.depth++;
+}
+
+// ---- the heap ------------------------------------------------------------------------------
+
+function newHeap(cap: number): Heap {
+  return {
+    size: 0,
+    time: new Float64Array(cap),
+    seq: new Float64Array(cap),
+    kind: new Int32Array(cap),
+    arg: new Int32Array(cap),
+    token: new Int32Array(cap),
+  };
+}
+
+function grow(h: Heap): void {
+  const cap = h.time.length * 2;
+  const t = new Float64Array(cap); t.set(h.time); h.time = t;
+  const q = new Float64Array(cap); q.set(h.seq); h.seq = q;
+  const k = new Int32Array(cap); k.set(h.kind); h.kind = k;
+  const a = new Int32Array(cap); a.set(h.arg); h.arg = a;
+  const o = new Int32Array(cap); o.set(h.token); h.token = o;
+}
+
+function less(h: Heap, i: number, j: number): boolean {
+  return h.time[i] < h.time[j] || (h.time[i] === h.time[j] && h.seq[i] < h.seq[j]);
+}
+
+function swap(h: Heap, i: number, j: number): void {
+  let x: number;
+  x = h.time[i]; h.time[i] = h.time[j]; h.time[j] = x;
+  x = h.seq[i]; h.seq[i] = h.seq[j]; h.seq[j] = x;
+  x = h.kind[i]; h.kind[i] = h.kind[j]; h.kind[j] = x;
+  x = h.arg[i]; h.arg[i] = h.arg[j]; h.arg[j] = x;
+  x = h.token[i]; h.token[i] = h.token[j]; h.token[j] = x;
+}
+
+function heapPush(h: Heap, time: number, seq: number, kind: number, arg: number, token: number): void {
+  if (h.size === h.time.length) grow(h);
+  let i = h.size++;
+  h.time[i] = time; h.seq[i] = seq; h.kind[i] = kind; h.arg[i] = arg; h.token[i] = token;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!less(h, i, p)) break;
+    swap(h, i, p);
+    i = p;
+  }
+}
+
+function heapPop(h: Heap): void {
+  const last = --h.size;
+  if (last === 0) return;
+  h.time[0] = h.time[last]; h.seq[0] = h.seq[last]; h.kind[0] = h.kind[last];
+  h.arg[0] = h.arg[last]; h.token[0] = h.token[last];
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= last) break;
+    const r = l + 1;
+    const c = r < last && less(h, r, l) ? r : l;
+    if (!less(h, c, i)) break;
+    swap(h, i, c);
+    i = c;
+  }
+}
