@@ -41,7 +41,10 @@ export interface AioContext {
   name: string;
   /** Home thread id, -1 until the thread exists. */
   thread: number;
-  /** Handler and BH ids, newest first like QEMU's lists: that is the dispatch order. */
+  /**
+   * Handler and BH ids, oldest first. QEMU inserts at the head and walks from there, so
+   * walks here go from the end: newest first, and what is added during a walk is not seen.
+   */
   handlers: number[];
   bhs: number[];
   /** ctx->notify_me: the home thread is about to block, so aio_notify must write the eventfd. */
@@ -98,13 +101,13 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
   return ctx;
 }
 
-/** aio_set_event_notifier: new handlers go to the head of the list. */
+/** aio_set_event_notifier: the new handler comes first in dispatch order. */
 export function addHandler(
   w: World, ctx: AioContext, h: Pick<AioHandler, 'name' | 'ioRead' | 'ioPoll' | 'pollBegin' | 'pollEnd' | 'arg'>,
 ): AioHandler {
   const handler: AioHandler = { ...h, id: w.aio.handlers.length, ctx: ctx.id, ready: false, revents: false, silent: false };
   w.aio.handlers.push(handler);
-  ctx.handlers.unshift(handler.id);
+  ctx.handlers.push(handler.id);
   return handler;
 }
 
@@ -112,7 +115,7 @@ export function addHandler(
 export function newBh(w: World, ctx: AioContext, name: string, fn: number, arg: number): Bh {
   const bh: Bh = { id: w.aio.bhs.length, ctx: ctx.id, name, fn, arg, scheduled: false, deleted: false };
   w.aio.bhs.push(bh);
-  ctx.bhs.unshift(bh.id);
+  ctx.bhs.push(bh.id);
   return bh;
 }
 
@@ -229,13 +232,12 @@ const aio_bh_poll: Step = (m, t, f) => {
   const ctx = ctxOf(m, f.a);
   if (f.pc === 0) {
     f.pc = 1;
-    f.b = 0;
-    f.ret = 0;
+    f.b = ctx.bhs.length;
   }
   const all = m.s.w.aio.bhs;
   const list = ctx.bhs;
-  while (f.b < list.length) {
-    const bh = all[list[f.b++]];
+  while (f.b > 0) {
+    const bh = all[list[--f.b]];
     if (bh.scheduled) {
       bh.scheduled = false;
       f.pc = 2;
@@ -255,11 +257,11 @@ const aio_dispatch_handlers: Step = (m, t, f) => {
   const ctx = ctxOf(m, f.a);
   if (f.pc === 0) {
     f.pc = 1;
-    f.b = 0;
+    f.b = ctx.handlers.length;
   }
   const list = ctx.handlers;
-  while (f.b < list.length) {
-    const h = m.s.w.aio.handlers[list[f.b++]];
+  while (f.b > 0) {
+    const h = m.s.w.aio.handlers[list[--f.b]];
     if (!h.revents) continue;
     h.revents = false;
     if (h.silent) {

@@ -159,14 +159,14 @@ const run_poll_handlers_once: Step = (m, t, f) => {
   const ctx = ctxOf(m, f.a);
   if (f.pc === 0) {
     f.pc = 1;
-    f.b = 0;
+    f.b = ctx.handlers.length;
     f.c = 0;
   } else if (f.ret) {
     f.c = 1;
   }
   const all = m.s.w.aio.handlers;
-  while (f.b < ctx.handlers.length) {
-    const h = all[ctx.handlers[f.b++]];
+  while (f.b > 0) {
+    const h = all[ctx.handlers[--f.b]];
     if (h.ioPoll < 0) continue;
     return m.call(t, h.ioPoll, -1, h.arg, ctx.id);
   }
@@ -180,11 +180,11 @@ const poll_set_started: Step = (m, t, f) => {
     if (ctx.pollStarted === (f.b === 1)) return m.ret(t);
     ctx.pollStarted = f.b === 1;
     f.pc = 1;
-    f.c = 0;
+    f.c = ctx.handlers.length;
   }
   const all = m.s.w.aio.handlers;
-  while (f.c < ctx.handlers.length) {
-    const h = all[ctx.handlers[f.c++]];
+  while (f.c > 0) {
+    const h = all[ctx.handlers[--f.c]];
     const hook = f.b ? h.pollBegin : h.pollEnd;
     if (hook >= 0) return m.call(t, hook, -1, h.arg, ctx.id);
   }

@@ -20,6 +20,8 @@ export interface Workload {
   /** Request size in bytes (a multiple of 512). */
   bs: number;
   iodepth: number;
+  /** Requests queued per doorbell write (fio's iodepth_batch_submit). */
+  batch: number;
   /** Stop issuing after this many requests (flushes not counted)... */
   requests: number;
   /** ...or after this much simulated time (ns), whichever comes first; 0 = no limit. */
@@ -79,7 +81,8 @@ export interface Scenario {
   seed: number;
   aio: AioMode;
   iothread: boolean;
-  cache: CacheMode;
+  /** What cache= (or cache.direct / cache.writeback / cache.no-flush) selects. */
+  cache: CacheFlags;
   werror: ErrorPolicy;
   rerror: ErrorPolicy;
   requestMerging: boolean;
@@ -111,7 +114,7 @@ export function defaultScenario(): Scenario {
     seed: 1,
     aio: 'threads',
     iothread: false,
-    cache: 'writeback',
+    cache: cacheFlags('writeback'),
     werror: 'enospc',
     rerror: 'report',
     requestMerging: true,
@@ -122,7 +125,7 @@ export function defaultScenario(): Scenario {
     diskBytes: 1 * GiB,
     hostBlockSize: 512,
     workload: {
-      rw: 'write', rwmixread: 50, bs: 4096, iodepth: 1, requests: 1, runtimeNs: 0, offset: 0, size: 0, flushEvery: 0,
+      rw: 'write', rwmixread: 50, bs: 4096, iodepth: 1, batch: 1, requests: 1, runtimeNs: 0, offset: 0, size: 0, flushEvery: 0,
     },
     device: {
       queueDepth: 64,
@@ -150,8 +153,17 @@ export function defaultScenario(): Scenario {
   };
 }
 
-/** cache= mode → (O_DIRECT, guest-visible write cache, flushes ignored), as QEMU maps them. */
-export function cacheFlags(mode: CacheMode): { direct: boolean; writeback: boolean; noFlush: boolean } {
+export interface CacheFlags {
+  /** O_DIRECT on the image file. */
+  direct: boolean;
+  /** The write cache the guest sees (WCE); off means every write is FUA. */
+  writeback: boolean;
+  /** Flushes are ignored (cache=unsafe). */
+  noFlush: boolean;
+}
+
+/** cache= mode → flags, as QEMU maps them. */
+export function cacheFlags(mode: CacheMode): CacheFlags {
   switch (mode) {
     case 'none': return { direct: true, writeback: true, noFlush: false };
     case 'writeback': return { direct: false, writeback: true, noFlush: false };
@@ -159,6 +171,15 @@ export function cacheFlags(mode: CacheMode): { direct: boolean; writeback: boole
     case 'directsync': return { direct: true, writeback: false, noFlush: false };
     case 'unsafe': return { direct: false, writeback: true, noFlush: true };
   }
+}
+
+/** The cache= name of a flag combination, if it has one. */
+export function cacheModeName(c: CacheFlags): string {
+  for (const mode of CACHE_MODES) {
+    const f = cacheFlags(mode);
+    if (f.direct === c.direct && f.writeback === c.writeback && f.noFlush === c.noFlush) return mode;
+  }
+  return `direct=${c.direct ? 'on' : 'off'},writeback=${c.writeback ? 'on' : 'off'},no-flush=${c.noFlush ? 'on' : 'off'}`;
 }
 
 export const ERRNO = { EIO: 5, ENOSPC: 28, EINVAL: 22 } as const;

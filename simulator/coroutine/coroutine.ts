@@ -27,6 +27,8 @@ export interface Coroutine {
   wakeup: number[];
   createdAt: number;
   yieldedAt: number;
+  firstYieldAt: number;
+  resumedAt: number;
   yields: number;
   /** The result its waker leaves for it (ThreadPoolCo.ret, qemu_laiocb.ret). */
   wakeRet: number;
@@ -79,7 +81,7 @@ function allocate(m: Machine, t: SimThread, f: { req: number; a: number; b: numb
   const cs = m.s.w.co;
   const co: Coroutine = {
     id: cs.nextId++, slot, entry: f.a, acb: f.b, req: f.req, stack: cs.slots[slot],
-    state: CoState.created, ctx: -1, thread: t.id, wakeup: [], createdAt: t.time, yieldedAt: -1, yields: 0, wakeRet: 0,
+    state: CoState.created, ctx: -1, thread: t.id, wakeup: [], createdAt: t.time, yieldedAt: -1, firstYieldAt: -1, resumedAt: -1, yields: 0, wakeRet: 0,
   };
   co.stack.depth = 0;
   cs.live.set(co.id, co);
@@ -122,6 +124,7 @@ function switchIn(m: Machine, t: SimThread, ctx: number, co: Coroutine): void {
     m.call(t, Fn.coroutine_trampoline, co.req, co.id);
   } else {
     const top = co.stack.frames[co.stack.depth - 1];
+    co.resumedAt = t.time;
     m.emit(t, top.fn, Phase.resume, co.req, co.stack.depth);
     t.time += m.exitCost;
   }
@@ -188,6 +191,7 @@ const qemu_coroutine_yield: Step = (m, t, f) => {
       m.trace(t, 'qemu_coroutine_yield', co.slot, -1);
       co.state = CoState.yielded;
       co.yieldedAt = t.time;
+      if (co.firstYieldAt < 0) co.firstYieldAt = t.time;
       co.yields++;
       f.pc = 1;
       m.emit(t, Fn.qemu_coroutine_yield, Phase.yield, f.req, co.stack.depth);

@@ -42,8 +42,9 @@ export interface Frame {
   /** Call arguments (object ids, flags) — their meaning is the callee's. */
   a: number;
   b: number;
-  /** A local the function keeps across steps (loop index, start time, ...). */
+  /** Locals the function keeps across steps (loop index, start time, ...). */
   c: number;
+  d: number;
   /** The last callee's return value. */
   ret: number;
 }
@@ -325,7 +326,7 @@ export class Machine {
 export function pushFrame(st: Stack, fn: number, req: number, a: number, b: number, c: number): void {
   let f = st.frames[st.depth];
   if (f === undefined) {
-    f = { fn, pc: 0, req, a, b, c, ret: 0 };
+    f = { fn, pc: 0, req, a, b, c, d: 0, ret: 0 };
     st.frames.push(f);
   } else {
     f.fn = fn;
@@ -334,6 +335,7 @@ export function pushFrame(st: Stack, fn: number, req: number, a: number, b: numb
     f.a = a;
     f.b = b;
     f.c = c;
+    f.d = 0;
     f.ret = 0;
   }
   st.depth++;

@@ -1,0 +1,238 @@
+// qemu-io-explorer: run the simulator from a shell.
+//
+//   qemu-io-explorer simulate [settings] [--format text|jsonl|qemu-trace|none] [--stats]
+
+import { parseArgs } from 'node:util';
+import { buildScenario, ScenarioInput } from '../config/build';
+import { ConfigError } from '../config/errors';
+import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
+import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
+import { StopReason } from '../engine/machine';
+import { jsonLine, textLine } from '../output/events';
+import { qemuTraceSink } from '../output/qemu-trace';
+import { statsText } from '../output/stats-text';
+import { Simulator } from '../simulator';
+
+const USAGE = `usage: qemu-io-explorer simulate [options]
+
+Simulates QEMU 4.1.0's virtio-blk I/O path and prints every stage it goes through.
+
+Where the settings come from (later ones win):
+  --qemu "<fragment>"     -drive/-blockdev, -device virtio-blk-pci and -object iothread options
+  --fio FILE              a fio job file (rw, bs, iodepth, number_ios, size, runtime, fsync, ...)
+  the flags below
+
+Device and backend:
+  --aio threads|native    --cache none|writeback|writethrough|directsync|unsafe
+  --iothread              run the dataplane in an iothread (adaptive polling)
+  --werror report|ignore|stop|enospc      --rerror report|ignore|stop
+  --request-merging on|off   --ioeventfd on|off   --event-idx on|off
+  --queue-size N          --poll-max-ns DURATION   --host-block-size 512|4096
+Workload:
+  --rw read|write|randread|randwrite|randrw|rw   --rwmixread PCT
+  --bs SIZE   --iodepth N   --batch N (requests per kick)   --requests N   --runtime DURATION
+  --offset SIZE   --size SIZE   --flush-every N (a flush after every N writes)   --disk-size SIZE
+Host device model:
+  --device-read-latency D   --device-write-latency D   --device-flush-latency D
+  --device-queue-depth N    --device-bandwidth SIZE (per second)
+Errors:
+  --fault op:sectors:errno[:times]   e.g. write:0-2047:EIO, read:#3:EIO, flush:*:EIO:1 (repeatable)
+  --resume-after DURATION  --max-resumes N   (the simulated management tool's 'cont' after a stop)
+Run and output:
+  --seed N   --format text|jsonl|qemu-trace|none   --stats   --max-events N
+
+Sizes: 4096, 4k, 1M, 2G.  Durations: 500ns, 20us, 10ms, 2s.`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  qemu: { type: 'string' },
+  fio: { type: 'string' },
+  aio: { type: 'string' },
+  cache: { type: 'string' },
+  iothread: { type: 'boolean' },
+  werror: { type: 'string' },
+  rerror: { type: 'string' },
+  'request-merging': { type: 'string' },
+  ioeventfd: { type: 'string' },
+  'event-idx': { type: 'string' },
+  'queue-size': { type: 'string' },
+  'poll-max-ns': { type: 'string' },
+  'host-block-size': { type: 'string' },
+  rw: { type: 'string' },
+  rwmixread: { type: 'string' },
+  bs: { type: 'string' },
+  iodepth: { type: 'string' },
+  batch: { type: 'string' },
+  requests: { type: 'string' },
+  runtime: { type: 'string' },
+  offset: { type: 'string' },
+  size: { type: 'string' },
+  'flush-every': { type: 'string' },
+  'disk-size': { type: 'string' },
+  'device-read-latency': { type: 'string' },
+  'device-write-latency': { type: 'string' },
+  'device-flush-latency': { type: 'string' },
+  'device-queue-depth': { type: 'string' },
+  'device-bandwidth': { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  'resume-after': { type: 'string' },
+  'max-resumes': { type: 'string' },
+  seed: { type: 'string' },
+  format: { type: 'string' },
+  stats: { type: 'boolean' },
+  'max-events': { type: 'string' },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+function enumFlag<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(`--${flag} ${v}: expected one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function opt<T>(v: string | undefined, parse: (s: string) => T): T | undefined {
+  return v === undefined ? undefined : parse(v);
+}
+
+export function scenarioInput(f: Flags): ScenarioInput {
+  return {
+    qemu: f.qemu,
+    fioFile: f.fio,
+    aio: enumFlag(f.aio, ['threads', 'native'], 'aio'),
+    cache: enumFlag(f.cache, ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'], 'cache'),
+    iothread: f.iothread,
+    werror: enumFlag(f.werror, ERROR_POLICIES, 'werror'),
+    rerror: enumFlag(f.rerror, ['report', 'ignore', 'stop'], 'rerror'),
+    requestMerging: opt(f['request-merging'], (s) => parseBool(s, '--request-merging')),
+    ioeventfd: opt(f.ioeventfd, (s) => parseBool(s, '--ioeventfd')),
+    eventIdx: opt(f['event-idx'], (s) => parseBool(s, '--event-idx')),
+    queueSize: opt(f['queue-size'], (s) => parseInteger(s, '--queue-size', 2, 1024)),
+    pollMaxNs: opt(f['poll-max-ns'], (s) => parseDuration(s, '--poll-max-ns')),
+    hostBlockSize: opt(f['host-block-size'], (s) => parseSize(s, '--host-block-size')),
+    diskBytes: opt(f['disk-size'], (s) => parseSize(s, '--disk-size')),
+    seed: opt(f.seed, (s) => parseInteger(s, '--seed', 0, 0xffffffff)),
+    faults: f.fault,
+    resumeAfterNs: opt(f['resume-after'], (s) => parseDuration(s, '--resume-after')),
+    maxResumes: opt(f['max-resumes'], (s) => parseInteger(s, '--max-resumes', 0, 1000)),
+    workload: {
+      rw: enumFlag(f.rw, RW_MODES, 'rw'),
+      rwmixread: opt(f.rwmixread, (s) => parseInteger(s, '--rwmixread', 0, 100)),
+      bs: opt(f.bs, (s) => parseSize(s, '--bs')),
+      iodepth: opt(f.iodepth, (s) => parseInteger(s, '--iodepth', 1, 1024)),
+      batch: opt(f.batch, (s) => parseInteger(s, '--batch', 1, 1024)),
+      requests: opt(f.requests, (s) => parseInteger(s, '--requests', 1)),
+      runtimeNs: opt(f.runtime, (s) => parseDuration(s, '--runtime', 's')),
+      offset: opt(f.offset, (s) => parseSize(s, '--offset')),
+      size: opt(f.size, (s) => parseSize(s, '--size')),
+      flushEvery: opt(f['flush-every'], (s) => parseInteger(s, '--flush-every', 0)),
+    },
+    device: {
+      readLatencyNs: opt(f['device-read-latency'], (s) => parseDuration(s, '--device-read-latency')),
+      writeLatencyNs: opt(f['device-write-latency'], (s) => parseDuration(s, '--device-write-latency')),
+      flushLatencyNs: opt(f['device-flush-latency'], (s) => parseDuration(s, '--device-flush-latency')),
+      queueDepth: opt(f['device-queue-depth'], (s) => parseInteger(s, '--device-queue-depth', 1, 65536)),
+      bandwidthBytesPerSec: opt(f['device-bandwidth'], (s) => parseSize(s, '--device-bandwidth')),
+    },
+  };
+}
+
+/** Buffered stdout that respects back-pressure and goes quiet when the reader leaves (| head). */
+class Out {
+  private buf: string[] = [];
+  private size = 0;
+  closed = false;
+
+  constructor() {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.closed = true;
+      else throw e;
+    });
+  }
+
+  line(s: string): void {
+    if (this.closed) return;
+    this.buf.push(s);
+    this.size += s.length;
+  }
+
+  get pending(): number {
+    return this.size;
+  }
+
+  async flush(): Promise<void> {
+    if (this.buf.length === 0 || this.closed) return;
+    const chunk = this.buf.join('\n') + '\n';
+    this.buf = [];
+    this.size = 0;
+    if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+  }
+}
+
+async function simulate(args: string[]): Promise<number> {
+  const { values: f, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  if (f.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
+  const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'none'], 'format') ?? 'text';
+  const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
+  const { scenario, notes } = buildScenario(scenarioInput(f));
+  for (const n of notes) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
+
+  const sim = new Simulator(scenario);
+  const out = new Out();
+  if (format === 'text') sim.listener = (ev) => out.line(textLine(sim.record(ev)));
+  else if (format === 'jsonl') sim.listener = (ev) => out.line(jsonLine(sim.record(ev)));
+  else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, (l) => out.line(l));
+
+  // run in slices so output streams and memory stays flat on long runs
+  const limitNs = scenario.workload.runtimeNs > 0 ? scenario.workload.runtimeNs * 4 + 1e9 : Infinity;
+  let reason: number = StopReason.limit;
+  while (!out.closed) {
+    const left = maxEvents - sim.eventCount;
+    reason = sim.run(Math.min(left, 20_000), null, limitNs);
+    if (out.pending > 0) await out.flush();
+    if (reason !== StopReason.limit || sim.eventCount >= maxEvents) break;
+  }
+  await out.flush();
+  const stats = sim.stats();
+  if (f.stats) {
+    const text = statsText(stats) + '\n';
+    if (format === 'text' || format === 'none') process.stdout.write(text);
+    else process.stderr.write(text);
+  }
+  if (reason === StopReason.idle && stats.requests.outstanding > 0) {
+    process.stderr.write(`qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed `
+      + `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`);
+  }
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd !== 'simulate') throw new ConfigError(`unknown command "${cmd}" (try: qemu-io-explorer simulate --help)`);
+  return simulate(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error & { code?: string };
+    if (e instanceof ConfigError || err.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`qemu-io-explorer: error: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`qemu-io-explorer: internal error: ${err.message}\n`);
+      if (process.env.QEMU_IO_EXPLORER_DEBUG) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,87 @@
+// Takes the workload from a fio job file: one job (plus [global]), the options that shape
+// the I/O pattern. Options about the guest's files and reporting are accepted and ignored;
+// anything else is an error naming the line.
+
+import { ConfigError } from './errors';
+import { RW_MODES, RwMode, Workload } from './scenario';
+import { parseDuration, parseInteger, parseSize } from './units';
+
+export interface FioSettings {
+  workload: Partial<Workload>;
+  seed?: number;
+  name: string;
+}
+
+const RW_ALIASES: Record<string, RwMode> = {
+  read: 'read', write: 'write', randread: 'randread', randwrite: 'randwrite', randrw: 'randrw', rw: 'rw', readwrite: 'rw',
+};
+
+/** Accepted because they matter to fio in the guest, not to the path QEMU sees. */
+const IGNORED = new Set([
+  'ioengine', 'direct', 'filename', 'name', 'group_reporting', 'time_based', 'ramp_time', 'randrepeat', 'norandommap',
+  'invalidate', 'thread', 'buffered', 'verify', 'output-format', 'lat_percentiles', 'clat_percentiles', 'percentile_list',
+  'log_avg_msec', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stonewall', 'description', 'iodepth_batch_complete',
+  'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'startdelay', 'exitall', 'allow_mounted_write',
+  'refill_buffers', 'zero_buffers', 'scramble_buffers', 'unified_rw_reporting', 'disable_lat', 'disable_clat', 'disable_slat',
+]);
+
+export function parseFioJob(text: string, source = 'fio job'): FioSettings {
+  const sections: { name: string; line: number; opts: [string, string, number][] }[] = [];
+  let current: (typeof sections)[number] | null = null;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/[;#].*$/, '').trim();
+    if (!line) return;
+    const sec = /^\[([^\]]+)\]$/.exec(line);
+    if (sec) {
+      current = { name: sec[1].trim(), line: i + 1, opts: [] };
+      sections.push(current);
+      return;
+    }
+    if (!current) throw new ConfigError(`${source}:${i + 1}: option "${line}" comes before any [section]`, 'fio');
+    const eq = line.indexOf('=');
+    const key = (eq < 0 ? line : line.slice(0, eq)).trim();
+    const value = eq < 0 ? '1' : line.slice(eq + 1).trim();
+    current.opts.push([key, value, i + 1]);
+  });
+  const jobs = sections.filter((s) => s.name !== 'global');
+  if (jobs.length === 0) throw new ConfigError(`${source}: no job section (only [global] or nothing)`, 'fio');
+  if (jobs.length > 1) {
+    throw new ConfigError(`${source}:${jobs[1].line}: a second job [${jobs[1].name}]; the simulator runs one job at a time`, 'fio');
+  }
+  const res: FioSettings = { workload: {}, name: jobs[0].name };
+  const wl = res.workload;
+  for (const sec of [...sections.filter((s) => s.name === 'global'), jobs[0]]) {
+    for (const [key, value, line] of sec.opts) {
+      const what = `${source}:${line}: ${key}`;
+      switch (key) {
+        case 'rw': case 'readwrite': {
+          const mode = RW_ALIASES[value.split(':')[0]];
+          if (!mode) throw new ConfigError(`${what}=${value} is not one of ${RW_MODES.join(', ')}`, 'fio');
+          wl.rw = mode;
+          break;
+        }
+        case 'rwmixread': wl.rwmixread = parseInteger(value, what, 0, 100); break;
+        case 'rwmixwrite': wl.rwmixread = 100 - parseInteger(value, what, 0, 100); break;
+        case 'bs': case 'blocksize': wl.bs = parseSize(value, what); break;
+        case 'iodepth': wl.iodepth = parseInteger(value, what, 1, 1024); break;
+        case 'iodepth_batch': case 'iodepth_batch_submit': wl.batch = parseInteger(value, what, 1, 1024); break;
+        case 'number_ios': wl.requests = parseInteger(value, what, 1); break;
+        case 'size': wl.size = parseSize(value, what); break;
+        case 'offset': wl.offset = parseSize(value, what); break;
+        case 'runtime': wl.runtimeNs = parseDuration(value, what, 's'); break;
+        case 'fsync': case 'fdatasync': wl.flushEvery = parseInteger(value, what, 0); break;
+        case 'randseed': res.seed = parseInteger(value, what, 0, 2 ** 32 - 1); break;
+        case 'numjobs':
+          if (parseInteger(value, what, 1) !== 1) throw new ConfigError(`${what}=${value}: only one job is simulated`, 'fio');
+          break;
+        default:
+          if (!IGNORED.has(key)) throw new ConfigError(`${what}: unknown or unmodelled fio option`, 'fio');
+      }
+    }
+  }
+  // fio transfers `size` bytes when neither a count nor a runtime bounds the job
+  if (wl.requests === undefined && wl.runtimeNs === undefined && wl.size !== undefined) {
+    wl.requests = Math.max(1, Math.floor(wl.size / (wl.bs ?? 4096)));
+  }
+  return res;
+}

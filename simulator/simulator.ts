@@ -1,0 +1,200 @@
+// The simulator's public face: build a machine from a scenario, run it (to a predicate, a
+// number of events or the end), step one stage event, and look at it — threads, call stacks
+// with coroutine frames on top, parked coroutines, the state of every layer, statistics —
+// and rewind it through checkpoints. Nothing here knows about DAP or VS Code.
+
+import { catalog } from './catalog';
+import { Scenario } from './config/scenario';
+import { Coroutine, CoState, CO_STATE_NAMES } from './coroutine/coroutine';
+import { Frame, Machine, PHASE_NAMES, SimState, StageEvent, StopReason, StopReasonValue, ThreadState, WAIT_NAMES } from './engine/machine';
+import { buildMachine } from './model';
+import { mergeChain } from './virtio/virtio-blk';
+import { collectStats, SimStats } from './stats';
+import { snapshotState, StateSnapshot } from './snapshot';
+
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+/** A stage event as data, for writers and clients. */
+export interface StageEventRecord {
+  seq: number;
+  time_ns: number;
+  thread: string;
+  threadId: number;
+  coroutine: number | null;
+  function: string;
+  /** Catalog key (differs from `function` only for raw_co_pwritev@raw-format and the like). */
+  key: string;
+  fnId: number;
+  phase: PhaseName;
+  requests: number[];
+  depth: number;
+}
+
+export interface ThreadView {
+  id: number;
+  name: string;
+  kind: string;
+  tid: number;
+  state: 'running' | 'blocked' | 'exited';
+  /** What it waits for when blocked ('ppoll', 'qemu_sem_timedwait', ...). */
+  wait: string;
+  coroutine: number | null;
+}
+
+export interface FrameView {
+  fnId: number;
+  name: string;
+  key: string;
+  /** The guest request the call works for (head of a merged group), or -1. */
+  req: number;
+  /** Set for frames on a coroutine's stack. */
+  coroutine: number | null;
+  args: { a: number; b: number; c: number };
+  pc: number;
+}
+
+export interface CoroutineView {
+  id: number;
+  state: string;
+  entry: string;
+  req: number;
+  thread: number;
+  yieldedAt: number;
+  /** Top first. */
+  frames: FrameView[];
+}
+
+export { StopReason };
+export type { StopReasonValue, SimState, StateSnapshot, SimStats };
+
+export class Simulator {
+  readonly m: Machine;
+
+  constructor(readonly scenario: Scenario) {
+    this.m = buildMachine(scenario);
+  }
+
+  get now(): number {
+    return this.m.s.now;
+  }
+
+  get eventCount(): number {
+    return this.m.s.events;
+  }
+
+  get done(): boolean {
+    return this.m.s.done;
+  }
+
+  /** Observe every stage event (as the machine's reusable record: copy what you keep). */
+  set listener(fn: ((ev: StageEvent) => void) | null) {
+    this.m.listener = fn;
+  }
+
+  run(maxEvents = Infinity, until: ((ev: StageEvent) => boolean) | null = null, untilTime = Infinity): StopReasonValue {
+    return this.m.run(maxEvents, until, untilTime);
+  }
+
+  /** Advance exactly one stage event; null when nothing is left to run. */
+  step(): StageEventRecord | null {
+    const before = this.m.s.events;
+    this.m.run(1);
+    return this.m.s.events > before ? this.record(this.m.ev) : null;
+  }
+
+  /** Materialise a stage event. */
+  record(ev: StageEvent): StageEventRecord {
+    const t = this.m.s.threads[ev.thread];
+    return {
+      seq: ev.seq,
+      time_ns: ev.time,
+      thread: t.name,
+      threadId: t.id,
+      coroutine: ev.co >= 0 ? ev.co : null,
+      function: catalog.name(ev.fn),
+      key: catalog.key(ev.fn),
+      fnId: ev.fn,
+      phase: PHASE_NAMES[ev.phase],
+      requests: ev.req >= 0 ? mergeChain(this.m.s.w, ev.req) : [],
+      depth: ev.depth,
+    };
+  }
+
+  lastEvent(): StageEventRecord | null {
+    return this.m.s.events > 0 ? this.record(this.m.ev) : null;
+  }
+
+  threads(includeExited = false): ThreadView[] {
+    return this.m.s.threads
+      .filter((t) => includeExited || t.state !== ThreadState.exited)
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        kind: t.kind,
+        tid: t.tid,
+        state: t.state === ThreadState.runnable ? 'running' : t.state === ThreadState.blocked ? 'blocked' : 'exited',
+        wait: WAIT_NAMES[t.wait],
+        coroutine: t.co >= 0 ? t.co : null,
+      }));
+  }
+
+  /** A thread's call stack, top first: the running coroutine's frames, then the thread's own. */
+  stack(threadId: number): FrameView[] {
+    const t = this.m.s.threads[threadId];
+    if (!t) return [];
+    const out: FrameView[] = [];
+    if (t.co >= 0) {
+      const co = this.m.s.w.co.live.get(t.co);
+      if (co) for (let i = co.stack.depth - 1; i >= 0; i--) out.push(frameView(co.stack.frames[i], co.id));
+    }
+    for (let i = t.native.depth - 1; i >= 0; i--) out.push(frameView(t.native.frames[i], null));
+    return out;
+  }
+
+  /** Coroutines that exist but are not running: yielded in a backend, waiting, or not yet entered. */
+  parkedCoroutines(): CoroutineView[] {
+    const out: CoroutineView[] = [];
+    for (const co of this.m.s.w.co.live.values()) {
+      if (co.state === CoState.running) continue;
+      out.push(coroutineView(co));
+    }
+    return out;
+  }
+
+  coroutine(id: number): CoroutineView | null {
+    const co = this.m.s.w.co.live.get(id);
+    return co ? coroutineView(co) : null;
+  }
+
+  snapshot(): StateSnapshot {
+    return snapshotState(this.m);
+  }
+
+  stats(): SimStats {
+    return collectStats(this.m, this.scenario);
+  }
+
+  checkpoint(): SimState {
+    return this.m.checkpoint();
+  }
+
+  restore(cp: SimState): void {
+    this.m.restore(cp);
+  }
+}
+
+function frameView(f: Frame, co: number | null): FrameView {
+  return {
+    fnId: f.fn, name: catalog.name(f.fn), key: catalog.key(f.fn), req: f.req, coroutine: co,
+    args: { a: f.a, b: f.b, c: f.c }, pc: f.pc,
+  };
+}
+
+function coroutineView(co: Coroutine): CoroutineView {
+  const frames: FrameView[] = [];
+  for (let i = co.stack.depth - 1; i >= 0; i--) frames.push(frameView(co.stack.frames[i], co.id));
+  return {
+    id: co.id, state: CO_STATE_NAMES[co.state], entry: catalog.name(co.entry), req: co.req, thread: co.thread,
+    yieldedAt: co.yieldedAt, frames,
+  };
+}

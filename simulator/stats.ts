@@ -1,0 +1,74 @@
+// What a run measured: throughput, latency (with a per-stage breakdown), queue depths,
+// interrupts, kicks, merges, and the bookkeeping that proves every request completed once.
+
+import { Scenario } from './config/scenario';
+import { Machine } from './engine/machine';
+import { mean, percentile } from './guest/latency';
+import { STAGE_NAMES } from './guest/driver';
+
+export interface SimStats {
+  simulatedNs: number;
+  events: number;
+  requests: { issued: number; completed: number; flushes: number; errors: number; duplicates: number; outstanding: number; parked: number };
+  iops: number;
+  bandwidthMBps: number;
+  latencyNs: { mean: number; p50: number; p99: number; min: number; max: number };
+  stages: { name: string; meanNs: number; count: number }[];
+  interrupts: { raised: number; suppressed: number; handledByGuest: number };
+  kicks: { doorbells: number; handledByQemu: number };
+  merging: { blkRequests: number; requestsMerged: number };
+  queueDepth: { deviceAvg: number; deviceMax: number; laioMaxInFlight: number; poolMaxQueued: number };
+  threadPool: { workersSpawned: number; workersExited: number; workersAlive: number };
+  coroutines: { created: number; reusedFromPool: number };
+  loops: { mainIterations: number; iothreadIterations: number; iothreadPollHits: number };
+  vm: { stops: number; resumes: number; state: string };
+}
+
+export function collectStats(m: Machine, sc: Scenario): SimStats {
+  const w = m.s.w;
+  const g = w.guest;
+  const st = g.stats;
+  const now = m.s.now;
+  const span = Math.max(1, (st.lastComplete || now) - Math.max(0, st.firstSubmit));
+  const vq = w.virtio.vqs[w.vblk.vq];
+  const dev = w.dev;
+  const devDepth = dev.depthArea + dev.busy * (now - dev.depthSince);
+  const ctxs = w.aio.contexts;
+  return {
+    simulatedNs: now,
+    events: m.s.events,
+    requests: {
+      issued: g.work.issued, completed: st.completed, flushes: st.flushesCompleted, errors: st.errors,
+      duplicates: st.duplicates, outstanding: g.inflight, parked: w.vblk.parked,
+    },
+    iops: (st.completed / span) * 1e9,
+    bandwidthMBps: (st.bytes / span) * 1e9 / 1e6,
+    latencyNs: {
+      mean: mean(st.latency), p50: percentile(st.latency, 0.5), p99: percentile(st.latency, 0.99),
+      min: st.latency.n ? st.latency.min : 0, max: st.latency.max,
+    },
+    stages: STAGE_NAMES.map((name, i) => ({
+      name, meanNs: st.stageCount[i] ? st.stageSum[i] / st.stageCount[i] : 0, count: st.stageCount[i],
+    })),
+    interrupts: { raised: vq.interrupts, suppressed: vq.suppressedInterrupts, handledByGuest: st.interruptsHandled },
+    kicks: { doorbells: st.doorbells, handledByQemu: vq.kicks },
+    merging: { blkRequests: w.vblk.blkRequests, requestsMerged: w.vblk.merged },
+    queueDepth: {
+      deviceAvg: now > 0 ? devDepth / now : 0, deviceMax: dev.maxDepth,
+      laioMaxInFlight: Math.max(0, ...w.laio.states.map((s) => s.maxInFlight)),
+      poolMaxQueued: Math.max(0, ...w.pool.pools.map((p) => p.maxQueued)),
+    },
+    threadPool: {
+      workersSpawned: w.pool.pools.reduce((n, p) => n + p.spawned, 0),
+      workersExited: w.pool.pools.reduce((n, p) => n + p.exited, 0),
+      workersAlive: w.pool.pools.reduce((n, p) => n + p.workers.length, 0),
+    },
+    coroutines: { created: w.co.newCount, reusedFromPool: w.co.reuseCount },
+    loops: {
+      mainIterations: ctxs[0].iterations,
+      iothreadIterations: sc.iothread ? ctxs[1].iterations : 0,
+      iothreadPollHits: sc.iothread ? ctxs[1].pollHits : 0,
+    },
+    vm: { stops: w.runstate.stops, resumes: w.runstate.resumes, state: w.runstate.state === 9 ? 'running' : 'stopped (io-error)' },
+  };
+}
