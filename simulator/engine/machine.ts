@@ -103,6 +103,7 @@ export interface SimState {
   threads: SimThread[];
   cur: number;
   rng: RngState;
+  /** The workload is finished; the run ends once the host has settled. */
   done: boolean;
   w: World;
 }
@@ -270,7 +271,7 @@ export class Machine {
     const target = s.events + maxEvents;
     let t: SimThread | null = s.cur >= 0 ? threads[s.cur] : null;
     for (;;) {
-      if (s.done) return StopReason.done;
+      if (s.done && (t === null || t.state !== ThreadState.runnable) && this.quiescent()) return StopReason.done;
       if (s.events >= target) return StopReason.limit;
       if (t === null || t.state !== ThreadState.runnable || (heap.size > 0 && heap.time[0] < t.time)) {
         if (t !== null && t.state === ThreadState.runnable) this.schedule(t.time, KIND_THREAD, t.id, t.token);
@@ -307,6 +308,20 @@ export class Machine {
       steps[f.fn](this, t, f);
       if (pred !== null && s.events !== before && pred(this.ev)) return StopReason.predicate;
     }
+  }
+
+  /** Nothing left but threads waiting for a timeout (idle workers): the host has settled. */
+  private quiescent(): boolean {
+    const h = this.s.heap;
+    for (let i = 0; i < h.size; i++) {
+      if (h.kind[i] === KIND_TIMEOUT) continue;
+      if (h.kind[i] === KIND_THREAD) {
+        const th = this.s.threads[h.arg[i]];
+        if (th.token !== h.token[i] || th.state !== ThreadState.runnable) continue;
+      }
+      return false;
+    }
+    return true;
   }
 
   /** Run until exactly one more stage event happened (or nothing is left). */

@@ -8,7 +8,7 @@ import { Fn } from '../catalog';
 import { IoOp } from '../backends/device';
 import { Machine, Step, Wait, World } from '../engine/machine';
 import { vmRunning } from '../loop/runstate';
-import { descCounts, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
+import { descCounts, guestReaped, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
 import { guestAddAvail, guestNeedsKick, ioeventfdSignal, vqOf } from '../virtio/virtqueue';
 import { Histogram, newHistogram, record } from './latency';
 import { initWorkload, nextRequest, WorkloadState } from './workload';
@@ -265,7 +265,7 @@ function complete(m: Machine, id: number, now: number): void {
       st.stageCount[i]++;
     }
   }
-  w.vblk.reqs.delete(id);
+  guestReaped(w, r);
 }
 
 const virtqueue_disable_cb: Step = (m, t, f) => {

@@ -48,6 +48,8 @@ export interface VirtioBlkReq {
   tDone: number;
   /** Completed to the guest this many times (must end up exactly 1). */
   completions: number;
+  /** QEMU freed its VirtIOBlockReq; the record goes away once the guest has reaped it too. */
+  qemuFreed: boolean;
   retries: number;
   mergedInto: number;
 }
@@ -103,7 +105,7 @@ export function newVirtioBlkReq(w: World, op: number, sector: number, bytes: num
   const r: VirtioBlkReq = {
     id: w.vblk.nextReq++, op, sector, bytes, niov: op === IoOp.flush ? 0 : 1, status: -1, mrNext: -1, next: -1,
     state: ReqState.queued, tQueued: now, tPop: -1, tBackend: -1, tBackendDone: -1, tUsed: -1, tDone: -1,
-    completions: 0, retries: 0, mergedInto: -1,
+    completions: 0, qemuFreed: false, retries: 0, mergedInto: -1,
   };
   w.vblk.reqs.set(r.id, r);
   return r;
@@ -534,8 +536,19 @@ const virtio_blk_req_complete: Step = (m, t, f) => {
   }
 };
 
-/** virtio_blk_free_request(req = a): QEMU frees its VirtIOBlockReq; the guest still owns the id. */
-const virtio_blk_free_request: Step = (m, t) => m.ret(t);
+/** virtio_blk_free_request(req = a): QEMU is done with the request. */
+const virtio_blk_free_request: Step = (m, t, f) => {
+  const w = m.s.w;
+  const r = vreq(m, f.a);
+  r.qemuFreed = true;
+  if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
+  return m.ret(t);
+};
+
+/** The guest reaped a request: forget it once QEMU has freed it too. */
+export function guestReaped(w: World, r: VirtioBlkReq): void {
+  if (r.qemuFreed) w.vblk.reqs.delete(r.id);
+}
 
 // ---- restart after `cont` ----------------------------------------------------------------------
 
