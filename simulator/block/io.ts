@@ -49,6 +49,8 @@ export interface BdrvReq {
   waiters: number[];
   req: number;
   co: number;
+  /** The tracked request this one belongs to: itself, or the write whose head/tail it reads. */
+  tracked: number;
 }
 
 export interface BlockState {
@@ -84,7 +86,7 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
 export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number): number {
   const bs = w.block;
   const id = bs.freeReqs.length > 0 ? bs.freeReqs.pop()! : bs.reqs.length;
-  bs.reqs[id] = { id, node, op, offset, bytes, niov, flags, serialising: false, waiters: [], req, co: -1 };
+  bs.reqs[id] = { id, node, op, offset, bytes, niov, flags, serialising: false, waiters: [], req, co: -1, tracked: id };
   return id;
 }
 
@@ -156,6 +158,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       if (r.offset % align !== 0) {
         const start = r.offset - (r.offset % align);
         f.c = newBdrvReq(w, f.a, IoOp.read, start, align, 1, 0, f.req);
+        w.block.reqs[f.c].tracked = f.b;
         return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
       }
       f.c = -1;
@@ -170,6 +173,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       // the tail block needs its own read unless the head read already covered it
       if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
         f.c = newBdrvReq(w, f.a, IoOp.read, tailBlock * align, align, 1, 0, f.req);
+        w.block.reqs[f.c].tracked = f.b;
         return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
       }
       f.c = -1;
@@ -180,6 +184,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       const start = r.offset - (r.offset % align);
       const end = Math.ceil((r.offset + r.bytes) / align) * align;
       f.c = newBdrvReq(w, f.a, IoOp.write, start, end - start, r.niov + 2, r.flags, f.req);
+      w.block.reqs[f.c].tracked = f.b;
       f.pc = 5;
       return m.call(t, Fn.bdrv_aligned_pwritev, f.req, f.a, f.c);
     }
@@ -217,6 +222,7 @@ const bdrv_co_preadv: Step = (m, t, f) => {
       const start = r.offset - (r.offset % align);
       const end = Math.ceil((r.offset + r.bytes) / align) * align;
       f.c = newBdrvReq(w, f.a, IoOp.read, start, end - start, r.niov + 2, 0, f.req);
+      w.block.reqs[f.c].tracked = f.b;
       return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
     }
     case 2:
@@ -261,10 +267,10 @@ const tracked_request_end: Step = (m, t, f) => {
  */
 const wait_serialising_requests: Step = (m, t, f) => {
   const w = m.s.w;
-  const self = bdrvReq(m, f.b);
+  const self = bdrvReq(m, bdrvReq(m, f.b).tracked);
   const node = w.block.nodes[f.a];
   for (const id of node.tracked) {
-    if (id === f.b) continue;
+    if (id === self.id) continue;
     const other = w.block.reqs[id];
     if (!self.serialising && !other.serialising) continue;
     if (!overlaps(self, other, node.align)) continue;

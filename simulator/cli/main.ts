@@ -169,8 +169,20 @@ class Out {
   }
 }
 
+/** `--qemu "-drive ..."`: a value may start with a dash, which parseArgs would take for an option. */
+function joinValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') && !args[i].includes('=') ? args[i].slice(2) : null;
+    const spec = name !== null ? (OPTIONS as Record<string, { type: string }>)[name] : undefined;
+    if (spec?.type === 'string' && i + 1 < args.length) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
+}
+
 async function simulate(args: string[]): Promise<number> {
-  const { values: f, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: f, positionals } = parseArgs({ args: joinValues(args), options: OPTIONS, allowPositionals: true, strict: true });
   if (f.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -227,7 +239,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e as Error & { code?: string };
     if (e instanceof ConfigError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`qemu-io-explorer: error: ${err.message}\n`);
+      process.stderr.write(`qemu-io-explorer: error: ${err.message.split('\n')[0]}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`qemu-io-explorer: internal error: ${err.message}\n`);

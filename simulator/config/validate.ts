@@ -30,6 +30,7 @@ export function validateScenario(sc: Scenario): Scenario {
   if (!(wl.runtimeNs >= 0)) fail('runtime', `runtime ${wl.runtimeNs} must not be negative`);
   if (!Number.isInteger(wl.rwmixread) || wl.rwmixread < 0 || wl.rwmixread > 100) fail('rwmixread', `rwmixread ${wl.rwmixread} must be 0..100`);
   if (wl.offset % 512 !== 0 || wl.offset < 0) fail('offset', `offset ${wl.offset} must be a non-negative multiple of 512`);
+  if (wl.offset >= sc.diskBytes) fail('offset', `offset ${wl.offset} is past the end of the ${sc.diskBytes}-byte disk`);
   const region = wl.size > 0 ? wl.size : sc.diskBytes - wl.offset;
   if (wl.offset + region > sc.diskBytes) fail('size', `offset + size (${wl.offset + region}) is past the end of the ${sc.diskBytes}-byte disk`);
   if (region < wl.bs) fail('size', `the region (${region} bytes) is smaller than one request (bs ${wl.bs})`);

@@ -77,6 +77,9 @@ export interface SimThread {
   timedOut: boolean;
   /** Invalidates queued wake-ups when the thread is re-blocked or woken another way. */
   token: number;
+  /** Deadline of the current timed wait (-1: none), and the time of the one timeout entry it has queued. */
+  timeoutAt: number;
+  timeoutQueuedAt: number;
   createdAt: number;
   exitedAt: number;
 }
@@ -168,7 +171,7 @@ export class Machine {
     const native: Stack = { frames: [], depth: 0 };
     const t: SimThread = {
       id: this.s.threads.length, name, kind, tid, native, stack: native, co: -1, ctx,
-      time: at, state: ThreadState.runnable, wait: Wait.none, timedOut: false, token: 0,
+      time: at, state: ThreadState.runnable, wait: Wait.none, timedOut: false, token: 0, timeoutAt: -1, timeoutQueuedAt: -1,
       createdAt: at, exitedAt: -1,
     };
     this.s.threads.push(t);
@@ -178,17 +181,26 @@ export class Machine {
     return t;
   }
 
-  /** Park `t` until woken; with `timeoutAt` it also wakes then, with `timedOut` set. */
+  /**
+   * Park `t` until woken; with `timeoutAt` it also wakes then, with `timedOut` set. A thread
+   * keeps at most one timeout entry queued (re-armed when it fires early), so an idle worker
+   * waiting 10 s again and again does not fill the heap.
+   */
   block(t: SimThread, wait: number, timeoutAt = -1): void {
     t.state = ThreadState.blocked;
     t.wait = wait;
     t.timedOut = false;
     t.token++;
-    if (timeoutAt >= 0) this.schedule(timeoutAt, KIND_TIMEOUT, t.id, t.token);
+    t.timeoutAt = timeoutAt;
+    if (timeoutAt >= 0 && (t.timeoutQueuedAt < 0 || t.timeoutQueuedAt > timeoutAt)) {
+      t.timeoutQueuedAt = timeoutAt;
+      this.schedule(timeoutAt, KIND_TIMEOUT, t.id, 0);
+    }
   }
 
   wake(t: SimThread, at: number): void {
     if (t.state !== ThreadState.blocked) return;
+    t.timeoutAt = -1;
     t.state = ThreadState.runnable;
     t.wait = Wait.none;
     t.token++;
@@ -292,9 +304,15 @@ export class Machine {
           s.cur = th.id;
         } else if (kind === KIND_TIMEOUT) {
           const th = threads[arg];
-          if (th.token === token && th.state === ThreadState.blocked) {
-            this.wake(th, time);
-            th.timedOut = true;
+          if (th.timeoutQueuedAt === time) th.timeoutQueuedAt = -1;
+          if (th.state === ThreadState.blocked && th.timeoutAt >= 0) {
+            if (time >= th.timeoutAt) {
+              this.wake(th, time);
+              th.timedOut = true;
+            } else if (th.timeoutQueuedAt < 0) {
+              th.timeoutQueuedAt = th.timeoutAt;
+              this.schedule(th.timeoutAt, KIND_TIMEOUT, th.id, 0);
+            }
           }
         } else {
           this.timers[kind](this, arg);

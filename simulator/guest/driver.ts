@@ -11,7 +11,7 @@ import { vmRunning } from '../loop/runstate';
 import { descCounts, guestReaped, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
 import { guestAddAvail, guestNeedsKick, ioeventfdSignal, vqOf } from '../virtio/virtqueue';
 import { Histogram, newHistogram, record } from './latency';
-import { initWorkload, nextRequest, WorkloadState } from './workload';
+import { flushDue, initWorkload, nextRequest, WorkloadState } from './workload';
 import { Workload } from '../config/scenario';
 
 export interface GuestStats {
@@ -82,6 +82,8 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
 
 function mayIssue(m: Machine, g: GuestState, now: number): boolean {
   if (g.inflight >= g.iodepth) return false;
+  // fio's fsync=N also follows the last N writes
+  if (flushDue(g.work)) return true;
   if (g.work.issued >= g.requests) return false;
   if (g.runtimeNs > 0 && now >= g.runtimeNs) return false;
   return true;
@@ -89,7 +91,7 @@ function mayIssue(m: Machine, g: GuestState, now: number): boolean {
 
 function finished(g: GuestState, now: number): boolean {
   const stopped = g.work.issued >= g.requests || (g.runtimeNs > 0 && now >= g.runtimeNs);
-  return stopped && g.inflight === 0;
+  return stopped && !flushDue(g.work) && g.inflight === 0;
 }
 
 /** An interrupt reached the guest (irqfd → KVM → vCPU). */

@@ -29,10 +29,14 @@ export function initWorkload(wl: Workload, diskBytes: number): WorkloadState {
   return { wl, regionStart, regionBytes, seqOffset: 0, writesSinceFlush: 0, issued: 0, flushesIssued: 0 };
 }
 
+export function flushDue(s: WorkloadState): boolean {
+  return s.wl.flushEvery > 0 && s.writesSinceFlush >= s.wl.flushEvery;
+}
+
 /** The next request of the workload; flushes (fsync=N) come after every N writes. */
 export function nextRequest(s: WorkloadState, rng: RngState): NextRequest {
   const wl = s.wl;
-  if (wl.flushEvery > 0 && s.writesSinceFlush >= wl.flushEvery) {
+  if (flushDue(s)) {
     s.writesSinceFlush = 0;
     s.flushesIssued++;
     return { op: IoOp.flush, sector: 0, bytes: 0 };

@@ -1,0 +1,244 @@
+// Behaviour beyond the six reference scenarios: merging rules, plug batching and the
+// MAX_EVENTS limit, worker growth, notification suppression, alignment, flushes,
+// determinism, exactly-once completion, checkpoints.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { buildScenario, ScenarioInput } from '../../simulator/config/build';
+import { Simulator } from '../../simulator/simulator';
+import { jsonLine } from '../../simulator/output/events';
+import { entered, run } from '../helpers/sim';
+
+function multireqs(input: ScenarioInput): number[][] {
+  return run(input).traces.filter((t) => t.event === 'virtio_blk_submit_multireq').map((t) => [t.args[3] as number, t.args[5] as number]);
+}
+
+describe('request merging (virtio_blk_submit_multireq)', () => {
+  const seq = { rw: 'write' as const, bs: 4096, iodepth: 4, batch: 4, requests: 4 };
+
+  test('four sequential writes in one kick become one 16 KiB request', () => {
+    assert.deepEqual(multireqs({ workload: seq }), [[4, 16384]]);
+  });
+
+  test('request-merging=off submits each on its own', () => {
+    const r = run({ requestMerging: false, workload: seq });
+    assert.equal(r.traces.filter((t) => t.event === 'virtio_blk_submit_multireq').length, 0);
+    assert.equal(r.traces.filter((t) => t.event === 'blk_co_pwritev').length, 4);
+  });
+
+  test('a direction change flushes the buffer: reads and writes never merge', () => {
+    const r = run({ workload: { rw: 'rw', rwmixread: 50, bs: 4096, iodepth: 16, batch: 16, requests: 16 }, seed: 3 });
+    const blk = r.traces.filter((t) => t.event === 'blk_co_pwritev' || t.event === 'blk_co_preadv');
+    assert.ok(blk.length >= 2);
+    assert.equal(r.sim.stats().requests.completed, 16);
+  });
+
+  test('random (non-adjacent) requests are sorted but not merged', () => {
+    const r = run({ workload: { rw: 'randwrite', bs: 4096, iodepth: 8, batch: 8, requests: 8 }, seed: 7 });
+    const sectors = r.traces.filter((t) => t.event === 'bdrv_co_pwritev' && t.args[0] === 0).map((t) => t.args[1] as number);
+    assert.equal(sectors.length, 8);
+    assert.deepEqual([...sectors].sort((a, b) => a - b), sectors, 'submitted in sector order');
+  });
+
+  test('more than 32 buffered requests are submitted in 32-request chunks', () => {
+    const m = multireqs({ workload: { rw: 'write', bs: 4096, iodepth: 40, batch: 40, requests: 40 } });
+    assert.deepEqual(m, [[32, 131072], [8, 32768]]);
+  });
+});
+
+describe('Linux AIO plug batching and MAX_EVENTS', () => {
+  test('16 requests in one kick: one io_submit of 16 iocbs at unplug', () => {
+    const r = run({ aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 16, batch: 16, requests: 16 } });
+    const submits = r.events.filter((e) => e.function === 'io_submit' && e.phase === 'enter');
+    assert.equal(submits.length, 1);
+    const snap = r.sim.snapshot();
+    assert.equal(snap.linuxAio[0].maxInFlight, 16);
+    assert.equal(r.sim.stats().requests.completed, 16);
+  });
+
+  test('in_flight never exceeds 128; the queue blocks and the completion path resubmits', () => {
+    const r = run({
+      aio: 'native', cache: 'none', queueSize: 256, workload: { rw: 'randread', iodepth: 200, batch: 200, requests: 400 },
+    });
+    const st = r.sim.stats();
+    assert.equal(st.queueDepth.laioMaxInFlight, 128);
+    assert.equal(st.requests.completed, 400);
+    const main = entered(r, 'main-loop');
+    assert.ok(main.includes('qemu_laio_process_completions_and_submit'));
+    // a submission while plugged: laio_do_submit itself called ioq_submit when 128 were queued
+    const doSubmitThenIoq = r.events.some((e, i) => e.function === 'ioq_submit' && e.phase === 'enter'
+      && r.events.slice(Math.max(0, i - 3), i).some((p) => p.function === 'laio_do_submit' && p.phase === 'enter'));
+    assert.ok(doSubmitThenIoq);
+  });
+});
+
+describe('thread pool', () => {
+  test('grows to 64 workers and queues beyond; idle workers exit after 10 s', () => {
+    const r = run({ workload: { rw: 'randread', iodepth: 100, batch: 100, requests: 300 } });
+    const st = r.sim.stats();
+    assert.equal(st.threadPool.workersSpawned, 64);
+    assert.ok(st.queueDepth.poolMaxQueued > 64);
+    assert.equal(st.requests.completed, 300);
+    // let time pass: every worker times out in qemu_sem_timedwait and exits
+    r.sim.m.s.done = false;
+    r.sim.run(Infinity, null, r.sim.now + 11e9);
+    assert.equal(r.sim.stats().threadPool.workersExited, 64);
+    assert.equal(r.sim.threads().filter((t) => t.kind === 'worker').length, 0);
+  });
+
+  test('a warm pool reuses idle workers instead of spawning', () => {
+    const st = run({ workload: { rw: 'randread', iodepth: 1, requests: 50 } }).sim.stats();
+    assert.equal(st.threadPool.workersSpawned, 1);
+    assert.equal(st.coroutines.created, 1);
+    assert.equal(st.coroutines.reusedFromPool, 49);
+  });
+});
+
+describe('notifications', () => {
+  test('EVENT_IDX: fewer interrupts than completions at queue depth', () => {
+    const st = run({ aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 32, requests: 2000 } }).sim.stats();
+    assert.equal(st.requests.completed, 2000);
+    assert.ok(st.interrupts.raised < st.requests.completed, `${st.interrupts.raised} interrupts for ${st.requests.completed} completions`);
+    assert.ok(st.interrupts.suppressed > 0);
+    assert.ok(st.kicks.doorbells < 2000, 'kicks are suppressed while QEMU processes the queue');
+  });
+
+  test('without EVENT_IDX interrupts are batched by notify_guest_bh', () => {
+    const r = run({ eventIdx: false, aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 8, requests: 200 } });
+    assert.ok(entered(r, 'main-loop').includes('notify_guest_bh'));
+    assert.equal(r.sim.stats().requests.completed, 200);
+  });
+
+  test('ioeventfd=off: the vCPU thread runs handle_vq and completion uses virtio_notify', () => {
+    const r = run({ ioeventfd: false, workload: { rw: 'write', requests: 3 } });
+    const vcpu = entered(r, 'vcpu0');
+    for (const fn of ['virtio_pci_notify_write', 'virtio_queue_notify', 'virtio_blk_handle_output', 'virtio_blk_handle_output_do', 'virtio_blk_handle_vq', 'blk_aio_prwv', 'qemu_coroutine_yield']) {
+      assert.ok(vcpu.includes(fn), `vcpu0 runs ${fn}`);
+    }
+    assert.ok(entered(r, 'main-loop').includes('virtio_notify'), 'completion on the main loop uses virtio_notify');
+    assert.ok(!r.events.some((e) => e.function === 'virtio_notify_irqfd'));
+    assert.equal(r.sim.stats().requests.completed, 3);
+  });
+
+  test('an iothread finds requests by busy polling once poll_ns has grown', () => {
+    const st = run({ aio: 'native', cache: 'none', iothread: true, workload: { rw: 'randread', iodepth: 4, requests: 500 } }).sim.stats();
+    assert.ok(st.loops.iothreadPollHits > 0);
+    assert.equal(st.loops.mainIterations < 10, true, 'the main loop is idle');
+  });
+});
+
+describe('alignment and flushes', () => {
+  test('a 512-byte write on a 4096-byte O_DIRECT host is a serialising read-modify-write', () => {
+    const r = run({ aio: 'native', cache: 'none', hostBlockSize: 4096, workload: { rw: 'write', bs: 512, requests: 1 } });
+    const yields = r.events.filter((e) => e.phase === 'yield').length;
+    assert.equal(yields, 2, 'head read, then the widened write');
+    const fileNodeReqs = r.traces.filter((t) => t.event === 'bdrv_co_pwritev').map((t) => [t.args[0], t.args[2]]);
+    assert.deepEqual(fileNodeReqs, [[0, 512], [1, 512]]);
+    assert.ok(r.events.some((e) => e.function === 'bdrv_aligned_preadv'));
+    assert.equal(r.sim.stats().requests.completed, 1);
+  });
+
+  test('a flush is forced after buffered writes and goes through the thread pool even with aio=native', () => {
+    const r = run({ aio: 'native', cache: 'none', workload: { rw: 'write', iodepth: 2, batch: 2, requests: 4, flushEvery: 2 } });
+    const st = r.sim.stats();
+    assert.equal(st.requests.flushes, 2);
+    assert.ok(r.events.some((e) => e.function === 'fdatasync'), 'fdatasync runs on a worker');
+    assert.ok(r.events.some((e) => e.function === 'raw_co_flush_to_disk'));
+  });
+
+  test('cache=writethrough adds FUA, emulated by a flush after each write', () => {
+    const r = run({ cache: 'writethrough', workload: { rw: 'write', requests: 1 } });
+    assert.deepEqual(r.traces.filter((t) => t.event === 'blk_co_pwritev').map((t) => t.args[4]), [0x10]);
+    assert.ok(r.events.some((e) => e.function === 'bdrv_co_flush'));
+    assert.ok(r.events.some((e) => e.function === 'fdatasync'));
+  });
+
+  test('a failed fdatasync makes every later flush fail (page cache inconsistent)', () => {
+    const r = run({ werror: 'report', faults: ['flush:*:EIO:1'], workload: { rw: 'write', iodepth: 1, requests: 4, flushEvery: 1 } });
+    const st = r.sim.stats();
+    assert.equal(st.requests.flushes, 4);
+    assert.equal(st.requests.errors, 4, 'the first flush failed on the device, the next ones from the poisoned state');
+  });
+});
+
+function hashRun(input: ScenarioInput): string {
+  const { scenario } = buildScenario(input);
+  const sim = new Simulator(scenario);
+  const h = createHash('sha256');
+  sim.listener = (ev) => h.update(jsonLine(sim.record(ev)));
+  sim.run(Infinity);
+  return h.digest('hex');
+}
+
+describe('determinism', () => {
+  const input: ScenarioInput = { aio: 'threads', workload: { rw: 'randrw', iodepth: 16, requests: 500 }, seed: 42 };
+
+  test('the same seed gives the same event stream', () => {
+    assert.equal(hashRun(input), hashRun(input));
+  });
+
+  test('another seed gives another stream', () => {
+    assert.notEqual(hashRun(input), hashRun({ ...input, seed: 43 }));
+  });
+
+  test('a checkpoint replays exactly', () => {
+    const { scenario } = buildScenario(input);
+    const sim = new Simulator(scenario);
+    sim.run(5000);
+    const cp = sim.checkpoint();
+    const a: string[] = [];
+    sim.listener = (ev) => a.push(jsonLine(sim.record(ev)));
+    sim.run(3000);
+    sim.restore(cp);
+    const b: string[] = [];
+    sim.listener = (ev) => b.push(jsonLine(sim.record(ev)));
+    sim.run(3000);
+    assert.equal(a.length, 3000);
+    assert.deepEqual(b, a);
+  });
+});
+
+describe('every guest request completes exactly once', () => {
+  // a small PRNG of the test's own, so the scenario list itself is fixed
+  let x = 12345;
+  const pick = <T>(xs: readonly T[]): T => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return xs[x % xs.length];
+  };
+  for (let i = 0; i < 40; i++) {
+    const aio = pick(['threads', 'native'] as const);
+    const iodepth = pick([1, 2, 8, 32, 64]);
+    const input: ScenarioInput = {
+      aio,
+      cache: aio === 'native' ? pick(['none', 'directsync'] as const) : pick(['writeback', 'none', 'writethrough', 'unsafe'] as const),
+      iothread: pick([false, true]),
+      eventIdx: pick([true, true, false]),
+      requestMerging: pick([true, false]),
+      werror: pick(['report', 'ignore', 'stop', 'enospc'] as const),
+      hostBlockSize: pick([512, 4096]),
+      seed: i,
+      workload: {
+        rw: pick(['read', 'write', 'randread', 'randwrite', 'randrw', 'rw'] as const),
+        bs: pick([512, 4096, 65536]),
+        iodepth,
+        batch: pick([1, iodepth]),
+        requests: pick([1, 50, 300]),
+        flushEvery: pick([0, 0, 7]),
+      },
+      faults: pick([[], [], ['write:#3:EIO'], ['any:*:EIO:2'], ['read:0-100000:ENOSPC:1']]),
+    };
+    test(`random scenario ${i}: ${JSON.stringify(input)}`, () => {
+      const r = run(input);
+      const st = r.sim.stats();
+      assert.equal(st.requests.duplicates, 0, 'no request reaped twice');
+      const total = input.workload!.requests!;
+      const flushes = r.sim.m.s.w.guest.work.flushesIssued;
+      assert.equal(st.requests.completed + st.requests.flushes, total + flushes, 'all issued requests completed');
+      assert.equal(st.requests.outstanding, 0);
+      // and each completion went through virtio_blk_req_complete exactly once
+      const reqCompletes = r.traces.filter((t) => t.event === 'virtio_blk_req_complete').length;
+      assert.equal(reqCompletes, total + flushes);
+    });
+  }
+});
