@@ -14,7 +14,7 @@ import { initBlockBackend, registerBlockBackendSteps } from './block/block-backe
 import { initFilePosix, registerFilePosix } from './block/file-posix';
 import { initBlockGraph, registerBlockIoSteps } from './block/io';
 import { registerRawFormatSteps } from './block/raw-format';
-import { Scenario } from './config/scenario';
+import { defaultScenario, Scenario } from './config/scenario';
 import { initCoroutines, registerCoroutineSteps } from './coroutine/coroutine';
 import { Machine, Step, World } from './engine/machine';
 import { initGuest, registerGuest } from './guest/driver';
@@ -90,9 +90,23 @@ function registerSteps(m: Machine): void {
 
 /** Catalog functions the model never calls (helpers the docs describe) fail loudly if it does. */
 function notModelled(name: string): Step {
-  return () => {
+  const step: Step = () => {
     throw new Error(`internal: ${name} is in the catalog but not modelled`);
   };
+  NOT_MODELLED.add(step);
+  return step;
+}
+
+const NOT_MODELLED = new WeakSet<Step>();
+let modelled: ReadonlySet<number> | null = null;
+
+/** Ids of the catalog functions the model can reach (the rest are documented only). */
+export function modelledFunctions(): ReadonlySet<number> {
+  if (modelled === null) {
+    const m = buildMachine(defaultScenario());
+    modelled = new Set(m.steps.map((s, i) => (NOT_MODELLED.has(s) ? -1 : i)).filter((i) => i >= 0));
+  }
+  return modelled;
 }
 
 function setCosts(m: Machine, sc: Scenario): void {

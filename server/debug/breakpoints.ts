@@ -1,0 +1,209 @@
+// Breakpoints on stages: function breakpoints by QEMU function name, line breakpoints in the
+// I/O path document or QEMU sources (resolved to the function there), with conditions, hit
+// conditions and log messages in the safe expression language, plus the "I/O error" and
+// "VM stopped" exception filters. A breakpoint matches when its function is entered.
+
+import { Catalog, fnKey } from '../../simulator/catalog';
+import { Phase, StageEvent } from '../../simulator/engine/machine';
+import { Simulator } from '../../simulator/simulator';
+import { Stop, StopPolicy } from './execution';
+import { Expression, ExprError, HitCondition, Template } from './expr/evaluate';
+import { eventScope } from './scope';
+import { SourceMap } from './sources';
+
+export interface BreakpointSpec {
+  condition?: string;
+  hitCondition?: string;
+  logMessage?: string;
+}
+
+export interface ResolvedBreakpoint {
+  id: number;
+  verified: boolean;
+  message?: string;
+  /** For line breakpoints: where it was moved to. */
+  line?: number;
+}
+
+interface Bp {
+  id: number;
+  fnIds: number[];
+  label: string;
+  condition: Expression | null;
+  hit: HitCondition | null;
+  log: Template | null;
+  hits: number;
+  kind: 'function' | 'line';
+  /** The condition failed to evaluate once already (reported once, then treated as false). */
+  warned: boolean;
+}
+
+export const EXCEPTION_FILTERS = [
+  { filter: 'ioError', label: 'I/O error', description: 'Stop when a request fails and virtio-blk applies werror/rerror.', default: false },
+  { filter: 'vmStop', label: 'VM stopped', description: 'Stop when the main loop stops the VM (werror/rerror=stop).', default: true },
+] as const;
+
+export class Breakpoints implements StopPolicy {
+  private nextId = 1;
+  private functionBps: Bp[] = [];
+  private lineBps = new Map<string, Bp[]>();
+  private byFn: (Bp[] | undefined)[] = [];
+  private exceptions = new Set<string>(['vmStop']);
+  private readonly modelled: ReadonlySet<number>;
+  private readonly errorFn: number;
+  private readonly vmStopFn: number;
+  /** Output from logpoints, drained by the session. */
+  readonly logs: string[] = [];
+
+  constructor(private readonly catalog: Catalog, private readonly sources: SourceMap, modelled: ReadonlySet<number>) {
+    this.modelled = modelled;
+    this.errorFn = catalog.idOf('virtio_blk_handle_rw_error');
+    this.vmStopFn = catalog.idOf('vm_stop');
+  }
+
+  /** Function ids a breakpoint name means: `name`, `name@qualifier`, or `file.c:name`. */
+  private idsFor(spec: string): number[] | string {
+    const name = spec.trim();
+    const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
+    if (fileQualified) {
+      const ids = this.catalog.idsOf(fileQualified[2]).filter((i) => this.catalog.functions[i].file?.endsWith(fileQualified[1]));
+      return ids.length ? ids : `no function ${fileQualified[2]} in ${fileQualified[1]}`;
+    }
+    const byKey = this.catalog.idOf(name);
+    if (byKey >= 0 && name.includes('@')) return [byKey];
+    const ids = this.catalog.idsOf(name);
+    if (ids.length) return [...ids];
+    const near = this.catalog.suggest(name);
+    return `unknown QEMU function "${name}"${near.length ? ` — did you mean ${near.join(', ')}?` : ''}`;
+  }
+
+  private compile(id: number, kind: Bp['kind'], label: string, fnIds: number[], spec: BreakpointSpec): Bp | string {
+    try {
+      return {
+        id, kind, label, fnIds, hits: 0, warned: false,
+        condition: spec.condition?.trim() ? new Expression(spec.condition) : null,
+        hit: spec.hitCondition?.trim() ? new HitCondition(spec.hitCondition) : null,
+        log: spec.logMessage ? new Template(spec.logMessage) : null,
+      };
+    } catch (e) {
+      return e instanceof ExprError ? `bad ${spec.hitCondition && !/^\s*[<>=%]*\s*\d+\s*$/.test(spec.hitCondition) ? 'hit condition' : 'condition or log message'}: ${e.message}` : String(e);
+    }
+  }
+
+  private unreachable(fnIds: number[]): boolean {
+    return fnIds.every((i) => !this.modelled.has(i));
+  }
+
+  setFunctionBreakpoints(list: ({ name: string } & BreakpointSpec)[]): ResolvedBreakpoint[] {
+    this.functionBps = [];
+    const out = list.map((b): ResolvedBreakpoint => {
+      const id = this.nextId++;
+      const ids = this.idsFor(b.name);
+      if (typeof ids === 'string') return { id, verified: false, message: ids };
+      if (this.unreachable(ids)) {
+        return { id, verified: false, message: `${b.name} is in the catalog but the simulated path never calls it (a helper, or outside this model)` };
+      }
+      const bp = this.compile(id, 'function', b.name, ids, b);
+      if (typeof bp === 'string') return { id, verified: false, message: bp };
+      this.functionBps.push(bp);
+      return { id, verified: true };
+    });
+    this.reindex();
+    return out;
+  }
+
+  setLineBreakpoints(path: string, list: ({ line: number } & BreakpointSpec)[]): ResolvedBreakpoint[] {
+    const bps: Bp[] = [];
+    const out = list.map((b): ResolvedBreakpoint => {
+      const id = this.nextId++;
+      const r = this.sources.resolveLine(path, b.line);
+      if ('error' in r) return { id, verified: false, message: r.error };
+      let ids = this.catalog.idsOf(r.fnName).slice();
+      // a C file says which of QEMU's duplicated static functions it means
+      if (/\.[ch]$/.test(path) && ids.length > 1) {
+        const exact = ids.filter((i) => this.catalog.functions[i].file && path.endsWith(this.catalog.functions[i].file!));
+        if (exact.length) ids = exact;
+      }
+      if (this.unreachable(ids)) return { id, verified: false, line: r.line, message: `${r.fnName} is not called on the simulated path` };
+      const bp = this.compile(id, 'line', `${r.fnName} (line ${r.line})`, ids, b);
+      if (typeof bp === 'string') return { id, verified: false, line: r.line, message: bp };
+      bps.push(bp);
+      return { id, verified: true, line: r.line, message: `stops when ${r.fnName} is entered` };
+    });
+    this.lineBps.set(path, bps);
+    this.reindex();
+    return out;
+  }
+
+  setExceptionFilters(filters: string[]): void {
+    this.exceptions = new Set(filters);
+  }
+
+  private reindex(): void {
+    this.byFn = [];
+    for (const bp of [...this.functionBps, ...[...this.lineBps.values()].flat()]) {
+      for (const id of bp.fnIds) (this.byFn[id] ??= []).push(bp);
+    }
+  }
+
+  /** Hit counts by breakpoint label, for the tree view. */
+  hitCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const bp of [...this.functionBps, ...[...this.lineBps.values()].flat()]) {
+      const name = this.catalog.name(bp.fnIds[0]);
+      out[name] = (out[name] ?? 0) + bp.hits;
+    }
+    return out;
+  }
+
+  /** StopPolicy: does this event stop a run? `counting` is false while replaying for reverse execution. */
+  check(ev: StageEvent, sim: Simulator, counting: boolean): Stop | null {
+    if (ev.phase !== Phase.enter) return null;
+    if (ev.fn === this.errorFn && this.exceptions.has('ioError')) {
+      return { kind: 'exception', thread: ev.thread, description: 'I/O error', breakpoints: [], exception: { filter: 'ioError', text: this.errorText(sim, ev) } };
+    }
+    if (ev.fn === this.vmStopFn && this.exceptions.has('vmStop')) {
+      return { kind: 'exception', thread: ev.thread, description: 'VM stopped', breakpoints: [], exception: { filter: 'vmStop', text: 'The main loop is stopping the VM (RUN_STATE_IO_ERROR) after a request failed under werror/rerror=stop.' } };
+    }
+    const bps = this.byFn[ev.fn];
+    if (bps === undefined) return null;
+    let stop: Stop | null = null;
+    for (const bp of bps) {
+      const scope = eventScope(sim, ev, bp.hits + 1);
+      if (bp.condition) {
+        try {
+          if (!bp.condition.test(scope)) continue;
+        } catch (e) {
+          // reported once, then the breakpoint simply does not match where it cannot be evaluated
+          if (counting && !bp.warned) {
+            bp.warned = true;
+            this.logs.push(`breakpoint ${bp.label}: condition "${bp.condition.source}" cannot be evaluated here: ${(e as Error).message} (treated as false)`);
+          }
+          continue;
+        }
+      }
+      const hits = counting ? ++bp.hits : bp.hits;
+      if (bp.hit && counting && !bp.hit.matches(hits)) continue;
+      if (bp.log) {
+        if (counting) this.logs.push(bp.log.render(scope));
+        continue;
+      }
+      stop = stop ?? { kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint', thread: ev.thread, description: `Breakpoint: ${bp.label}`, breakpoints: [] };
+      stop.breakpoints.push(bp.id);
+    }
+    return stop;
+  }
+
+  private errorText(sim: Simulator, ev: StageEvent): string {
+    const r = ev.req >= 0 ? sim.m.s.w.vblk.reqs.get(ev.req) : undefined;
+    const w = sim.m.s.w.blk;
+    if (!r) return 'A request failed.';
+    const op = r.op === 0 ? 'read' : r.op === 1 ? 'write' : 'flush';
+    return `Request ${r.id} (${op}, sector ${r.sector}) failed; policy ${r.op === 0 ? `rerror=${w.rerror}` : `werror=${w.werror}`}.`;
+  }
+
+  /** All function keys, for completions. */
+  knownNames(): string[] {
+    return this.catalog.functions.map((f) => fnKey(f));
+  }
+}

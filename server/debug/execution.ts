@@ -1,0 +1,306 @@
+// Runs the simulator for a debugger, knowing nothing of DAP: stage-granular stepping (next,
+// step in, step out), continue to breakpoints, pause, and exact reverse execution through
+// checkpoints plus deterministic replay. Long runs go in slices so a pause is seen quickly.
+
+import { Scenario } from '../../simulator/config/scenario';
+import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
+import { Simulator } from '../../simulator/simulator';
+
+export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
+
+export interface Stop {
+  kind: StopKind;
+  /** Simulator thread id the stop is about. */
+  thread: number;
+  description: string;
+  /** Breakpoint ids that matched, for DAP's hitBreakpointIds. */
+  breakpoints: number[];
+  /** For exceptions: which filter and what happened. */
+  exception?: { filter: string; text: string };
+}
+
+/** What decides whether an event stops a forward run (breakpoints, exception filters). */
+export interface StopPolicy {
+  /** Called for every event during continue/step runs; returns a stop, or null. */
+  check(ev: StageEvent, sim: Simulator, counting: boolean): Stop | null;
+}
+
+interface Checkpoint {
+  events: number;
+  state: SimState;
+  ev: StageEvent;
+}
+
+const SLICE_EVENTS = 50_000;
+const MAX_CHECKPOINTS = 160;
+
+export interface ExecutionHooks {
+  /** Worker threads come and go; told after each slice (and after time travel). */
+  threadsChanged(started: number[], exited: number[]): void;
+  /** The last slice's output (trace lines, logpoints). */
+  output(lines: string[]): void;
+}
+
+export class Execution {
+  sim: Simulator;
+  private checkpoints: Checkpoint[] = [];
+  private checkpointEvery = 40_000;
+  private pauseRequested = false;
+  private running = false;
+  private finishedOnce = false;
+  private liveThreads = new Set<number>();
+  /** Collected by the machine's observers during a slice. */
+  private startedNow: number[] = [];
+  private exitedNow: number[] = [];
+  readonly pendingOutput: string[] = [];
+
+  constructor(private readonly scenario: Scenario, private readonly policy: StopPolicy, private readonly hooks: ExecutionHooks) {
+    this.sim = this.fresh();
+  }
+
+  private fresh(): Simulator {
+    const sim = new Simulator(this.scenario);
+    sim.m.threadListener = (t, what) => (what === 'started' ? this.startedNow : this.exitedNow).push(t.id);
+    this.checkpoints = [{ events: 0, state: sim.checkpoint(), ev: { ...sim.m.ev } }];
+    this.liveThreads = new Set(sim.threads().map((t) => t.id));
+    this.finishedOnce = false;
+    return sim;
+  }
+
+  restart(): void {
+    const before = [...this.liveThreads];
+    this.sim = this.fresh();
+    const now = this.sim.threads().map((t) => t.id);
+    this.hooks.threadsChanged(now.filter((id) => !before.includes(id)), before.filter((id) => !now.includes(id)));
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** The event the simulation stands at (null before the first). */
+  get position(): StageEvent | null {
+    return this.sim.eventCount > 0 ? this.sim.m.ev : null;
+  }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  // ---- forward -----------------------------------------------------------------------------
+
+  /** Run forward until `extra` accepts an event, the policy stops, the end, or a pause. */
+  async forward(extra: ((ev: StageEvent) => Stop | null) | null, opts: { breakpoints: boolean } = { breakpoints: true }): Promise<Stop> {
+    if (this.running) throw new Error('already running');
+    this.running = true;
+    this.pauseRequested = false;
+    const found: { stop: Stop | null } = { stop: null };
+    const sim = this.sim;
+    const pred = (ev: StageEvent): boolean => {
+      if (extra !== null) found.stop = extra(ev);
+      if (found.stop === null && opts.breakpoints) found.stop = this.policy.check(ev, sim, true);
+      return found.stop !== null;
+    };
+    try {
+      for (;;) {
+        const budget = Math.min(SLICE_EVENTS, this.checkpointDue());
+        const reason = sim.run(budget, pred);
+        this.afterSlice();
+        if (found.stop !== null) return found.stop;
+        if (reason === StopReason.done || reason === StopReason.idle) return this.end(reason);
+        if (this.pauseRequested) {
+          this.pauseRequested = false;
+          return { kind: 'pause', thread: sim.m.ev.thread, description: 'Paused', breakpoints: [] };
+        }
+        if (budget >= SLICE_EVENTS) await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private end(reason: number): Stop {
+    const ev = this.sim.m.ev;
+    const st = this.sim.stats();
+    const why = reason === StopReason.done
+      ? `Simulation finished: ${st.requests.completed} request(s) completed`
+      : `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})`;
+    this.finishedOnce = true;
+    return { kind: 'end', thread: ev.thread, description: why, breakpoints: [] };
+  }
+
+  get finished(): boolean {
+    return this.finishedOnce && (this.sim.done || this.sim.m.s.heap.size === 0);
+  }
+
+  private checkpointDue(): number {
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    return Math.max(1, last.events + this.checkpointEvery - this.sim.eventCount);
+  }
+
+  /** After a slice: threads that came and went, output, maybe a checkpoint. */
+  private afterSlice(): void {
+    if (this.startedNow.length || this.exitedNow.length) {
+      const started = this.startedNow.filter((id) => !this.liveThreads.has(id));
+      for (const id of started) this.liveThreads.add(id);
+      const exited = this.exitedNow.filter((id) => this.liveThreads.delete(id));
+      this.startedNow = [];
+      this.exitedNow = [];
+      this.hooks.threadsChanged(started, exited);
+    }
+    if (this.pendingOutput.length) this.hooks.output(this.pendingOutput.splice(0));
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (this.sim.eventCount - last.events >= this.checkpointEvery) this.addCheckpoint();
+  }
+
+  /** Also called at each stop, so stepping back from where the user looked is cheap. */
+  addCheckpoint(): void {
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last.events === this.sim.eventCount) return;
+    const t0 = performance.now();
+    this.checkpoints.push({ events: this.sim.eventCount, state: this.sim.checkpoint(), ev: { ...this.sim.m.ev } });
+    const ms = performance.now() - t0;
+    // keep checkpointing near 10 % of run time: ~8000 events per ms of simulation
+    this.checkpointEvery = Math.max(20_000, Math.min(200_000, Math.round(ms * 8000 * 10)));
+    if (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
+  }
+
+  /** Keep recent checkpoints dense and older ones sparse: drop every other one of the oldest half. */
+  private thin(): void {
+    const half = Math.floor(this.checkpoints.length / 2);
+    this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
+  }
+
+  // ---- stepping ----------------------------------------------------------------------------
+
+  /** Step in: the next event on this thread (into callees, into a coroutine it enters). */
+  stepIn(thread: number): Promise<Stop> {
+    return this.forward((ev) => (ev.thread === thread || this.threadGone(thread) ? this.stepStop(ev) : null));
+  }
+
+  /** Next: the next event in the same context (coroutine, or the thread's own stack) not inside a callee. */
+  next(thread: number): Promise<Stop> {
+    const at = this.sim.m.ev;
+    if (this.sim.eventCount === 0 || at.thread !== thread) return this.stepIn(thread);
+    const co = at.co;
+    const depth = at.depth;
+    return this.forward((ev) => {
+      if (co >= 0) {
+        if (ev.co === co && ev.depth <= depth) return this.stepStop(ev);
+        // the coroutine ended: continue on its thread
+        if (ev.thread === thread && ev.co < 0 && !this.sim.m.s.w.co.live.has(co)) return this.stepStop(ev);
+        return null;
+      }
+      if (ev.thread === thread && ev.co < 0 && ev.depth <= depth) return this.stepStop(ev);
+      return this.threadGone(thread) ? this.stepStop(ev) : null;
+    });
+  }
+
+  /** Step out: until the function on top of this context returns. */
+  stepOut(thread: number): Promise<Stop> {
+    const at = this.sim.m.ev;
+    if (this.sim.eventCount === 0 || at.thread !== thread) return this.stepIn(thread);
+    const co = at.co;
+    const top = at.phase === Phase.exit ? at.depth - 1 : at.depth;
+    return this.forward((ev) => {
+      const same = co >= 0 ? ev.co === co : ev.thread === thread && ev.co < 0;
+      if (same && ((ev.phase === Phase.exit && ev.depth === top) || ev.depth < top)) return this.stepStop(ev);
+      if (co >= 0 && ev.thread === thread && ev.co < 0 && !this.sim.m.s.w.co.live.has(co)) return this.stepStop(ev);
+      return co < 0 && this.threadGone(thread) ? this.stepStop(ev) : null;
+    });
+  }
+
+  private threadGone(thread: number): boolean {
+    return this.sim.m.s.threads[thread]?.state === 2;
+  }
+
+  private stepStop(ev: StageEvent): Stop {
+    return { kind: 'step', thread: ev.thread, description: 'Step', breakpoints: [] };
+  }
+
+  // ---- reverse -----------------------------------------------------------------------------
+
+  /** Step back: to the previous event on this thread (or the previous event at all). */
+  async stepBack(thread: number): Promise<Stop> {
+    const target = this.findBackward((ev) => ev.thread === thread) ?? this.findBackward(() => true);
+    if (target === null) return { kind: 'entry', thread, description: 'At the start of the simulation', breakpoints: [] };
+    this.goTo(target);
+    return this.stepStop(this.sim.m.ev);
+  }
+
+  /** Reverse continue: back to the latest earlier event a breakpoint stops at, or the start. */
+  async reverseContinue(): Promise<Stop> {
+    let hit: Stop | null = null;
+    const target = this.findBackward((ev) => this.policy.check(ev, this.sim, false) !== null);
+    if (target !== null) {
+      this.goTo(target);
+      hit = this.policy.check(this.sim.m.ev, this.sim, false);
+    } else {
+      this.goTo(0);
+    }
+    return hit ?? { kind: 'entry', thread: this.sim.m.ev.thread, description: 'Reached the start of the simulation', breakpoints: [] };
+  }
+
+  /**
+   * The sequence number of the latest event before the current one that `pred` accepts,
+   * scanning checkpoint windows from the newest back. Null if none.
+   */
+  findBackward(pred: (ev: StageEvent) => boolean): number | null {
+    const current = this.sim.eventCount - 1;
+    if (current <= 0) return null;
+    const saved = this.sim.checkpoint();
+    const savedEv = { ...this.sim.m.ev };
+    let upper = current; // exclusive: events with seq < upper
+    let found: number | null = null;
+    try {
+      for (let i = this.checkpoints.length - 1; i >= 0 && found === null; i--) {
+        const cp = this.checkpoints[i];
+        if (cp.events >= upper) continue;
+        this.replayFrom(cp, upper - cp.events, (ev) => {
+          if (pred(ev)) found = ev.seq;
+        });
+        upper = cp.events;
+      }
+    } finally {
+      this.sim.restore(saved);
+      Object.assign(this.sim.m.ev, savedEv);
+    }
+    return found;
+  }
+
+  /** Put the simulation exactly at event `seq` (as if it had just happened). */
+  goTo(seq: number): void {
+    const before = new Set(this.sim.threads().map((t) => t.id));
+    let cp = this.checkpoints[0];
+    for (const c of this.checkpoints) if (c.events <= seq + 1 && c.events >= cp.events) cp = c;
+    this.replayFrom(cp, seq + 1 - cp.events, null);
+    const after = new Set(this.sim.threads().map((t) => t.id));
+    this.liveThreads = after;
+    this.hooks.threadsChanged([...after].filter((id) => !before.has(id)), [...before].filter((id) => !after.has(id)));
+  }
+
+  /** Restore a checkpoint and run `n` events with only `observe` watching (no output, no hit counts). */
+  private replayFrom(cp: Checkpoint, n: number, observe: ((ev: StageEvent) => void) | null): void {
+    const m = this.sim.m;
+    const listener = m.listener;
+    const tracer = m.tracer;
+    const threads = m.threadListener;
+    this.sim.restore(cp.state);
+    Object.assign(m.ev, cp.ev);
+    m.listener = observe;
+    m.tracer = null;
+    m.threadListener = null;
+    try {
+      if (n > 0) m.run(n);
+    } finally {
+      m.listener = listener;
+      m.tracer = tracer;
+      m.threadListener = threads;
+    }
+  }
+
+  /** For tests and benchmarks. */
+  get checkpointCount(): number {
+    return this.checkpoints.length;
+  }
+}

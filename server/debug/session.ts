@@ -1,0 +1,480 @@
+// The Debug Adapter Protocol session: translates between DAP and the simulator (through
+// Execution, Breakpoints, SourceMap and the variable tree). QEMU threads are DAP threads;
+// a thread's stack shows the coroutine running on it, set apart by a label frame, on top of
+// its own frames; parked coroutines are shown as the frames of one pseudo-thread, the way
+// QEMU's gdb helper `qemu bt` walks them. One class serves stdio, TCP and inline use.
+
+import {
+  Event, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent,
+  TerminatedEvent, Thread, ThreadEvent,
+} from '@vscode/debugadapter';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { existsSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { catalog } from '../../simulator/catalog';
+import { ConfigError } from '../../simulator/config/errors';
+import { buildScenario } from '../../simulator/config/build';
+import { Frame } from '../../simulator/engine/machine';
+import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
+import { modelledFunctions } from '../../simulator/model';
+import { qemuTraceLine } from '../../simulator/output/qemu-trace';
+import { mergeChain } from '../../simulator/virtio/virtio-blk';
+import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
+import { Execution, Stop } from './execution';
+import { Expression, ExprError, show, Value } from './expr/evaluate';
+import { LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import { frameScope } from './scope';
+import { SourceMap } from './sources';
+import { VariableStore } from './variables';
+
+/** DAP thread id of the pseudo-thread listing parked coroutines. */
+export const PARKED_THREAD = 100_000;
+
+/** Frames that are plumbing rather than the I/O path itself. */
+const SUBTLE = new Set([
+  'qemu_kvm_cpu_thread_fn', 'main_loop', 'main_loop_wait', 'os_host_main_loop_wait', 'glib_pollfds_poll', 'g_main_context_dispatch',
+  'aio_ctx_dispatch', 'coroutine_trampoline', 'qemu_aio_coroutine_enter', 'aio_co_enter', 'aio_co_wake', 'bdrv_coroutine_enter',
+  'iothread_run',
+]);
+
+const MAX_OUTPUT_LINES_PER_STOP = 2000;
+
+interface FrameRef {
+  thread: number;
+  frame: Frame | null;
+  fnId: number;
+  req: number;
+  coroutine: number | null;
+}
+
+function defaultDocument(): string {
+  // the bundle lives in dist/; the document ships beside it in docs/
+  return resolve(__dirname, '..', 'docs', 'qemu-io-path.md');
+}
+
+export class QemuIoDebugSession extends LoggingDebugSession {
+  private exec: Execution | null = null;
+  private breakpoints: Breakpoints | null = null;
+  private sources: SourceMap | null = null;
+  private config: LaunchConfig = {};
+  private configured: Promise<void>;
+  private markConfigured!: () => void;
+  private frames = new Map<number, FrameRef>();
+  private nextFrameId = 1;
+  private variables = new VariableStore();
+  private outputBudget = MAX_OUTPUT_LINES_PER_STOP;
+  private outputDropped = 0;
+  private lastStop: Stop | null = null;
+  private pendingFunctionBps: DebugProtocol.SetFunctionBreakpointsArguments | null = null;
+  private pendingLineBps: DebugProtocol.SetBreakpointsArguments[] = [];
+  private pendingExceptionFilters: string[] | null = null;
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+    this.configured = new Promise((r) => (this.markConfigured = r));
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsEvaluateForHovers: true,
+      supportsStepBack: true,
+      supportsRestartRequest: true,
+      supportsTerminateRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsDelayedStackTraceLoading: true,
+      supportsCancelRequest: true,
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ ...f })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+    try {
+      this.config = validateLaunch(args as Record<string, unknown>);
+      const docPath = this.config.document ? resolve(this.config.document) : defaultDocument();
+      const qemuSource = this.config.qemuSource ? resolve(this.config.qemuSource) : undefined;
+      if (qemuSource && !(existsSync(qemuSource) && statSync(qemuSource).isDirectory())) {
+        throw new LaunchError('qemuSource', `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`);
+      }
+      if (this.config.document && !existsSync(docPath)) {
+        throw new LaunchError('document', `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`);
+      }
+      const { scenario, notes } = buildScenario(scenarioInputFrom(this.config));
+      this.sources = new SourceMap(catalog, existsSync(docPath) ? docPath : undefined, qemuSource);
+      this.breakpoints = new Breakpoints(catalog, this.sources, modelledFunctions());
+      this.exec = new Execution(scenario, this.breakpoints, {
+        threadsChanged: (started, exited) => {
+          for (const id of started) this.sendEvent(new ThreadEvent('started', id + 1));
+          for (const id of exited) this.sendEvent(new ThreadEvent('exited', id + 1));
+        },
+        output: (lines) => this.output(lines),
+      });
+      this.installTracer();
+      this.applyPendingBreakpoints();
+      this.sendResponse(response);
+      for (const n of notes) this.output([`note: ${n}`], 'console');
+      this.sendEvent(new InitializedEvent());
+      await this.configured;
+      if (this.config.stopOnEntry !== false) await this.run(() => this.exec!.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
+      else await this.run(() => this.exec!.forward(null));
+    } catch (e) {
+      this.fail(response, e, 1001);
+    }
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    this.markConfigured();
+  }
+
+  protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
+    if (!this.exec) return this.fail(response, new Error('nothing to restart: the session was not launched'), 1002);
+    this.exec.restart();
+    this.installTracer();
+    this.sendResponse(response);
+    if (this.config.stopOnEntry !== false) await this.run(() => this.exec!.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
+    else await this.run(() => this.exec!.forward(null));
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.exec?.pause();
+    this.sendResponse(response);
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+    this.exec?.pause();
+    super.disconnectRequest(response, args, request);
+  }
+
+  protected override cancelRequest(response: DebugProtocol.CancelResponse): void {
+    // requests are answered synchronously or stop at the next slice; nothing stays cancellable
+    this.sendResponse(response);
+  }
+
+  // ---- breakpoints -------------------------------------------------------------------------
+
+  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+    if (!this.breakpoints) {
+      this.pendingFunctionBps = args;
+      response.body = { breakpoints: args.breakpoints.map(() => ({ verified: false, message: 'pending until the session is launched' })) };
+      return this.sendResponse(response);
+    }
+    const res = this.breakpoints.setFunctionBreakpoints(args.breakpoints);
+    response.body = { breakpoints: res.map((r) => ({ id: r.id, verified: r.verified, message: r.message })) };
+    this.sendResponse(response);
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const path = args.source.path;
+    const list = (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
+    if (!path) {
+      response.body = { breakpoints: list.map(() => ({ verified: false, message: 'breakpoints need a file path' })) };
+      return this.sendResponse(response);
+    }
+    if (!this.breakpoints) {
+      this.pendingLineBps.push(args);
+      response.body = { breakpoints: list.map(() => ({ verified: false, message: 'pending until the session is launched' })) };
+      return this.sendResponse(response);
+    }
+    const res = this.breakpoints.setLineBreakpoints(path, list);
+    response.body = {
+      breakpoints: res.map((r, i) => ({
+        id: r.id, verified: r.verified, message: r.message,
+        line: this.convertDebuggerLineToClient(r.line ?? list[i].line), source: args.source,
+      })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    if (this.breakpoints) this.breakpoints.setExceptionFilters(args.filters);
+    else this.pendingExceptionFilters = args.filters;
+    response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
+    this.sendResponse(response);
+  }
+
+  private applyPendingBreakpoints(): void {
+    const bps = this.breakpoints!;
+    if (this.pendingExceptionFilters) bps.setExceptionFilters(this.pendingExceptionFilters);
+    if (this.pendingFunctionBps) {
+      const res = bps.setFunctionBreakpoints(this.pendingFunctionBps.breakpoints);
+      this.pendingFunctionBps.breakpoints.forEach((b, i) => this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...res[i] } })));
+    }
+    for (const args of this.pendingLineBps) bps.setLineBreakpoints(args.source.path!, (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) })));
+    this.pendingFunctionBps = null;
+    this.pendingLineBps = [];
+    this.pendingExceptionFilters = null;
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    const ex = this.lastStop?.exception;
+    response.body = {
+      exceptionId: ex?.filter ?? 'none',
+      description: ex?.text ?? 'No exception at this stop.',
+      breakMode: 'always',
+    };
+    this.sendResponse(response);
+  }
+
+  // ---- execution ---------------------------------------------------------------------------
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.sendResponse(response);
+    void this.run(() => this.exec!.forward(null));
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.sendResponse(response);
+    void this.run(() => this.exec!.next(this.simThread(args.threadId)));
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.sendResponse(response);
+    void this.run(() => this.exec!.stepIn(this.simThread(args.threadId)));
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.sendResponse(response);
+    void this.run(() => this.exec!.stepOut(this.simThread(args.threadId)));
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.sendResponse(response);
+    void this.run(() => this.exec!.stepBack(this.simThread(args.threadId)), true);
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.sendResponse(response);
+    void this.run(() => this.exec!.reverseContinue(), true);
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.exec?.pause();
+    this.sendResponse(response);
+  }
+
+  /** A DAP thread id to the simulator's (the pseudo-thread steps the focused real thread). */
+  private simThread(dapId: number): number {
+    if (dapId === PARKED_THREAD || dapId < 1) return this.exec!.position?.thread ?? 0;
+    return dapId - 1;
+  }
+
+  /** Run something that ends in a stop, then report it. At the end, going on ends the session. */
+  private async run(what: () => Promise<Stop>, backward = false): Promise<void> {
+    const exec = this.exec;
+    if (!exec) return;
+    if (!backward && exec.finished) {
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.frames.clear();
+    this.variables.clear();
+    this.outputBudget = MAX_OUTPUT_LINES_PER_STOP;
+    this.outputDropped = 0;
+    let stop: Stop;
+    try {
+      stop = await what();
+    } catch (e) {
+      this.output([`internal error: ${(e as Error).message}`], 'stderr');
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    this.flushLogs();
+    if (this.outputDropped > 0) this.output([`… ${this.outputDropped} more trace line(s) not shown (the CLI's --format qemu-trace prints them all)`], 'console');
+    exec.addCheckpoint();
+    this.lastStop = stop;
+    const reason = stop.kind === 'end' ? 'step' : stop.kind;
+    const ev = new StoppedEvent(reason, stop.thread + 1) as DebugProtocol.StoppedEvent;
+    ev.body.description = stop.description;
+    ev.body.allThreadsStopped = true;
+    if (stop.kind === 'end') ev.body.text = 'end of simulation';
+    if (stop.exception) ev.body.text = stop.exception.text;
+    if (stop.breakpoints.length) ev.body.hitBreakpointIds = stop.breakpoints;
+    if (stop.kind === 'end') this.output([`${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
+    this.sendEvent(ev);
+    this.sendStageEvent(stop.thread);
+  }
+
+  private sendStageEvent(thread: number): void {
+    const exec = this.exec!;
+    const stack = exec.sim.stack(thread);
+    const top = stack[0];
+    const f = top ? catalog.functions[top.fnId] : undefined;
+    this.sendEvent(new Event('qemuIo/stage', {
+      threadId: thread + 1,
+      thread: exec.sim.m.s.threads[thread]?.name ?? '',
+      function: f?.name ?? '',
+      stage: f?.stage ?? '',
+      group: f ? catalog.stage(f.stage)?.group ?? '' : '',
+      requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
+      hitCounts: this.breakpoints?.hitCounts() ?? {},
+    }));
+  }
+
+  private installTracer(): void {
+    const exec = this.exec!;
+    const m = exec.sim.m;
+    m.tracer = this.config.trace ? (t, event, args) => {
+      if (this.outputBudget > 0) {
+        this.outputBudget--;
+        exec.pendingOutput.push(qemuTraceLine(m, t, event, args));
+      } else this.outputDropped++;
+    } : null;
+  }
+
+  private flushLogs(): void {
+    const logs = this.breakpoints?.logs;
+    if (logs && logs.length) this.output(logs.splice(0), 'console');
+    if (this.exec?.pendingOutput.length) this.output(this.exec.pendingOutput.splice(0));
+  }
+
+  private output(lines: string[], category: 'stdout' | 'console' | 'stderr' = 'stdout'): void {
+    const logs = this.breakpoints?.logs.splice(0) ?? [];
+    if (logs.length) this.sendEvent(new OutputEvent(logs.join('\n') + '\n', 'console'));
+    if (lines.length) this.sendEvent(new OutputEvent(lines.join('\n') + '\n', category));
+  }
+
+  // ---- threads and frames ------------------------------------------------------------------
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const sim = this.exec?.sim;
+    const threads = sim ? sim.threads().map((t) => new Thread(t.id + 1, t.name)) : [];
+    const parked = sim?.parkedCoroutines().length ?? 0;
+    if (parked > 0) threads.push(new Thread(PARKED_THREAD, `parked coroutines (${parked})`));
+    response.body = { threads };
+    this.sendResponse(response);
+  }
+
+  private frameFor(ref: FrameRef, name: string, hint?: 'label' | 'subtle'): DebugProtocol.StackFrame {
+    const id = this.nextFrameId++;
+    this.frames.set(id, ref);
+    const loc = ref.fnId >= 0 ? this.sources!.locate(ref.fnId) : null;
+    const sf: DebugProtocol.StackFrame = new StackFrame(id, name, loc ? new Source(basename(loc.path), loc.path) : undefined, loc ? this.convertDebuggerLineToClient(loc.line) : 0, loc ? 1 : 0);
+    if (hint) sf.presentationHint = hint;
+    return sf;
+  }
+
+  private displayName(fnId: number): string {
+    const f = catalog.functions[fnId];
+    return f.qualifier ? `${f.name} [${f.qualifier}]` : f.name;
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const sim = this.exec?.sim;
+    if (!sim) return this.fail(response, new Error('no session'), 1003);
+    const all: DebugProtocol.StackFrame[] = [];
+    if (args.threadId === PARKED_THREAD) {
+      for (const co of sim.parkedCoroutines()) {
+        const top = co.frames[0];
+        const where = top ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}` : co.state;
+        all.push(this.frameFor({ thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`, 'label'));
+        const live = sim.m.s.w.co.live.get(co.id)!;
+        for (let i = live.stack.depth - 1; i >= 0; i--) {
+          const f = live.stack.frames[i];
+          all.push(this.frameFor({ thread: co.thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+        }
+      }
+    } else {
+      const thread = args.threadId - 1;
+      const t = sim.m.s.threads[thread];
+      if (t) {
+        if (t.co >= 0) {
+          const co = sim.m.s.w.co.live.get(t.co)!;
+          for (let i = co.stack.depth - 1; i >= 0; i--) {
+            const f = co.stack.frames[i];
+            all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+          }
+          all.push(this.frameFor({ thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${catalog.name(co.entry)}`, 'label'));
+        }
+        for (let i = t.native.depth - 1; i >= 0; i--) {
+          const f = t.native.frames[i];
+          all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: null }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+        }
+      }
+    }
+    const start = args.startFrame ?? 0;
+    const levels = args.levels && args.levels > 0 ? args.levels : all.length;
+    response.body = { stackFrames: all.slice(start, start + levels), totalFrames: all.length };
+    this.sendResponse(response);
+  }
+
+  // ---- variables ---------------------------------------------------------------------------
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const ref = this.frames.get(args.frameId);
+    const sim = this.exec?.sim;
+    if (!ref || !sim) return this.fail(response, new Error(`unknown frame ${args.frameId}`), 1004);
+    const scopes: DebugProtocol.Scope[] = [];
+    const req = ref.req >= 0 ? requestInfo(sim.m, ref.req) : null;
+    if (req) scopes.push(new Scope(`Request ${ref.req}`, this.variables.add(req), false));
+    if (ref.frame) scopes.push(new Scope('Locals', this.variables.add(frameLocals(sim.m, ref.frame)), false));
+    if (ref.coroutine !== null) {
+      const co = sim.coroutine(ref.coroutine);
+      if (co) scopes.push(new Scope(`Coroutine #${co.id}`, this.variables.add({ id: co.id, state: co.state, entry: co.entry, request: co.req, thread: sim.m.s.threads[co.thread]?.name ?? null, yielded_at_ns: co.yieldedAt >= 0 ? co.yieldedAt : null, backtrace: co.frames.map((f) => f.name) }), false));
+    }
+    const t = sim.m.s.threads[ref.thread];
+    if (t) scopes.push(new Scope(`Thread ${t.name}`, this.variables.add(threadInfo(sim.m, t)), false));
+    const qemu = new Scope('QEMU', this.variables.addLazy(() => ({ ...(sim.snapshot() as unknown as { [k: string]: Plain }), statistics: sim.stats() as unknown as Plain })), true);
+    scopes.push(qemu);
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    response.body = { variables: this.variables.children(args.variablesReference, args.filter, args.start, args.count) };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const sim = this.exec?.sim;
+    if (!sim) return this.fail(response, new Error('no session'), 1005);
+    const text = args.expression.trim();
+    // hovering a function name in the document or a source: say what it is and where the run is
+    const fn = catalog.byName(text);
+    if (fn && args.context === 'hover') {
+      response.body = { result: `${fn.name} — ${catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`, variablesReference: 0 };
+      return this.sendResponse(response);
+    }
+    const ref = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
+    const thread = ref?.thread ?? this.exec!.position?.thread ?? 0;
+    try {
+      const expr = new Expression(text);
+      const scope = frameScope(sim, thread, ref && ref.frame ? { fnId: ref.fnId, req: ref.req, coroutine: ref.coroutine, raw: ref.frame } : null);
+      const v: Value = expr.evaluate(scope);
+      const isObj = v !== null && typeof v === 'object';
+      response.body = {
+        result: typeof v === 'string' ? v : show(v),
+        variablesReference: isObj ? this.variables.add(v as Plain) : 0,
+        indexedVariables: Array.isArray(v) ? v.length : undefined,
+      };
+      this.sendResponse(response);
+    } catch (e) {
+      if (e instanceof ExprError) {
+        if (args.context === 'hover') return this.fail(response, e, 1006, false);
+        return this.fail(response, new Error(`${e.message} — see docs/expressions.md for the names and operators`), 1006);
+      }
+      this.fail(response, e, 1007);
+    }
+  }
+
+  // ---- errors ------------------------------------------------------------------------------
+
+  private fail(response: DebugProtocol.Response, e: unknown, id: number, showUser = true): void {
+    const message = e instanceof LaunchError || e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e);
+    // DAP formats `{name}` as variables: keep braces out of the literal text
+    const safe = message.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
+    this.sendErrorResponse(response, { id, format: safe, showUser });
+  }
+}

@@ -1,0 +1,143 @@
+// Where a function is shown: the line naming it in the I/O path document, or its definition
+// in the user's QEMU checkout (found by scanning the file the catalog names). And the
+// reverse, for line breakpoints: which path function a document or source line is about.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
+import { Catalog } from '../../simulator/catalog';
+
+export interface Location {
+  path: string;
+  /** 1-based. */
+  line: number;
+}
+
+/** A C function definition found in a source file: its name and the lines it spans (1-based). */
+export interface Definition {
+  name: string;
+  line: number;
+  end: number;
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** Function definitions in C text: a name followed by `(` whose declaration is followed by a `{` body. */
+export function scanDefinitions(text: string): Definition[] {
+  const lines = text.split('\n');
+  const out: Definition[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!/^[A-Za-z_]/.test(l) || /^(typedef|struct|static\s+const|#)/.test(l) && !/\(/.test(l)) continue;
+    const m = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(l);
+    if (!m || ['if', 'while', 'for', 'switch', 'return', 'sizeof'].includes(m[1])) continue;
+    // find the opening brace of a body before any ';' (a prototype ends with ';')
+    let j = i;
+    let body = -1;
+    for (; j < Math.min(lines.length, i + 12); j++) {
+      const s = j === i ? l.slice(m.index) : lines[j];
+      if (/;\s*$/.test(s) && !/\{/.test(s)) break;
+      if (/^\{/.test(lines[j]) || (j === i && /\)\s*\{\s*$/.test(l))) {
+        body = j;
+        break;
+      }
+    }
+    if (body < 0) continue;
+    let end = body;
+    while (end < lines.length && !/^\}/.test(lines[end])) end++;
+    out.push({ name: m[1], line: i + 1, end: end + 1 });
+    i = end;
+  }
+  return out;
+}
+
+export class SourceMap {
+  private readonly docLines: string[] = [];
+  /** Line (1-based) of each function name's first occurrence in the document. */
+  private readonly docLine = new Map<string, number>();
+  private readonly defs = new Map<string, Definition[] | null>();
+
+  constructor(private readonly catalog: Catalog, readonly documentPath: string | undefined, readonly qemuSource: string | undefined) {
+    if (documentPath && existsSync(documentPath)) {
+      this.docLines = readFileSync(documentPath, 'utf8').split('\n');
+      const names = new Set(catalog.functions.map((f) => f.name));
+      this.docLines.forEach((text, i) => {
+        for (const m of text.matchAll(IDENT)) {
+          const before = m.index === 0 ? '' : text[m.index - 1];
+          if (names.has(m[0]) && !this.docLine.has(m[0]) && !/[A-Za-z0-9_]/.test(before)) this.docLine.set(m[0], i + 1);
+        }
+      });
+    }
+  }
+
+  /** Where to show function `fnId`. */
+  locate(fnId: number): Location | null {
+    const f = this.catalog.functions[fnId];
+    if (!f) return null;
+    if (this.qemuSource && f.file && f.origin === 'qemu') {
+      const path = join(this.qemuSource, f.file);
+      const defs = this.definitionsIn(path);
+      if (defs) {
+        const same = defs.filter((d) => d.name === f.name);
+        if (same.length) {
+          const best = same.reduce((a, b) => (Math.abs(b.line - (f.line ?? 0)) < Math.abs(a.line - (f.line ?? 0)) ? b : a));
+          return { path, line: best.line };
+        }
+        if (f.line) return { path, line: f.line };
+      }
+    }
+    const line = this.docLine.get(f.name);
+    return line && this.documentPath ? { path: this.documentPath, line } : null;
+  }
+
+  private definitionsIn(path: string): Definition[] | null {
+    let d = this.defs.get(path);
+    if (d === undefined) {
+      try {
+        d = scanDefinitions(readFileSync(path, 'utf8'));
+      } catch {
+        d = null;
+      }
+      this.defs.set(path, d);
+    }
+    return d;
+  }
+
+  /**
+   * The function a line breakpoint at `path:line` is about, and the line to show it at.
+   * Document: the first function named on the line or within the next few lines.
+   * C source: the catalog function whose definition contains the line.
+   */
+  resolveLine(path: string, line: number): { fnName: string; line: number } | { error: string } {
+    const p = normalize(resolve(path));
+    if (this.documentPath && p === normalize(resolve(this.documentPath))) return this.resolveDocumentLine(line);
+    if (/\.[ch]$/.test(p)) return this.resolveSourceLine(p, line);
+    return { error: 'breakpoints can be set in the I/O path document or in QEMU C sources' };
+  }
+
+  private resolveDocumentLine(line: number): { fnName: string; line: number } | { error: string } {
+    for (let l = line; l < Math.min(this.docLines.length, line + 8) + 1; l++) {
+      const text = this.docLines[l - 1] ?? '';
+      for (const m of text.matchAll(IDENT)) {
+        const before = m.index === 0 ? '' : text[m.index - 1];
+        if (this.catalog.has(m[0]) && !/[A-Za-z0-9_]/.test(before)) return { fnName: m[0], line: l };
+      }
+    }
+    return { error: 'no QEMU path function is named on this line or the next ones' };
+  }
+
+  private resolveSourceLine(path: string, line: number): { fnName: string; line: number } | { error: string } {
+    const defs = this.definitionsIn(path);
+    if (!defs) return { error: `cannot read ${path}` };
+    const def = defs.find((d) => d.line <= line && line <= d.end);
+    if (!def) return { error: 'this line is not inside a function definition' };
+    if (!this.catalog.has(def.name)) return { error: `${def.name} is not a function on the simulated I/O path` };
+    return { fnName: def.name, line: def.line };
+  }
+
+  /** Relative path inside the QEMU checkout, if `path` is in it. */
+  inQemuSource(path: string): string | null {
+    if (!this.qemuSource) return null;
+    const rel = relative(this.qemuSource, path);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : null;
+  }
+}
