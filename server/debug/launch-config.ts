@@ -34,6 +34,8 @@ const WORKLOAD: Record<string, FieldSpec> = {
   offset: { type: 'string', description: 'First byte the workload touches (4k, 1M, ...).' },
   size: { type: 'string', description: 'Length of the region the workload touches.' },
   flushEvery: { type: 'integer', minimum: 0, description: 'Issue a flush after every N writes (fio\'s fsync=N).' },
+  thinktime: { type: 'string', description: 'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime), e.g. 11s.' },
+  thinktimeBlocks: { type: 'integer', minimum: 1, description: 'Requests between two thinktime pauses (fio\'s thinktime_blocks).' },
 };
 
 const DEVICE: Record<string, FieldSpec> = {
@@ -193,7 +195,7 @@ export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
 /** The simulator scenario a (validated) launch configuration asks for. */
 export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
   const size = (v: string | undefined, field: string): number | undefined => (v === undefined ? undefined : wrap(field, () => parseSize(v, field)));
-  const dur = (v: string | undefined, field: string, unit: 'ns' | 's' = 'ns'): number | undefined => (v === undefined ? undefined : wrap(field, () => parseDuration(v, field, unit)));
+  const dur = (v: string | undefined, field: string, unit: 'ns' | 'us' | 's' = 'ns'): number | undefined => (v === undefined ? undefined : wrap(field, () => parseDuration(v, field, unit)));
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {
@@ -216,6 +218,7 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
       rw: wl.rw, rwmixread: wl.rwmixread, iodepth: wl.iodepth, batch: wl.batch, requests: wl.requests, flushEvery: wl.flushEvery,
       bs: size(wl.bs, 'workload.bs'), offset: size(wl.offset, 'workload.offset'), size: size(wl.size, 'workload.size'),
       runtimeNs: dur(wl.runtime, 'workload.runtime', 's'),
+      thinktimeNs: dur(wl.thinktime, 'workload.thinktime', 'us'), thinktimeBlocks: wl.thinktimeBlocks,
     },
     device: dev && {
       queueDepth: dev.queueDepth, jitter: dev.jitter,

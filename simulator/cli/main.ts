@@ -32,6 +32,7 @@ Workload:
   --rw read|write|randread|randwrite|randrw|rw   --rwmixread PCT
   --bs SIZE   --iodepth N   --batch N (requests per kick)   --requests N   --runtime DURATION
   --offset SIZE   --size SIZE   --flush-every N (a flush after every N writes)   --disk-size SIZE
+  --thinktime DURATION --thinktime-blocks N (pause issuing after every N requests)
 Host device model:
   --device-read-latency D   --device-write-latency D   --device-flush-latency D
   --device-queue-depth N    --device-bandwidth SIZE (per second)
@@ -68,6 +69,8 @@ const OPTIONS = {
   offset: { type: 'string' },
   size: { type: 'string' },
   'flush-every': { type: 'string' },
+  thinktime: { type: 'string' },
+  'thinktime-blocks': { type: 'string' },
   'disk-size': { type: 'string' },
   'device-read-latency': { type: 'string' },
   'device-write-latency': { type: 'string' },
@@ -126,6 +129,8 @@ export function scenarioInput(f: Flags): ScenarioInput {
       offset: opt(f.offset, (s) => parseSize(s, '--offset')),
       size: opt(f.size, (s) => parseSize(s, '--size')),
       flushEvery: opt(f['flush-every'], (s) => parseInteger(s, '--flush-every', 0)),
+      thinktimeNs: opt(f.thinktime, (s) => parseDuration(s, '--thinktime', 'us')),
+      thinktimeBlocks: opt(f['thinktime-blocks'], (s) => parseInteger(s, '--thinktime-blocks', 1)),
     },
     device: {
       readLatencyNs: opt(f['device-read-latency'], (s) => parseDuration(s, '--device-read-latency')),

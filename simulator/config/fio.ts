@@ -70,6 +70,8 @@ export function parseFioJob(text: string, source = 'fio job'): FioSettings {
         case 'offset': wl.offset = parseSize(value, what); break;
         case 'runtime': wl.runtimeNs = parseDuration(value, what, 's'); break;
         case 'fsync': case 'fdatasync': wl.flushEvery = parseInteger(value, what, 0); break;
+        case 'thinktime': wl.thinktimeNs = parseDuration(value, what, 'us'); break;
+        case 'thinktime_blocks': wl.thinktimeBlocks = parseInteger(value, what, 1); break;
         case 'randseed': res.seed = parseInteger(value, what, 0, 2 ** 32 - 1); break;
         case 'numjobs':
           if (parseInteger(value, what, 1) !== 1) throw new ConfigError(`${what}=${value}: only one job is simulated`, 'fio');

@@ -31,6 +31,9 @@ export interface Workload {
   size: number;
   /** A flush after every N writes (fio's fsync=N); 0 = never. */
   flushEvery: number;
+  /** fio's thinktime: the guest stops issuing for this long (ns) after every thinktimeBlocks requests. */
+  thinktimeNs: number;
+  thinktimeBlocks: number;
 }
 
 export interface DeviceModel {
@@ -126,6 +129,7 @@ export function defaultScenario(): Scenario {
     hostBlockSize: 512,
     workload: {
       rw: 'write', rwmixread: 50, bs: 4096, iodepth: 1, batch: 1, requests: 1, runtimeNs: 0, offset: 0, size: 0, flushEvery: 0,
+      thinktimeNs: 0, thinktimeBlocks: 1,
     },
     device: {
       queueDepth: 64,

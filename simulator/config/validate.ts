@@ -35,6 +35,8 @@ export function validateScenario(sc: Scenario): Scenario {
   if (wl.offset + region > sc.diskBytes) fail('size', `offset + size (${wl.offset + region}) is past the end of the ${sc.diskBytes}-byte disk`);
   if (region < wl.bs) fail('size', `the region (${region} bytes) is smaller than one request (bs ${wl.bs})`);
   if (!Number.isInteger(wl.flushEvery) || wl.flushEvery < 0) fail('flushEvery', `flushEvery ${wl.flushEvery} must be 0 or more`);
+  if (!(wl.thinktimeNs >= 0)) fail('thinktime', `thinktime ${wl.thinktimeNs} must not be negative`);
+  if (!Number.isInteger(wl.thinktimeBlocks) || wl.thinktimeBlocks < 1) fail('thinktimeBlocks', `thinktime_blocks ${wl.thinktimeBlocks} must be at least 1`);
   if (![512, 1024, 2048, 4096].includes(sc.hostBlockSize)) fail('hostBlockSize', `host block size ${sc.hostBlockSize} must be 512, 1024, 2048 or 4096`);
   if (!Number.isInteger(sc.seed) || sc.seed < 0 || sc.seed > 0xffffffff) fail('seed', `seed ${sc.seed} must be an integer from 0 to 4294967295`);
   if (!(sc.pollMaxNs >= 0)) fail('pollMaxNs', `poll-max-ns ${sc.pollMaxNs} must not be negative`);

@@ -58,6 +58,8 @@ export interface GuestState {
   setupDone: boolean;
   /** The last request id the guest issued, for "stop on the n-th request" style predicates. */
   lastIssued: number;
+  /** fio thinktime: no new requests before this time. */
+  thinkUntil: number;
   stats: GuestStats;
   irqTimer: number;
 }
@@ -71,7 +73,7 @@ declare module '../engine/machine' {
 export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: boolean): void {
   w.guest = {
     vcpu: -1, vq: 0, ioeventfd, work: initWorkload(wl, diskBytes), requests: wl.requests, runtimeNs: wl.runtimeNs,
-    iodepth: wl.iodepth, batch: wl.batch, inflight: 0, irqPending: false, mmioPending: -1, setupDone: false, lastIssued: -1,
+    iodepth: wl.iodepth, batch: wl.batch, inflight: 0, irqPending: false, mmioPending: -1, setupDone: false, lastIssued: -1, thinkUntil: 0,
     stats: {
       latency: newHistogram(), stageSum: [0, 0, 0, 0, 0], stageCount: [0, 0, 0, 0, 0], completed: 0, flushesCompleted: 0,
       errors: 0, bytes: 0, duplicates: 0, interruptsHandled: 0, doorbells: 0, firstSubmit: -1, lastComplete: 0,
@@ -81,7 +83,7 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
 }
 
 function mayIssue(m: Machine, g: GuestState, now: number): boolean {
-  if (g.inflight >= g.iodepth) return false;
+  if (g.inflight >= g.iodepth || now < g.thinkUntil) return false;
   // fio's fsync=N also follows the last N writes
   if (flushDue(g.work)) return true;
   if (g.work.issued >= g.requests) return false;
@@ -145,12 +147,16 @@ const kvm_cpu_exec: Step = (m, t, f) => {
         return kvm_cpu_exec(m, t, f);
       }
       if (finished(g, t.time)) m.s.done = true;
+      // thinking (fio thinktime): wake up when the pause is over
+      if (g.thinkUntil > t.time && g.inflight < g.iodepth && !finished(g, t.time)) return m.block(t, Wait.halted, g.thinkUntil);
       return m.block(t, Wait.halted);
     }
     case 2:
       if (f.d > 0 && mayIssue(m, g, t.time)) {
         f.d--;
         const next = nextRequest(g.work, m.s.rng);
+        const wl = g.work.wl;
+        if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0) g.thinkUntil = t.time + wl.thinktimeNs;
         const r = newVirtioBlkReq(w, next.op, next.sector, next.bytes, t.time);
         g.inflight++;
         g.lastIssued = r.id;

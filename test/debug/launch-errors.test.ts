@@ -1,0 +1,41 @@
+// A wrong launch configuration gets an error response naming the field, the value and what
+// is allowed — and the adapter stays alive and answers.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { open } from '../helpers/dap';
+
+const CASES: [string, Record<string, unknown>, RegExp][] = [
+  ['unknown field', { aoi: 'threads' }, /unknown field "aoi" \(known: aio, iothread, cache,/],
+  ['wrong type', { iothread: 'yes' }, /"iothread" is "yes"; expected true or false/],
+  ['value outside an enum', { aio: 'io_uring' }, /"aio" is "io_uring"; expected one of threads, native/],
+  ['unknown nested field', { workload: { blocksize: '4k' } }, /"workload" has no field "blocksize"/],
+  ['bad size', { workload: { bs: '4q' } }, /workload.bs: "4q" is not a size/],
+  ['integer out of range', { workload: { iodepth: 0 } }, /"workload.iodepth" is 0; expected a whole number ≥ 1/],
+  ['impossible combination', { aio: 'native' }, /aio=native requires cache.direct=on/],
+  ['bad QEMU fragment', { qemu: '-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0' }, /-drive has no option "bogus"/],
+  ['missing fio file', { workload: '/no/such/job.fio' }, /fio job file \/no\/such\/job.fio: no such file/],
+  ['bad fault', { faults: ['write:all:EIO'] }, /sector range "all"/],
+  ['qemuSource not a directory', { qemuSource: '/no/such/qemu' }, /"qemuSource" is "\/no\/such\/qemu", which is not a directory/],
+  ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0/],
+];
+
+describe('bad launch configurations', () => {
+  for (const [what, config, pattern] of CASES) {
+    test(what, async () => {
+      const s = await open();
+      try {
+        await s.dc.initializeRequest();
+        await assert.rejects(s.dc.launch({ type: 'qemu-io', request: 'launch', name: 'bad', ...config }), (e: Error) => {
+          assert.match(e.message, pattern);
+          return true;
+        });
+        // still alive: it answers the next request
+        const threads = await s.dc.threadsRequest();
+        assert.deepEqual(threads.body.threads, []);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,73 @@
+// Every message a recorded session sends must validate against the Debug Adapter Protocol's
+// JSON schema: VS Code forgives some mistakes, other clients do not.
+
+import Ajv from 'ajv-draft-04';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { docLine, documentPath, frames, launch, open, resume, root } from '../helpers/dap';
+
+const schema = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'debugAdapterProtocol.json'), 'utf8'));
+
+function definitionFor(m: DebugProtocol.ProtocolMessage, defs: Record<string, unknown>): string {
+  if (m.type === 'response') {
+    const r = m as DebugProtocol.Response;
+    if (!r.success) return 'ErrorResponse';
+    const name = `${r.command[0].toUpperCase()}${r.command.slice(1)}Response`;
+    return name in defs ? name : 'Response';
+  }
+  if (m.type === 'event') {
+    const e = m as DebugProtocol.Event;
+    const name = `${e.event[0].toUpperCase()}${e.event.slice(1)}Event`;
+    return name in defs ? name : 'Event';
+  }
+  return 'ProtocolMessage';
+}
+
+test('every message of a full session validates against the DAP schema', async () => {
+  const s = await open();
+  try {
+    await launch(s, { aio: 'native', cache: 'none', trace: true, workload: { rw: 'randwrite', iodepth: 4, requests: 20 }, faults: ['write:#5:EIO'], werror: 'stop' }, async (dc) => {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'laio_co_submit', hitCondition: '2' }, { name: 'nope' }, { name: 'io_submit', logMessage: 'io_submit on {thread}' }] });
+      await dc.setBreakpointsRequest({ source: { path: documentPath }, breakpoints: [{ line: docLine('virtio_blk_rw_complete'), condition: 'req.id == 3' }] });
+      await dc.setExceptionBreakpointsRequest({ filters: ['ioError', 'vmStop'] });
+    });
+    for (let i = 0; i < 8; i++) {
+      const stop = await resume(s, () => s.dc.continueRequest({ threadId: 1 }));
+      if (stop.body.text === 'end of simulation') break;
+      const threads = (await s.dc.threadsRequest()).body.threads;
+      for (const t of threads) {
+        const fr = await frames(s, t.id);
+        if (!fr.length) continue;
+        const scopes = (await s.dc.scopesRequest({ frameId: fr[0].id })).body.scopes;
+        for (const sc of scopes) await s.dc.variablesRequest({ variablesReference: sc.variablesReference });
+        await s.dc.evaluateRequest({ expression: 'req ? req.sector : -1', frameId: fr[0].id, context: 'watch' }).catch(() => undefined);
+      }
+      if (stop.body.reason === 'exception') await s.dc.exceptionInfoRequest({ threadId: stop.body.threadId! });
+      await resume(s, () => s.dc.nextRequest({ threadId: stop.body.threadId! }));
+      await resume(s, () => s.dc.stepBackRequest({ threadId: stop.body.threadId! }));
+    }
+    await s.dc.evaluateRequest({ expression: 'req.', context: 'repl' }).catch(() => undefined);
+    await s.dc.send('cancel', { requestId: 1 });
+  } finally {
+    await s.close();
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addSchema(schema, 'dap');
+  const defs = schema.definitions as Record<string, unknown>;
+  const kinds = new Set<string>();
+  const problems: string[] = [];
+  for (const m of s.messages) {
+    const def = definitionFor(m, defs);
+    kinds.add(def);
+    const validate = ajv.getSchema(`dap#/definitions/${def}`)!;
+    if (!validate(m)) problems.push(`${def}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(m).slice(0, 300)}`);
+  }
+  assert.deepEqual(problems, []);
+  for (const k of ['InitializeResponse', 'LaunchResponse', 'StoppedEvent', 'StackTraceResponse', 'ScopesResponse', 'VariablesResponse', 'OutputEvent', 'ThreadsResponse', 'ErrorResponse', 'SetFunctionBreakpointsResponse', 'StepBackResponse']) {
+    assert.ok(kinds.has(k), `the session exercised ${k}`);
+  }
+  assert.ok(s.messages.length > 100);
+});
