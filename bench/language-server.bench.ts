@@ -1,0 +1,137 @@
+// Language server benchmark: spawns the bundled server (dist/languageServer.js) over stdio and
+//   - lsp.ready_ms: time from spawn until the initialize response arrives (median of 7 spawns);
+//   - lsp.hover_p50_ms / lsp.hover_p99_ms: round-trip hover latency, measured by the client, over
+//     2000 hovers on names in a 10k-line C file dense with I/O path function names;
+//   - lsp.codelens_ms / lsp.links_ms / lsp.definition_p50_ms on the same kind of file, for context.
+// Targets (issue 4): ready ≤ 200 ms, hover p99 ≤ 2 ms. Prints figures; always exits 0 unless the
+// server fails.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  CodeLensRequest,
+  DefinitionRequest,
+  DidOpenTextDocumentNotification,
+  DocumentLinkRequest,
+  HoverRequest,
+  InitializeRequest,
+  InitializedNotification,
+} from 'vscode-languageserver-protocol';
+import { catalog } from '../simulator/catalog';
+
+const root = process.cwd();
+const server = join(root, 'dist', 'languageServer.js');
+if (!existsSync(server)) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+function start() {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+  conn.onNotification(() => undefined);
+  conn.onRequest(() => null);
+  conn.listen();
+  return { proc, conn, t0 };
+}
+
+async function stop(s: ReturnType<typeof start>): Promise<void> {
+  await s.conn.sendRequest('shutdown');
+  await s.conn.sendNotification('exit');
+  await new Promise<void>((r) => (s.proc.exitCode !== null ? r() : s.proc.once('exit', () => r())));
+  s.conn.dispose();
+}
+
+const initParams = { processId: process.pid, rootUri: null, capabilities: {} };
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const f = (x: number): string => x.toFixed(x < 10 ? 3 : 1);
+
+async function main(): Promise<void> {
+  // ready time
+  const ready: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const s = start();
+    await s.conn.sendRequest(InitializeRequest.type, initParams);
+    ready.push(performance.now() - s.t0);
+    await stop(s);
+  }
+  ready.sort((a, b) => a - b);
+
+  // a 10k-line C file, dense with path function names
+  const names = catalog.functions.map((fn) => fn.name);
+  const lines: string[] = [];
+  const spots: Array<{ line: number; character: number }> = [];
+  let k = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const a = names[k++ % names.length];
+    const b = names[(k * 7) % names.length];
+    const c = names[(k * 13) % names.length];
+    const prefix = `    ret = ${a}(s->ctx, req); `;
+    const mid = `acb->common.cb = ${b}; `;
+    lines.push(`${prefix}${mid}/* then ${c} */`);
+    spots.push({ line: i, character: 10 + 1 });
+    spots.push({ line: i, character: prefix.length + 'acb->common.cb = '.length + 2 });
+  }
+  const text = lines.join('\n');
+  const s = start();
+  await s.conn.sendRequest(InitializeRequest.type, initParams);
+  await s.conn.sendNotification(InitializedNotification.type, {});
+  const cUri = 'file:///bench/dense.c';
+  const mdUri = 'file:///bench/dense.md';
+  await s.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: cUri, languageId: 'c', version: 1, text } });
+  await s.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: mdUri, languageId: 'markdown', version: 1, text } });
+
+  // warm-up (JIT, first hover of each name builds its Markdown)
+  for (let i = 0; i < 400; i++) {
+    const r = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: cUri }, position: spots[i] });
+    if (!r) throw new Error(`no hover at ${JSON.stringify(spots[i])}`);
+  }
+  const lat: number[] = [];
+  let rnd = 12345;
+  for (let i = 0; i < 2000; i++) {
+    rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+    const pos = spots[rnd % spots.length];
+    const t0 = performance.now();
+    const r = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: cUri }, position: pos });
+    lat.push(performance.now() - t0);
+    if (!r) throw new Error(`no hover at ${JSON.stringify(pos)}`);
+  }
+  lat.sort((a, b) => a - b);
+
+  const defLat: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    await s.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: cUri }, position: spots[i * 37] });
+    defLat.push(performance.now() - t0);
+  }
+  defLat.sort((a, b) => a - b);
+
+  let t0 = performance.now();
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: mdUri } })) as unknown[];
+  const lensMs = performance.now() - t0;
+  t0 = performance.now();
+  const links = (await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: mdUri } })) as unknown[];
+  const linkMs = performance.now() - t0;
+  await stop(s);
+
+  const p99 = pct(lat, 99);
+  console.log(`lsp.ready_ms ${f(ready[3])}  (min ${f(ready[0])}, max ${f(ready[6])}; target ≤ 200)`);
+  console.log(`lsp.hover_p50_ms ${f(pct(lat, 50))}`);
+  console.log(`lsp.hover_p99_ms ${f(p99)}  (target ≤ 2; ${lat.length} hovers on a ${lines.length}-line C file, ${(text.length / 1e6).toFixed(1)} MB)`);
+  console.log(`lsp.hover_max_ms ${f(lat[lat.length - 1])}`);
+  console.log(`lsp.definition_p50_ms ${f(pct(defLat, 50))}  (document fallback)`);
+  console.log(`lsp.codelens_ms ${f(lensMs)}  (${lenses.length} lenses, same text as markdown)`);
+  console.log(`lsp.links_ms ${f(linkMs)}  (${links.length} links)`);
+  console.log(`lsp.targets ${ready[3] <= 200 && p99 <= 2 ? 'met' : 'MISSED'}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

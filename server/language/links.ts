@@ -1,0 +1,98 @@
+// Code lenses and document links for prose documents (markdown and plain text by default; the
+// `linkLanguages` setting changes the list). C sources get hover and definition only: there a lens
+// over every call would bury the code.
+//
+// Lenses — policy: a pair ("Break on this stage (name)" → qemuIoExplorer.toggleFunctionBreakpoint,
+// "Show in I/O path tree" → qemuIoExplorer.revealInTree, both with the function name as the single
+// argument) above the FIRST mention of each function in each section, where a section runs from
+// one heading (ATX `#`, setext underline, or thematic break) to the next; at most one pair per
+// line (a second function first mentioned on the same line gets its pair at its next mention in
+// the section, if any); none inside fenced code blocks (call trees would be split apart); at most
+// MAX_LENS_PAIRS pairs per document. In the I/O path document this puts one pair on each
+// function's heading, and one per function per narrative section.
+//
+// Links — every mention of a function (up to MAX_LINKS per document) links to its definition: the
+// QEMU checkout when configured, else the function's place in the I/O path document. A mention that
+// is itself the link target (a function's own heading in the document) gets no link.
+
+import type { FunctionOccurrence } from './occurrences';
+import { inFence, type Analysis } from './documentScan';
+
+export const BREAK_COMMAND = 'qemuIoExplorer.toggleFunctionBreakpoint';
+export const REVEAL_COMMAND = 'qemuIoExplorer.revealInTree';
+export const MAX_LENS_PAIRS = 500;
+export const MAX_LINKS = 5000;
+
+/** The mentions that get a lens pair, in text order. */
+export function planLenses(a: Analysis, maxPairs = MAX_LENS_PAIRS): FunctionOccurrence[] {
+  const { occurrences, structure } = a;
+  const starts = structure.sectionStarts;
+  const out: FunctionOccurrence[] = [];
+  let si = 0; // number of section starts at or before the current line
+  let seen = new Set<string>();
+  let lastLine = -1;
+  for (const o of occurrences) {
+    let s = si;
+    while (s < starts.length && starts[s] <= o.line) s++;
+    if (s !== si) { si = s; seen = new Set(); }
+    if (o.line === lastLine || seen.has(o.name)) continue;
+    if (inFence(structure.fences, o.line)) continue;
+    seen.add(o.name);
+    lastLine = o.line;
+    out.push(o);
+    if (out.length >= maxPairs) break;
+  }
+  return out;
+}
+
+export interface LensOut {
+  readonly range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  readonly command: { title: string; command: string; arguments: unknown[] };
+}
+
+export function lensesFor(spots: readonly FunctionOccurrence[]): LensOut[] {
+  const out: LensOut[] = [];
+  for (const o of spots) {
+    const range = { start: { line: o.line, character: o.character }, end: { line: o.line, character: o.character + o.length } };
+    out.push({ range, command: { title: `Break on this stage (${o.name})`, command: BREAK_COMMAND, arguments: [o.name] } });
+    out.push({ range, command: { title: 'Show in I/O path tree', command: REVEAL_COMMAND, arguments: [o.name] } });
+  }
+  return out;
+}
+
+export interface LinkOut {
+  readonly range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  readonly target: string;
+  readonly tooltip: string;
+}
+
+/**
+ * Links for every mention. `target(name)` gives a URI with a `#L<line>` fragment (or undefined);
+ * `tooltip(name)` a short description. Self-links (target = this document at this line) are left out.
+ */
+export function linksFor(
+  a: Analysis,
+  documentUri: string,
+  target: (name: string) => string | undefined,
+  tooltip: (name: string) => string,
+  maxLinks = MAX_LINKS,
+): LinkOut[] {
+  const out: LinkOut[] = [];
+  const targets = new Map<string, string | undefined>();
+  const tips = new Map<string, string>();
+  for (const o of a.occurrences) {
+    let t = targets.get(o.name);
+    if (!targets.has(o.name)) targets.set(o.name, (t = target(o.name)));
+    if (!t) continue;
+    if (t === `${documentUri}#L${o.line + 1}`) continue;
+    let tip = tips.get(o.name);
+    if (tip === undefined) tips.set(o.name, (tip = tooltip(o.name)));
+    out.push({
+      range: { start: { line: o.line, character: o.character }, end: { line: o.line, character: o.character + o.length } },
+      target: t,
+      tooltip: tip,
+    });
+    if (out.length >= maxLinks) break;
+  }
+  return out;
+}
