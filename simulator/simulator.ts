@@ -161,6 +161,13 @@ export class Simulator {
     return out;
   }
 
+  /** How many coroutines are parked (cheap; parkedCoroutines() builds their stacks). */
+  parkedCount(): number {
+    let n = 0;
+    for (const co of this.m.s.w.co.live.values()) if (co.state !== CoState.running) n++;
+    return n;
+  }
+
   coroutine(id: number): CoroutineView | null {
     const co = this.m.s.w.co.live.get(id);
     return co ? coroutineView(co) : null;

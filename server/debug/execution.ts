@@ -33,6 +33,10 @@ interface Checkpoint {
 
 const SLICE_EVENTS = 50_000;
 const MAX_CHECKPOINTS = 160;
+/** How far before a step-back target a replay leaves a checkpoint. */
+const LADDER = 2_000;
+/** Events whose thread is remembered for stepping back (a power of two). */
+const HISTORY = 1 << 16;
 
 export interface ExecutionHooks {
   /** Worker threads come and go; told after each slice (and after time travel). */
@@ -44,7 +48,7 @@ export interface ExecutionHooks {
 export class Execution {
   sim: Simulator;
   private checkpoints: Checkpoint[] = [];
-  private checkpointEvery = 40_000;
+  private checkpointEvery = 20_000;
   private pauseRequested = false;
   private running = false;
   private finishedOnce = false;
@@ -61,6 +65,7 @@ export class Execution {
   private fresh(): Simulator {
     const sim = new Simulator(this.scenario);
     sim.m.threadListener = (t, what) => (what === 'started' ? this.startedNow : this.exitedNow).push(t.id);
+    sim.m.history = new Int32Array(HISTORY).fill(-1);
     this.checkpoints = [{ events: 0, state: sim.checkpoint(), ev: { ...sim.m.ev } }];
     this.liveThreads = new Set(sim.threads().map((t) => t.id));
     this.finishedOnce = false;
@@ -153,15 +158,16 @@ export class Execution {
     if (this.sim.eventCount - last.events >= this.checkpointEvery) this.addCheckpoint();
   }
 
-  /** Also called at each stop, so stepping back from where the user looked is cheap. */
+  /** Periodic checkpoints bound the replay of any step back (sized to cost ~10 % of run time). */
   addCheckpoint(): void {
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last.events === this.sim.eventCount) return;
     const t0 = performance.now();
     this.checkpoints.push({ events: this.sim.eventCount, state: this.sim.checkpoint(), ev: { ...this.sim.m.ev } });
     const ms = performance.now() - t0;
-    // keep checkpointing near 10 % of run time: ~8000 events per ms of simulation
-    this.checkpointEvery = Math.max(20_000, Math.min(200_000, Math.round(ms * 8000 * 10)));
+    // a checkpoint every ~5 clone-times of simulation (~8000 events per ms): about 20 % of a
+    // long run's time, and a step back replays ~2.5 clone-times on average
+    this.checkpointEvery = Math.max(10_000, Math.min(200_000, Math.round(ms * 8000 * 5)));
     if (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
   }
 
@@ -222,7 +228,7 @@ export class Execution {
 
   /** Step back: to the previous event on this thread (or the previous event at all). */
   async stepBack(thread: number): Promise<Stop> {
-    const target = this.findBackward((ev) => ev.thread === thread) ?? this.findBackward(() => true);
+    const target = this.recentOn(thread) ?? this.findBackward((ev) => ev.thread === thread) ?? this.findBackward(() => true);
     if (target === null) return { kind: 'entry', thread, description: 'At the start of the simulation', breakpoints: [] };
     this.goTo(target);
     return this.stepStop(this.sim.m.ev);
@@ -241,42 +247,65 @@ export class Execution {
     return hit ?? { kind: 'entry', thread: this.sim.m.ev.thread, description: 'Reached the start of the simulation', breakpoints: [] };
   }
 
+  /** The previous event on `thread`, from the history ring, if it still holds it. */
+  private recentOn(thread: number): number | null {
+    const h = this.sim.m.history;
+    const current = this.sim.eventCount - 1;
+    if (h === null) return null;
+    const oldest = Math.max(0, current - h.length + 1);
+    for (let seq = current - 1; seq >= oldest; seq--) if (h[seq & (h.length - 1)] === thread) return seq;
+    return null;
+  }
+
   /**
    * The sequence number of the latest event before the current one that `pred` accepts,
-   * scanning checkpoint windows from the newest back. Null if none.
+   * scanning checkpoint windows from the newest back. Null if none. Leaves the simulation
+   * wherever the scan ended: callers go to the result (or elsewhere) afterwards.
    */
   findBackward(pred: (ev: StageEvent) => boolean): number | null {
     const current = this.sim.eventCount - 1;
     if (current <= 0) return null;
-    const saved = this.sim.checkpoint();
-    const savedEv = { ...this.sim.m.ev };
     let upper = current; // exclusive: events with seq < upper
     let found: number | null = null;
-    try {
-      for (let i = this.checkpoints.length - 1; i >= 0 && found === null; i--) {
-        const cp = this.checkpoints[i];
-        if (cp.events >= upper) continue;
-        this.replayFrom(cp, upper - cp.events, (ev) => {
-          if (pred(ev)) found = ev.seq;
-        });
-        upper = cp.events;
-      }
-    } finally {
-      this.sim.restore(saved);
-      Object.assign(this.sim.m.ev, savedEv);
+    for (let i = this.checkpoints.length - 1; i >= 0 && found === null; i--) {
+      const cp = this.checkpoints[i];
+      if (cp.events >= upper) continue;
+      this.replayFrom(cp, upper - cp.events, (ev) => {
+        if (pred(ev)) found = ev.seq;
+      });
+      upper = cp.events;
     }
+    if (found === null) this.goTo(current);
     return found;
   }
 
-  /** Put the simulation exactly at event `seq` (as if it had just happened). */
+  /**
+   * Put the simulation exactly at event `seq` (as if it had just happened). A long replay
+   * leaves a checkpoint a little before `seq`, so stepping back again and again stays cheap.
+   */
   goTo(seq: number): void {
-    const before = new Set(this.sim.threads().map((t) => t.id));
+    const before = this.liveThreads;
     let cp = this.checkpoints[0];
     for (const c of this.checkpoints) if (c.events <= seq + 1 && c.events >= cp.events) cp = c;
+    const distance = seq + 1 - cp.events;
+    if (distance > 2 * LADDER) {
+      this.replayFrom(cp, distance - LADDER, null);
+      cp = this.insertCheckpoint();
+    }
     this.replayFrom(cp, seq + 1 - cp.events, null);
     const after = new Set(this.sim.threads().map((t) => t.id));
     this.liveThreads = after;
     this.hooks.threadsChanged([...after].filter((id) => !before.has(id)), [...before].filter((id) => !after.has(id)));
+  }
+
+  /** A checkpoint of the current state, kept in order among the others. */
+  private insertCheckpoint(): Checkpoint {
+    const cp: Checkpoint = { events: this.sim.eventCount, state: this.sim.checkpoint(), ev: { ...this.sim.m.ev } };
+    const at = this.checkpoints.findIndex((c) => c.events > cp.events);
+    if (at < 0) this.checkpoints.push(cp);
+    else this.checkpoints.splice(at, 0, cp);
+    if (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
+    return cp;
   }
 
   /** Restore a checkpoint and run `n` events with only `observe` watching (no output, no hit counts). */

@@ -23,7 +23,7 @@ interface FieldSpec {
   orString?: string;
 }
 
-const WORKLOAD: Record<string, FieldSpec> = {
+const WORKLOAD = {
   rw: { type: 'string', enum: RW_MODES, description: 'I/O pattern, as fio\'s rw=.', default: 'write' },
   rwmixread: { type: 'integer', minimum: 0, maximum: 100, description: 'Percentage of reads for randrw and rw.' },
   bs: { type: 'string', description: 'Request size: bytes or with a unit (4096, 4k, 64k).', default: '4k' },
@@ -36,16 +36,16 @@ const WORKLOAD: Record<string, FieldSpec> = {
   flushEvery: { type: 'integer', minimum: 0, description: 'Issue a flush after every N writes (fio\'s fsync=N).' },
   thinktime: { type: 'string', description: 'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime), e.g. 11s.' },
   thinktimeBlocks: { type: 'integer', minimum: 1, description: 'Requests between two thinktime pauses (fio\'s thinktime_blocks).' },
-};
+} as const satisfies Record<string, FieldSpec>;
 
-const DEVICE: Record<string, FieldSpec> = {
+const DEVICE = {
   queueDepth: { type: 'integer', minimum: 1, description: 'Requests the host device services at once.' },
   readLatency: { type: 'string', description: 'Device read latency (e.g. 80us).' },
   writeLatency: { type: 'string', description: 'Device write latency (e.g. 20us).' },
   flushLatency: { type: 'string', description: 'Device flush latency (e.g. 150us).' },
   bandwidth: { type: 'string', description: 'Device bandwidth per second (e.g. 3G).' },
   jitter: { type: 'number', minimum: 0, maximum: 0.99, description: 'Random variation of each latency, as a fraction.' },
-};
+} as const satisfies Record<string, FieldSpec>;
 
 export const LAUNCH_FIELDS = {
   aio: { type: 'string', enum: ['threads', 'native'], description: 'The drive\'s aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).', default: 'threads' },

@@ -293,7 +293,6 @@ export class QemuIoDebugSession extends LoggingDebugSession {
     }
     this.flushLogs();
     if (this.outputDropped > 0) this.output([`… ${this.outputDropped} more trace line(s) not shown (the CLI's --format qemu-trace prints them all)`], 'console');
-    exec.addCheckpoint();
     this.lastStop = stop;
     const reason = stop.kind === 'end' ? 'step' : stop.kind;
     const ev = new StoppedEvent(reason, stop.thread + 1) as DebugProtocol.StoppedEvent;
@@ -351,7 +350,7 @@ export class QemuIoDebugSession extends LoggingDebugSession {
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     const sim = this.exec?.sim;
     const threads = sim ? sim.threads().map((t) => new Thread(t.id + 1, t.name)) : [];
-    const parked = sim?.parkedCoroutines().length ?? 0;
+    const parked = sim?.parkedCount() ?? 0;
     if (parked > 0) threads.push(new Thread(PARKED_THREAD, `parked coroutines (${parked})`));
     response.body = { threads };
     this.sendResponse(response);

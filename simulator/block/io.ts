@@ -32,6 +32,8 @@ export interface BdrvNode {
   flushQueue: number[];
   /** Tracked requests in flight (BdrvReq ids). */
   tracked: number[];
+  /** bs->serialising_in_flight: while 0, wait_serialising_requests has nothing to look at. */
+  serialisingInFlight: number;
   inFlight: number;
 }
 
@@ -75,7 +77,7 @@ declare module '../engine/machine' {
 export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush: boolean): void {
   const node = (id: number, name: string, driver: BdrvNode['driver'], child: number, align: number): BdrvNode => ({
     id, name, driver, child, noFlush, align, ioPlugged: 0, writeGen: 0, flushedGen: 0, activeFlush: false,
-    flushQueue: [], tracked: [], inFlight: 0,
+    flushQueue: [], tracked: [], serialisingInFlight: 0, inFlight: 0,
   });
   w.block = {
     nodes: [node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1), node(FILE_NODE, 'file', 'file-posix', -1, hostAlign)],
@@ -150,6 +152,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       // mark_request_serialising + wait_serialising_requests, then read the head block
       w.block.rmwCount++;
       r.serialising = true;
+      node.serialisingInFlight++;
       f.pc = 2;
       return m.call(t, Fn.wait_serialising_requests, f.req, f.a, f.b);
     }
@@ -257,6 +260,7 @@ const tracked_request_end: Step = (m, t, f) => {
     self.wakeup.push(...r.waiters);
     r.waiters.length = 0;
   }
+  if (r.serialising) m.s.w.block.nodes[f.a].serialisingInFlight--;
   r.serialising = false;
   return m.ret(t);
 };
@@ -269,6 +273,7 @@ const wait_serialising_requests: Step = (m, t, f) => {
   const w = m.s.w;
   const self = bdrvReq(m, bdrvReq(m, f.b).tracked);
   const node = w.block.nodes[f.a];
+  if (node.serialisingInFlight === 0) return m.ret(t, f.pc);
   for (const id of node.tracked) {
     if (id === self.id) continue;
     const other = w.block.reqs[id];

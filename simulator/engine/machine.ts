@@ -134,7 +134,8 @@ export const FIRST_TIMER = 2;
 export const StopReason = { limit: 0, predicate: 1, idle: 2, done: 3, time: 4 } as const;
 export type StopReasonValue = (typeof StopReason)[keyof typeof StopReason];
 
-export type TraceSink = (t: SimThread, event: string, args: readonly (number | string | boolean)[]) => void;
+export type TraceArg = number | string | boolean;
+export type TraceSink = (t: SimThread, event: string, args: readonly TraceArg[]) => void;
 
 export class Machine {
   s: SimState;
@@ -152,6 +153,11 @@ export class Machine {
   /** Optional observer of threads coming and going (worker threads do). */
   threadListener: ((t: SimThread, event: 'started' | 'exited') => void) | null = null;
   readonly ev: StageEvent = { seq: 0, time: 0, thread: 0, co: -1, fn: 0, phase: 0, req: -1, depth: 0 };
+  /**
+   * Optional ring of the thread of each recent event (indexed by seq & mask), kept by a
+   * debugger so stepping back can find "the previous event on this thread" without replaying.
+   */
+  history: Int32Array | null = null;
 
   constructor(fnCount: number, seed: number, w: World) {
     this.steps = new Array<Step>(fnCount);
@@ -262,11 +268,16 @@ export class Machine {
     ev.phase = phase;
     ev.req = req;
     ev.depth = depth;
+    if (this.history !== null) this.history[ev.seq & (this.history.length - 1)] = t.id;
     if (this.listener !== null) this.listener(ev);
   }
 
-  trace(t: SimThread, event: string, ...args: (number | string | boolean)[]): void {
-    if (this.tracer !== null) this.tracer(t, event, args);
+  /** A QEMU trace point; the argument list is only built when someone traces. */
+  trace(t: SimThread, event: string, a0?: TraceArg, a1?: TraceArg, a2?: TraceArg, a3?: TraceArg, a4?: TraceArg, a5?: TraceArg, a6?: TraceArg): void {
+    if (this.tracer === null) return;
+    const args = [a0, a1, a2, a3, a4, a5, a6];
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    this.tracer(t, event, args as TraceArg[]);
   }
 
   // ---- running ---------------------------------------------------------------------------

@@ -43,8 +43,9 @@ describe('conditions, hit counts and logpoints', () => {
   test('a logpoint prints its message with {expressions} and does not stop', async () => {
     const s = await open();
     try {
-      const stop = await launch(s, { stopOnEntry: false, workload: { rw: 'read', iodepth: 2, requests: 3 } }, (dc) => dc.setFunctionBreakpointsRequest({
-        breakpoints: [{ name: 'virtio_blk_req_complete', logMessage: 'done {req.id} {req.op} on {thread} at sector {req.sector}' }],
+      const stop = await launch(s, { stopOnEntry: false, workload: { rw: 'read', iodepth: 2, requests: 3 } }, (dc) => dc.setBreakpointsRequest({
+        source: { path: documentPath },
+        breakpoints: [{ line: docLine('virtio_blk_req_complete'), logMessage: 'done {req.id} {req.op} on {thread} at sector {req.sector}' }],
       }));
       assert.equal(stop.body.text, 'end of simulation');
       const out = s.events('output').map((e) => e.body.output).join('');

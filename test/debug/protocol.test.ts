@@ -30,8 +30,11 @@ test('every message of a full session validates against the DAP schema', async (
   const s = await open();
   try {
     await launch(s, { aio: 'native', cache: 'none', trace: true, workload: { rw: 'randwrite', iodepth: 4, requests: 20 }, faults: ['write:#5:EIO'], werror: 'stop' }, async (dc) => {
-      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'laio_co_submit', hitCondition: '2' }, { name: 'nope' }, { name: 'io_submit', logMessage: 'io_submit on {thread}' }] });
-      await dc.setBreakpointsRequest({ source: { path: documentPath }, breakpoints: [{ line: docLine('virtio_blk_rw_complete'), condition: 'req.id == 3' }] });
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'laio_co_submit', hitCondition: '2' }, { name: 'nope' }] });
+      await dc.setBreakpointsRequest({
+        source: { path: documentPath },
+        breakpoints: [{ line: docLine('virtio_blk_rw_complete'), condition: 'req.id == 3' }, { line: docLine('io_submit'), logMessage: 'io_submit on {thread}' }],
+      });
       await dc.setExceptionBreakpointsRequest({ filters: ['ioError', 'vmStop'] });
     });
     for (let i = 0; i < 8; i++) {

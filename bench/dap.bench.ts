@@ -1,0 +1,145 @@
+// DAP step latency: `next` → stopped → stackTrace + scopes + variables, over stdio, with 64
+// workers and ~1000 requests in flight; beside the same round trip against a minimal adapter
+// that does no work (the floor on this machine). And the time of a reverse step after 1M events.
+
+import { DebugSession, InitializedEvent, Scope, StackFrame, StoppedEvent, Thread } from '@vscode/debugadapter';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { DebugProtocol } from '@vscode/debugprotocol';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The floor: answers everything at once with constant data. */
+class MinimalSession extends DebugSession {
+  protected override initializeRequest(r: DebugProtocol.InitializeResponse): void {
+    r.body = { supportsConfigurationDoneRequest: true };
+    this.sendResponse(r);
+    this.sendEvent(new InitializedEvent());
+  }
+  protected override launchRequest(r: DebugProtocol.LaunchResponse): void {
+    this.sendResponse(r);
+  }
+  protected override configurationDoneRequest(r: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(r);
+    this.sendEvent(new StoppedEvent('entry', 1));
+  }
+  protected override threadsRequest(r: DebugProtocol.ThreadsResponse): void {
+    r.body = { threads: [new Thread(1, 'main-loop')] };
+    this.sendResponse(r);
+  }
+  protected override nextRequest(r: DebugProtocol.NextResponse): void {
+    this.sendResponse(r);
+    this.sendEvent(new StoppedEvent('step', 1));
+  }
+  protected override stackTraceRequest(r: DebugProtocol.StackTraceResponse): void {
+    r.body = { stackFrames: [new StackFrame(1, 'f', undefined, 1)], totalFrames: 1 };
+    this.sendResponse(r);
+  }
+  protected override scopesRequest(r: DebugProtocol.ScopesResponse): void {
+    r.body = { scopes: [new Scope('Locals', 1, false)] };
+    this.sendResponse(r);
+  }
+  protected override variablesRequest(r: DebugProtocol.VariablesResponse): void {
+    r.body = { variables: [{ name: 'x', value: '1', variablesReference: 0 }] };
+    this.sendResponse(r);
+  }
+}
+
+if (process.env.QIE_MINIMAL_ADAPTER === '1') {
+  new MinimalSession().start(process.stdin, process.stdout);
+} else {
+  void main();
+}
+
+function root(): string {
+  for (let d = __dirname; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'package.json'))) return d;
+  throw new Error('no project root');
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+const fmt = (n: number): string => n.toFixed(3);
+
+async function stepRoundTrip(dc: DebugClient, threadId: number, send: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
+  await send();
+  const ev = await stopped;
+  const fr = (await dc.stackTraceRequest({ threadId: ev.body.threadId ?? threadId, startFrame: 0, levels: 20 })).body.stackFrames;
+  const scopes = (await dc.scopesRequest({ frameId: fr[0].id })).body.scopes;
+  await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
+  return performance.now() - t0;
+}
+
+async function measure(dc: DebugClient, n: number, send: (dc: DebugClient) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) times.push(await stepRoundTrip(dc, 1, () => send(dc)));
+  return times.slice(Math.floor(n / 10)); // drop warm-up
+}
+
+async function main(): Promise<void> {
+  const adapter = join(root(), 'dist', 'debugAdapter.js');
+
+  // the floor
+  const floor = new DebugClient(process.execPath, __filename, 'minimal', { env: { ...process.env, QIE_MINIMAL_ADAPTER: '1' } });
+  floor.defaultTimeout = 60_000;
+  await floor.start();
+  await floor.initializeRequest();
+  const entry = floor.waitForEvent('stopped');
+  await floor.launch({});
+  await floor.configurationDoneRequest();
+  await entry;
+  const floorTimes = await measure(floor, 400, (dc) => dc.nextRequest({ threadId: 1 }));
+  await floor.stop();
+
+  // the real adapter at ~1000 requests in flight with 64 workers
+  const dc = new DebugClient(process.execPath, adapter, 'qemu-io');
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  await dc.initializeRequest();
+  const first = dc.waitForEvent('stopped');
+  const launched = dc.launch({
+    aio: 'threads', queueSize: 1024, stopOnEntry: false,
+    workload: { rw: 'randread', iodepth: 1000, batch: 64, requests: 1_000_000 },
+  });
+  await dc.waitForEvent('initialized');
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'thread_pool_completion_bh', hitCondition: '>= 400' }] });
+  await dc.configurationDoneRequest();
+  await launched;
+  const stop = (await first) as DebugProtocol.StoppedEvent;
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const state = await dc.evaluateRequest({ expression: '"in flight " + guest.inflight + ", workers " + pool.cur_threads', context: 'repl' });
+  const times = await measure(dc, 400, (c) => c.nextRequest({ threadId: stop.body.threadId! }));
+  console.log(`dap.step: ${state.body.result}`);
+  console.log(`dap.step_ms p50 ${fmt(pct(times, 0.5))} p99 ${fmt(pct(times, 0.99))}  (next → stopped → stackTrace + scopes + variables, ${times.length} steps)`);
+  console.log(`dap.floor_ms p50 ${fmt(pct(floorTimes, 0.5))} p99 ${fmt(pct(floorTimes, 0.99))}  (same round trip, adapter doing no work)`);
+  console.log(`dap.step_vs_floor p50 ${(pct(times, 0.5) / pct(floorTimes, 0.5)).toFixed(2)}x  (target ≤ 1.5x)`);
+  await dc.stop();
+
+  // reverse step after 1M events
+  const rc = new DebugClient(process.execPath, adapter, 'qemu-io');
+  rc.defaultTimeout = 120_000;
+  await rc.start();
+  await rc.initializeRequest();
+  const at = rc.waitForEvent('stopped');
+  const l2 = rc.launch({ aio: 'native', cache: 'none', stopOnEntry: false, workload: { rw: 'randread', iodepth: 32, requests: 100_000 } });
+  await rc.waitForEvent('initialized');
+  // ~125 stage events per request: the 8000th completion is past 1M events
+  await rc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '8000' }] });
+  await rc.configurationDoneRequest();
+  await l2;
+  const s2 = (await at) as DebugProtocol.StoppedEvent;
+  await rc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const events = await rc.evaluateRequest({ expression: 'time_us', context: 'repl' });
+  const back: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const t0 = performance.now();
+    const stopped = rc.waitForEvent('stopped');
+    await rc.stepBackRequest({ threadId: s2.body.threadId! });
+    await stopped;
+    back.push(performance.now() - t0);
+  }
+  console.log(`dap.reverse_step_ms p50 ${fmt(pct(back, 0.5))} p99 ${fmt(pct(back, 0.99))}  (step back, after 1M+ events; simulated time ${Number(events.body.result).toFixed(0)} µs; target p50 ≤ 10 ms)`);
+  await rc.stop();
+}
