@@ -18,6 +18,7 @@ import { Frame } from '../../simulator/engine/machine';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { modelledFunctions } from '../../simulator/model';
 import { qemuTraceLine } from '../../simulator/output/qemu-trace';
+import { statsText } from '../../simulator/output/stats-text';
 import { mergeChain } from '../../simulator/virtio/virtio-blk';
 import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
@@ -301,7 +302,9 @@ export class QemuIoDebugSession extends LoggingDebugSession {
     if (stop.kind === 'end') ev.body.text = 'end of simulation';
     if (stop.exception) ev.body.text = stop.exception.text;
     if (stop.breakpoints.length) ev.body.hitBreakpointIds = stop.breakpoints;
-    if (stop.kind === 'end') this.output([`${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
+    if (stop.kind === 'end') {
+      this.output([statsText(exec.sim.stats()), `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
+    }
     this.sendEvent(ev);
     this.sendStageEvent(stop.thread);
   }
