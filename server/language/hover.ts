@@ -24,6 +24,9 @@ const MAN_PAGES: Record<string, string> = {
   preadv: 'readv.2', pwritev: 'readv.2', fdatasync: 'fdatasync.2',
 };
 
+/** Catalog names that are also ordinary English words: left as prose in summaries. */
+const PROSE_WORDS = new Set(['read', 'write']);
+
 /** Longest caller/callee list shown before "and N more". */
 const MAX_LISTED = 12;
 
@@ -140,7 +143,7 @@ export class HoverProvider {
   /** Escapes prose and sets the catalog's names in code style. */
   private prose(text: string): string {
     return esc(text).replace(/[A-Za-z_][A-Za-z0-9_]*/g, (w) =>
-      w.includes('_') && (this.catalog.has(w) || this.catalog.traceEvent(w)) ? `\`${w}\`` : w);
+      !PROSE_WORDS.has(w) && (this.catalog.has(w) || this.catalog.traceEvent(w)) ? `\`${w}\`` : w);
   }
 
   private traceMarkdown(t: TraceEventDecl): string {
@@ -157,7 +160,8 @@ function coroutineText(f: FunctionEntry): string {
   const runs = f.runsIn === 'coroutine' ? 'runs in a coroutine'
     : f.runsIn === 'either' ? 'runs in a coroutine or in plain code'
     : 'plain code, never on a coroutine stack';
-  const y = f.directYield ? 'may yield (calls `qemu_coroutine_yield` itself)'
+  const y = f.name === 'qemu_coroutine_yield' ? 'this is the yield point itself'
+    : f.directYield ? 'may yield (calls `qemu_coroutine_yield` itself)'
     : f.yields ? 'may yield (through a callee)'
     : 'never yields';
   return f.origin === 'syscall' || f.origin === 'guest' ? (f.runsIn === 'either' ? 'may be issued from a coroutine; never yields' : 'n/a') : `${runs}; ${y}`;

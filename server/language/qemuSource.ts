@@ -31,8 +31,8 @@ interface FileEntry {
 
 export type IndexState = 'off' | 'scanning' | 'ready' | 'failed';
 
-/** Directory names never descended into (build trees, bundled firmware, VCS data). */
-const SKIP_DIRS = new Set(['node_modules', 'roms', 'build', 'pc-bios', 'docs', 'po', 'python', 'scripts']);
+/** Directory names never descended into (besides hidden ones and build*: build trees, firmware, non-C parts). */
+const SKIP_DIRS = new Set(['node_modules', 'roms', 'pc-bios', 'docs', 'po', 'python', 'scripts']);
 const MAX_FILE_BYTES = 4 << 20;
 const MAX_FILES = 100_000;
 const CONCURRENCY = 16;
@@ -247,7 +247,7 @@ export class QemuSourceIndex {
       for (const d of entries) {
         const name = d.name;
         if (d.isDirectory()) {
-          if (name.startsWith('.') || SKIP_DIRS.has(name) || (dir !== root && name.startsWith('build'))) continue;
+          if (name.startsWith('.') || name.startsWith('build') || SKIP_DIRS.has(name)) continue;
           stack.push(join(dir, name));
         } else if (d.isFile() && (name.endsWith('.c') || name.endsWith('.h'))) {
           out.push(join(dir, name));
