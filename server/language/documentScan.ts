@@ -7,6 +7,11 @@ import { OccurrenceScanner, type FunctionOccurrence } from './occurrences';
 
 /** Characters processed between two yields to the event loop. */
 const SLICE = 1 << 20;
+/**
+ * Mentions kept per document. Links stop at 5000 and lenses at 500 pairs anyway; the cap keeps a
+ * pathological document (tens of MB of names) from holding hundreds of thousands of objects.
+ */
+export const MAX_OCCURRENCES = 100_000;
 
 export interface Structure {
   /** Sorted zero-based lines that start a new section (headings, setext underlines, rules). */
@@ -33,7 +38,7 @@ export class DocumentScanner {
   async analyse(uri: string, version: number, text: string, isCancelled: IsCancelled): Promise<Analysis | undefined> {
     const hit = this.cache.get(uri);
     if (hit && hit.version === version) return hit.analysis;
-    const scanner = new OccurrenceScanner(text, this.names);
+    const scanner = new OccurrenceScanner(text, this.names, { limit: MAX_OCCURRENCES });
     while (!scanner.step(SLICE)) {
       await yieldToLoop();
       if (isCancelled()) return undefined;

@@ -235,6 +235,9 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   const line = 'Some prose about blk_aio_pwritev and qemu_coroutine_yield with filler words here.\n';
   const text = line.repeat(400_000); // ~33 MB
   s.open(uri, 'markdown', text);
+  // the document is in (a hover answers), so the lens request below is cancelled while it runs
+  const h0 = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 20 } });
+  assert.match(md(h0), /blk_aio_pwritev/);
   const src = new CancellationTokenSource();
   const p = s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }, src.token);
   setTimeout(() => src.cancel(), 5);
@@ -244,6 +247,11 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 399_999, character: 20 } });
   assert.match(md(h), /blk_aio_pwritev/);
   assert.ok(performance.now() - t0 < 1000);
+  // a request that is already cancelled when it arrives is not computed either
+  const src2 = new CancellationTokenSource();
+  src2.cancel();
+  await assert.rejects(s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }, src2.token),
+    (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
   // and an uncancelled request completes, capped
   const lenses = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
   assert.equal(lenses.length, 4); // one section: one pair per function
