@@ -2,22 +2,14 @@
 // blocking poll both loops share (qemu_poll_ns → ppoll).
 
 import { Fn } from '../catalog';
-import { Machine, SimThread, Step, Wait } from '../engine/machine';
+import { Machine, SimThread, Step, tailCall, Wait } from '../engine/machine';
 import { AioContext, bhPending, collectRevents, ctxOf } from './aio-context';
 
 /** Busy polling starts at 4 µs and doubles up to poll-max-ns (poll-grow = 0 means ×2). */
 export const POLL_START_NS = 4000;
 
 /** qemu_poll_ns(ctx = a, timeout = b: 0 or -1) → ppoll. Returns the number of ready fds. */
-const qemu_poll_ns: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.ppoll, -1, f.a, f.b);
-    default:
-      return m.ret(t, f.ret);
-  }
-};
+const qemu_poll_ns = tailCall(Fn.ppoll);
 
 function pollReady(m: Machine, ctx: AioContext): boolean {
   return collectRevents(m.s.w, ctx) || ctx.glibReady;

@@ -9,7 +9,7 @@
 import { Fn } from '../catalog';
 import { addHandler, AioContext, ctxOf, newBh, pokePoller, signalNotifier } from '../aio/aio-context';
 import { coroutine, coroutineEntered } from '../coroutine/coroutine';
-import { Machine, Step, World } from '../engine/machine';
+import { Machine, Step, tailCall, World } from '../engine/machine';
 import { deviceResult, deviceSubmit } from './device';
 import { hostIo } from './host-io';
 
@@ -272,13 +272,7 @@ const qemu_laio_poll_cb: Step = (m, t, f) => {
 };
 
 /** qemu_laio_completion_bh(laio = a). */
-const qemu_laio_completion_bh: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.qemu_laio_process_completions_and_submit, -1, f.a);
-  }
-  return m.ret(t);
-};
+const qemu_laio_completion_bh = tailCall(Fn.qemu_laio_process_completions_and_submit);
 
 /** Reap, then resubmit a blocked queue — only while not plugged. */
 const qemu_laio_process_completions_and_submit: Step = (m, t, f) => {

@@ -7,7 +7,7 @@
 import { Fn } from '../catalog';
 import { AioContext, ctxOf, newBh } from '../aio/aio-context';
 import { coroutine } from '../coroutine/coroutine';
-import { Machine, Step, Wait, World } from '../engine/machine';
+import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
 
 export const ElemState = { queued: 0, active: 1, done: 2 } as const;
 export const ELEM_STATE_NAMES = ['QUEUED', 'ACTIVE', 'DONE'] as const;
@@ -168,13 +168,7 @@ const spawn_thread: Step = (m, t, f) => {
 };
 
 /** spawn_thread_bh_fn(pool = a), a BH in the pool's context. */
-const spawn_thread_bh_fn: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.do_spawn_thread, -1, f.a);
-  }
-  return m.ret(t);
-};
+const spawn_thread_bh_fn = tailCall(Fn.do_spawn_thread);
 
 /** do_spawn_thread(pool = a): create one thread of the backlog, if any. */
 const do_spawn_thread: Step = (m, t, f) => {

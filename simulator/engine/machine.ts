@@ -367,6 +367,20 @@ export class Machine {
   }
 }
 
+/**
+ * A function whose whole body is one call with its own arguments, returning what the callee
+ * returns: `return callee(a, b, c);` (wrappers, dispatch glue, one-line callbacks).
+ */
+export function tailCall(callee: number): Step {
+  return (m, t, f) => {
+    if (f.pc === 0) {
+      f.pc = 1;
+      return m.call(t, callee, f.req, f.a, f.b, f.c);
+    }
+    return m.ret(t, f.ret);
+  };
+}
+
 export function pushFrame(st: Stack, fn: number, req: number, a: number, b: number, c: number): void {
   let f = st.frames[st.depth];
   if (f === undefined) {

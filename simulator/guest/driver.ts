@@ -6,7 +6,7 @@
 
 import { Fn } from '../catalog';
 import { IoOp } from '../backends/device';
-import { Machine, Step, Wait, World } from '../engine/machine';
+import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
 import { vmRunning } from '../loop/runstate';
 import { descCounts, guestReaped, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
 import { guestAddAvail, guestNeedsKick, ioeventfdSignal, vqOf } from '../virtio/virtqueue';
@@ -173,13 +173,7 @@ const kvm_cpu_exec: Step = (m, t, f) => {
 };
 
 /** virtio_queue_rq(vq = a, req = b): build the descriptor chain and add it. */
-const virtio_queue_rq: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.virtqueue_add_sgs, f.req, f.a, f.b);
-  }
-  return m.ret(t);
-};
+const virtio_queue_rq = tailCall(Fn.virtqueue_add_sgs);
 
 const virtqueue_add_sgs: Step = (m, t, f) => {
   const r = vreq(m, f.b);
@@ -192,13 +186,7 @@ const virtqueue_add_sgs: Step = (m, t, f) => {
 /** virtqueue_kick_prepare(vq = a, old avail idx = b). */
 const virtqueue_kick_prepare: Step = (m, t, f) => m.ret(t, guestNeedsKick(m, vqOf(m, f.a), f.b) ? 1 : 0);
 
-const virtqueue_notify: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.vp_notify, -1, f.a);
-  }
-  return m.ret(t);
-};
+const virtqueue_notify = tailCall(Fn.vp_notify);
 
 /** vp_notify(vq = a): the doorbell write. KVM turns it into an ioeventfd signal, or traps to QEMU. */
 const vp_notify: Step = (m, t, f) => {

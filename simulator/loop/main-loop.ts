@@ -5,7 +5,7 @@
 
 import { Fn } from '../catalog';
 import { bhPending, ctxOf, MAIN_CTX } from '../aio/aio-context';
-import { Step } from '../engine/machine';
+import { Step, tailCall } from '../engine/machine';
 
 /** main_loop: `while (!main_loop_should_exit()) main_loop_wait(false);` */
 const main_loop: Step = (m, t, f) => {
@@ -44,13 +44,7 @@ const os_host_main_loop_wait: Step = (m, t, f) => {
 };
 
 /** glib_pollfds_fill → g_main_context_prepare → aio_ctx_prepare; returns the timeout. */
-const glib_pollfds_fill: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.aio_ctx_prepare, -1, f.a);
-  }
-  return m.ret(t, f.ret);
-};
+const glib_pollfds_fill = tailCall(Fn.aio_ctx_prepare);
 
 /** aio_ctx_prepare: set notify_me; a scheduled BH makes the poll non-blocking (timeout 0). */
 const aio_ctx_prepare: Step = (m, t, f) => {
@@ -109,13 +103,7 @@ const g_main_context_dispatch: Step = (m, t, f) => {
   }
 };
 
-const aio_ctx_dispatch: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.aio_dispatch, -1, f.a);
-  }
-  return m.ret(t);
-};
+const aio_ctx_dispatch = tailCall(Fn.aio_dispatch);
 
 export function registerMainLoopSteps(steps: Step[]): void {
   steps[Fn.main_loop] = main_loop;

@@ -5,7 +5,7 @@
 
 import { Fn } from '../catalog';
 import { ctxOf, MAIN_CTX, newBh } from '../aio/aio-context';
-import { Machine, Step, Wait, World } from '../engine/machine';
+import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
 
 /** QAPI RunState values of 4.1.0 (their numbers appear in the runstate_set trace). */
 export const RunStateId = { 'io-error': 3, paused: 4, running: 9 } as const;
@@ -93,13 +93,8 @@ const main_loop_should_exit: Step = (m, t, f) => {
   return m.ret(t, 0);
 };
 
-const vm_stop: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.do_vm_stop, -1, f.a);
-  }
-  return m.ret(t);
-};
+/** vm_stop(state = a): on the main thread, do_vm_stop at once. */
+const vm_stop = tailCall(Fn.do_vm_stop);
 
 /** do_vm_stop(state = a): pause vCPUs, change state, tell devices, then drain all I/O. */
 const do_vm_stop: Step = (m, t, f) => {
@@ -165,13 +160,7 @@ const vm_state_notify: Step = (m, t, f) => {
 };
 
 /** qmp_cont: the management tool resumes the VM. */
-const qmp_cont: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.vm_start, -1);
-  }
-  return m.ret(t);
-};
+const qmp_cont = tailCall(Fn.vm_start);
 
 const vm_start: Step = (m, t, f) => {
   switch (f.pc) {

@@ -9,7 +9,7 @@ import { ctxOf, newBh } from '../aio/aio-context';
 import { IoOp } from '../backends/device';
 import { ErrorAction, newAcb } from '../block/block-backend';
 import { coroutine } from '../coroutine/coroutine';
-import { Machine, Step, World } from '../engine/machine';
+import { Machine, Step, tailCall, World } from '../engine/machine';
 
 export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** blk_get_max_iov for a node without `file` child limits: IOV_MAX. */
@@ -147,25 +147,11 @@ function isWriteOp(op: number): boolean {
 
 // ---- submission ----------------------------------------------------------------------------
 
-/** virtio_blk_data_plane_handle_output(vq = a) / virtio_blk_handle_output_do(vq = a). */
-function toHandleVq(): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, Fn.virtio_blk_handle_vq, -1, f.a);
-    }
-    return m.ret(t, f.ret);
-  };
-}
+/** virtio_blk_data_plane_handle_output(vq = a) and virtio_blk_handle_output_do(vq = a). */
+const toHandleVq = (): Step => tailCall(Fn.virtio_blk_handle_vq);
 
 /** virtio_blk_handle_output(vq = a): the non-dataplane hook, on the vCPU thread. */
-const virtio_blk_handle_output: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.virtio_blk_handle_output_do, -1, f.a);
-  }
-  return m.ret(t);
-};
+const virtio_blk_handle_output = tailCall(Fn.virtio_blk_handle_output_do);
 
 /**
  * virtio_blk_handle_vq(vq = a). Locals: b = progress, c = MultiReqBuffer.

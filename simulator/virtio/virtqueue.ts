@@ -6,7 +6,7 @@
 
 import { Fn } from '../catalog';
 import { addHandler, ctxOf, pokePoller, signalNotifier } from '../aio/aio-context';
-import { Machine, Step, World } from '../engine/machine';
+import { Machine, Step, tailCall, World } from '../engine/machine';
 
 export interface VirtQueue {
   id: number;
@@ -297,13 +297,7 @@ const virtio_queue_notify: Step = (m, t, f) => {
 };
 
 /** virtio_pci_notify_write(vq = a): the doorbell MMIO write trapped to the vCPU thread. */
-const virtio_pci_notify_write: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.virtio_queue_notify, -1, f.a);
-  }
-  return m.ret(t);
-};
+const virtio_pci_notify_write = tailCall(Fn.virtio_queue_notify);
 
 export function registerVirtqueueSteps(steps: Step[]): void {
   steps[Fn.virtio_queue_aio_set_host_notifier_handler] = virtio_queue_aio_set_host_notifier_handler;
