@@ -1,0 +1,3 @@
+// Bundled on its own (dist/extension-debugSession.js by scripts/build-extension.mjs) and loaded when
+// the first inline debug session starts: the debug adapter and the whole simulator.
+export { QemuIoDebugSession } from '../../server/debug/session';

@@ -1,0 +1,56 @@
+// Every identifier the extension shares with its manifest (package.json) and with end-to-end tests:
+// view, command, context-key, setting and output-channel names. Kept VS Code-free so unit tests can
+// check them against the manifest.
+
+export const EXTENSION_ID = 'qemu-io-explorer.qemu-io-explorer';
+export const DEBUG_TYPE = 'qemu-io';
+export const OUTPUT_CHANNEL = 'QEMU I/O Explorer';
+
+/** The "QEMU I/O Path" tree in the Run and Debug container. */
+export const VIEW_ID = 'qemuIoExplorer.stages';
+
+export const COMMANDS = {
+  openDocument: 'qemuIoExplorer.openDocument',
+  showTree: 'qemuIoExplorer.showTree',
+  startFirstSession: 'qemuIoExplorer.startFirstSession',
+  startScenario: 'qemuIoExplorer.startScenario',
+  toggleFunctionBreakpoint: 'qemuIoExplorer.toggleFunctionBreakpoint',
+  addFunctionBreakpoint: 'qemuIoExplorer.addFunctionBreakpoint',
+  removeFunctionBreakpoint: 'qemuIoExplorer.removeFunctionBreakpoint',
+  revealInTree: 'qemuIoExplorer.revealInTree',
+  showOutput: 'qemuIoExplorer.showOutput',
+  treeRefresh: 'qemuIoExplorer.tree.refresh',
+  treeShowNamedOnly: 'qemuIoExplorer.tree.showNamedOnly',
+  treeShowAll: 'qemuIoExplorer.tree.showAll',
+  treeOpenOccurrence: 'qemuIoExplorer.tree.openOccurrence',
+} as const;
+
+/** Context keys the manifest's `when` clauses read. */
+export const CONTEXT = {
+  /** True when the tree lists only the functions the active document names. */
+  namedOnly: 'qemuIoExplorer.namedOnly',
+} as const;
+
+/** Tree item context values (`viewItem == …` in the manifest's menus). */
+export const TREE_ITEM = {
+  group: 'group',
+  function: 'function',
+  functionWithBreakpoint: 'function-breakpoint',
+  occurrence: 'occurrence',
+} as const;
+
+export const SETTINGS_SECTION = 'qemuIoExplorer';
+
+export const SETTINGS = {
+  qemuSource: 'qemuSource',
+  document: 'document',
+  trace: 'trace',
+  adapterMode: 'adapterMode',
+  traceDapTraffic: 'traceDapTraffic',
+} as const;
+
+/** The custom DAP event the adapter sends on every stop. */
+export const STAGE_EVENT = 'qemuIo/stage';
+
+/** Languages the language server serves and breakpoints may be set in. */
+export const DOCUMENT_LANGUAGES = ['markdown', 'plaintext', 'c'] as const;

@@ -1,0 +1,111 @@
+// package.json's contribution against the code: the generated debugger attributes must equal the
+// typed launch configuration (fails on drift), the snippets must be valid scenarios, and every id
+// the extension uses must be declared (and the other way round).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
+import { buildScenario } from '../../simulator/config/build';
+import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, SETTINGS, SETTINGS_SECTION, VIEW_ID } from '../../extension/ids';
+import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
+import { root } from './root';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const contributes = pkg.contributes;
+const debuggerContribution = contributes.debuggers.find((d: any) => d.type === DEBUG_TYPE);
+
+/** JSON with // comments (VS Code's settings and launch files). */
+function readJsonc(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+}
+
+test('configurationAttributes.launch is exactly launchSchema() (regenerate with `npm run build`)', () => {
+  assert.ok(debuggerContribution, 'a qemu-io debugger contribution');
+  assert.deepEqual(debuggerContribution.configurationAttributes, { launch: launchSchema() });
+});
+
+test('initialConfigurations and configurationSnippets are generated from extension/scenarios.ts', () => {
+  assert.deepEqual(debuggerContribution.initialConfigurations, initialConfigurations());
+  assert.deepEqual(debuggerContribution.configurationSnippets, configurationSnippets());
+});
+
+test('scripts/gen-manifest.mjs --check agrees that package.json is up to date', () => {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-manifest.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('the snippets cover the issue\'s scenarios, and each is a valid launch that builds a scenario', () => {
+  const configs = configurationSnippets().map((s) => s.body);
+  const has = (p: (c: any) => boolean, what: string) => assert.ok(configs.some(p), what);
+  has((c) => c.aio === 'threads' && c.workload?.rw === 'write' && c.workload?.bs === '4k' && !c.iothread, '4 KiB write aio=threads');
+  has((c) => c.aio === 'native' && c.cache === 'none' && !c.iothread, 'the same with aio=native, cache=none');
+  has((c) => c.iothread === true, 'with an iothread');
+  has((c) => c.workload?.rw === 'randread' && c.workload?.iodepth === 32 && c.workload?.bs === '4k', '4 KiB randread QD32');
+  has((c) => c.werror === 'stop' && c.faults?.some((f: string) => f.startsWith('write:')), 'a failing write with werror=stop');
+  has((c) => typeof c.qemu === 'string' && c.qemu.includes('-drive'), 'paste your QEMU command line');
+  for (const c of configs) {
+    assert.equal(c.type, DEBUG_TYPE);
+    assert.equal(c.request, 'launch');
+    const input = scenarioInputFrom(validateLaunch(c));
+    assert.doesNotThrow(() => buildScenario(input), c.name);
+  }
+  assert.equal(new Set(SCENARIOS.map((s) => s.id)).size, SCENARIOS.length, 'scenario ids are unique');
+  assert.equal(new Set(configs.map((c) => c.name)).size, configs.length, 'configuration names are unique');
+});
+
+test('examples/: launch.json holds every snippet, each of its configurations is valid; settings open Run and Debug', () => {
+  const examples = join(root, 'examples');
+  const launch = readJsonc(join(examples, '.vscode', 'launch.json'));
+  for (const s of configurationSnippets()) {
+    assert.deepEqual(launch.configurations.find((c: any) => c.name === s.body.name), s.body, s.body.name);
+  }
+  for (const c of launch.configurations) {
+    const resolved = JSON.parse(JSON.stringify(c).replaceAll('${workspaceFolder}', examples));
+    if (typeof resolved.workload === 'string') assert.ok(existsSync(resolved.workload), resolved.workload);
+    assert.doesNotThrow(() => buildScenario(scenarioInputFrom(validateLaunch(resolved))), c.name);
+  }
+  const settings = readJsonc(join(examples, '.vscode', 'settings.json'));
+  assert.equal(settings['debug.openDebug'], 'openOnSessionStart');
+  const notes = readFileSync(join(examples, 'notes.md'), 'utf8');
+  assert.match(notes, /virtio_blk_handle_vq/);
+  assert.ok(existsSync(join(examples, 'randwrite-qd8.fio')));
+});
+
+test('commands: ids.ts and the manifest declare the same set; every reference names a declared command', () => {
+  const declared = new Set<string>(contributes.commands.map((c: any) => c.command));
+  assert.deepEqual([...declared].sort(), Object.values(COMMANDS).sort());
+  for (const c of contributes.commands) assert.ok(c.title && c.category === 'QEMU I/O', c.command);
+  for (const [where, items] of Object.entries(contributes.menus) as [string, any[]][]) {
+    for (const i of items) assert.ok(declared.has(i.command), `${where}: ${i.command}`);
+  }
+  const links = JSON.stringify([contributes.viewsWelcome, contributes.walkthroughs]).match(/command:[A-Za-z.]+/g) ?? [];
+  assert.ok(links.length >= 5);
+  for (const l of links) assert.ok(declared.has(l.slice('command:'.length)), l);
+  // the language server's code lenses call these two
+  assert.ok(declared.has('qemuIoExplorer.toggleFunctionBreakpoint') && declared.has('qemuIoExplorer.revealInTree'));
+});
+
+test('view, walkthrough, settings, breakpoints, activation and workspace trust are declared', () => {
+  assert.deepEqual(contributes.views.debug.map((v: any) => [v.id, v.name]), [[VIEW_ID, 'QEMU I/O Path']]);
+  assert.ok(contributes.viewsWelcome.every((w: any) => w.view === VIEW_ID));
+  assert.ok(contributes.viewsWelcome.some((w: any) => w.when === CONTEXT.namedOnly));
+  const steps = contributes.walkthroughs[0].steps;
+  assert.deepEqual(steps.map((s: any) => s.id), ['openDocument', 'showTree', 'startSession']);
+  for (const s of steps) assert.ok(existsSync(join(root, s.media.markdown)), s.media.markdown);
+  const props = contributes.configuration.properties;
+  for (const key of Object.values(SETTINGS)) assert.ok(props[`${SETTINGS_SECTION}.${key}`], key);
+  assert.deepEqual(props['qemuIoExplorer.adapterMode'].enum, ['inline', 'external']);
+  assert.deepEqual(contributes.breakpoints.map((b: any) => b.language), [...DOCUMENT_LANGUAGES]);
+  for (const l of DOCUMENT_LANGUAGES) assert.ok(pkg.activationEvents.includes(`onLanguage:${l}`), l);
+  assert.ok(pkg.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
+  const trust = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, 'limited');
+  assert.deepEqual(trust.restrictedConfigurations, ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
+  assert.match(trust.description, /never code/);
+  assert.deepEqual(pkg.extensionKind, ['workspace']);
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.ok(existsSync(join(root, pkg.icon)));
+});
