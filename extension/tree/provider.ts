@@ -24,7 +24,7 @@ function fileName(uri: vscode.Uri): string {
 
 export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>, vscode.Disposable {
   readonly view: vscode.TreeView<StageTreeNode>;
-  private readonly changed = new vscode.EventEmitter<StageTreeNode | undefined | void>();
+  private readonly changed = new vscode.EventEmitter<StageTreeNode | StageTreeNode[] | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
   private modelInstance: StageTreeModel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -36,6 +36,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   private editTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private current: { fn?: FunctionNode; group?: GroupNode; thread: string; requestIds: readonly number[] } | undefined;
+  private shownHits: Readonly<Record<string, number>> = {};
 
   constructor(private readonly extensionUri: vscode.Uri, readonly stages: StageState, private readonly log: Log) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
@@ -47,7 +48,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)),
       vscode.debug.onDidChangeBreakpoints(() => { this.breakpointNames = undefined; this.scheduleRefresh(); }),
-      this.view.onDidChangeVisibility((e) => { if (e.visible) this.revealCurrent(); }),
+      this.view.onDidChangeVisibility((e) => { if (e.visible) void this.revealCurrent(); }),
     );
     this.setActiveDocument(vscode.window.activeTextEditor?.document);
     void vscode.commands.executeCommand('setContext', CONTEXT.namedOnly, false);
@@ -272,7 +273,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     if (!pos) return;
     const fn = this.model.functionAt(pos.line, pos.character);
     if (!fn || this.view.selection[0] === fn) return;
-    this.view.reveal(fn, { select: true, focus: false, expand: false }).then(undefined, () => undefined);
+    this.view.reveal(fn, { select: true, focus: false, expand: false }).then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
   }
 
   // ---- the debug session's position ----------------------------------------------------------
@@ -282,17 +283,26 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     const cur = this.stages.current();
     const fn = cur?.function ? this.model.functionForStage(cur.function, cur.stage) : undefined;
     const group = fn?.group ?? (cur?.group ? this.model.group(cur.group) : undefined);
-    const next = cur ? { fn, group, thread: cur.thread, requestIds: cur.requestIds } : undefined;
-    const moved = next?.fn !== this.current?.fn || next?.group !== this.current?.group;
-    this.current = next;
-    this.scheduleRefresh();
-    if (moved) setTimeout(() => this.revealCurrent(), REFRESH_DELAY_MS + 10);
+    const prev = this.current;
+    this.current = cur ? { fn, group, thread: cur.thread, requestIds: cur.requestIds } : undefined;
+    // refresh only the nodes whose look changed: a full refresh would race with the reveal below
+    const nodes = new Set<StageTreeNode>();
+    for (const n of [prev?.fn, prev?.group, fn, group]) if (n) nodes.add(n);
+    const hits = this.stages.hitCounts();
+    for (const name of new Set([...Object.keys(hits), ...Object.keys(this.shownHits)])) {
+      if (hits[name] !== this.shownHits[name]) for (const f of this.model.functionsNamed(name)) nodes.add(f);
+    }
+    this.shownHits = hits;
+    const refresh = () => { if (nodes.size) this.changed.fire([...nodes]); };
+    if (fn && fn !== prev?.fn) void this.revealCurrent().then(refresh);
+    else refresh();
   }
 
-  private revealCurrent(): void {
+  /** Scrolls the current function into view (without selecting it) when the tree is visible. */
+  private async revealCurrent(): Promise<void> {
     const fn = this.current?.fn;
     if (!fn || !this.view.visible) return;
     if (this.model.namedOnly && !this.model.functionsOf(fn.group).includes(fn)) return;
-    this.view.reveal(fn, { select: false, focus: false, expand: false }).then(undefined, () => undefined);
+    await this.view.reveal(fn, { select: false, focus: false, expand: false }).then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
   }
 }
