@@ -28,6 +28,7 @@ export class QemuIoTrackerFactory implements vscode.DebugAdapterTrackerFactory {
     const tag = `[${session.name}]`;
     // read once per session: switching tracing on applies to the next session
     const trace = readConfig(session.workspaceFolder?.uri).traceDapTraffic;
+    let stopping = false;
     return {
       onWillStartSession: () => { if (trace) log.info(`${tag} DAP session starting`); },
       onWillReceiveMessage: (m: { type?: string; command?: string }) => {
@@ -35,11 +36,15 @@ export class QemuIoTrackerFactory implements vscode.DebugAdapterTrackerFactory {
         if (m.type === 'request' && m.command && RUNS.has(m.command)) events.onRunning(session);
       },
       onDidSendMessage: (m: unknown) => { if (trace) log.info(`${tag} ← ${brief(m)}`); },
-      onError: (e: Error) => log.error(`${tag} debug adapter error: ${e.message}`),
+      // a closed pipe while the session ends is expected (an external adapter exits on disconnect)
+      onError: (e: Error) => (stopping ? log.debug : log.error).call(log, `${tag} debug adapter error: ${e.message}`),
       onExit: (code: number | undefined, signal: string | undefined) => {
         if (code || signal) log.warn(`${tag} debug adapter exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
       },
-      onWillStopSession: () => { if (trace) log.info(`${tag} DAP session stopping`); },
+      onWillStopSession: () => {
+        stopping = true;
+        if (trace) log.info(`${tag} DAP session stopping`);
+      },
     };
   }
 }
