@@ -25,6 +25,10 @@ WORKSPACE="$ROOT/examples"
 NPM_FLAGS=(--no-audit --no-fund --foreground-scripts)
 log() { echo "[start] $*" >&2; }
 
+# Run under `npm start`, this script inherits npm's npm_* variables, which the npm commands below
+# would read as their own configuration (code-server's install script, for one, takes the Node
+# version from npm_config_user_agent and would see the outer npm's Node 20). Start clean.
+for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
 mkdir -p "$CACHE/tmp"
 export npm_config_cache="$ROOT/.cache/npm"
 # keep code-server's sockets, settings and caches out of the home folder
