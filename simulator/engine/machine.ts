@@ -82,6 +82,8 @@ export interface SimThread {
   timeoutQueuedAt: number;
   createdAt: number;
   exitedAt: number;
+  /** Not run yet: its first step is entering its base function (main_loop, worker_thread, ...). */
+  fresh: boolean;
 }
 
 /** The state each layer adds (by module augmentation); the engine knows none of it. */
@@ -178,7 +180,7 @@ export class Machine {
     const t: SimThread = {
       id: this.s.threads.length, name, kind, tid, native, stack: native, co: -1, ctx,
       time: at, state: ThreadState.runnable, wait: Wait.none, timedOut: false, token: 0, timeoutAt: -1, timeoutQueuedAt: -1,
-      createdAt: at, exitedAt: -1,
+      createdAt: at, exitedAt: -1, fresh: true,
     };
     this.s.threads.push(t);
     pushFrame(native, baseFn, -1, arg, 0, 0);
@@ -334,7 +336,12 @@ export class Machine {
       const st = t.stack;
       const f = st.frames[st.depth - 1];
       const before = s.events;
-      steps[f.fn](this, t, f);
+      if (t.fresh) {
+        // a new thread starts by entering its base function
+        t.fresh = false;
+        this.emit(t, f.fn, Phase.enter, f.req, st.depth);
+        t.time += this.cost[f.fn];
+      } else steps[f.fn](this, t, f);
       if (pred !== null && s.events !== before && pred(this.ev)) return StopReason.predicate;
     }
   }
