@@ -15,7 +15,7 @@ import { initFilePosix, registerFilePosix } from './block/file-posix';
 import { initBlockGraph, registerBlockIoSteps } from './block/io';
 import { registerRawFormatSteps } from './block/raw-format';
 import { defaultScenario, Scenario } from './config/scenario';
-import { initCoroutines, registerCoroutineSteps } from './coroutine/coroutine';
+import { initCoroutines, registerCoroutineSteps, relinkCoroutines } from './coroutine/coroutine';
 import { Machine, Step, World } from './engine/machine';
 import { initGuest, registerGuest } from './guest/driver';
 import { registerIothreadSteps } from './loop/iothread';
@@ -54,6 +54,7 @@ export function buildMachine(sc: Scenario): Machine {
   initGuest(w, sc.workload, sc.diskBytes, sc.ioeventfd);
 
   const m = new Machine(catalog.size, sc.seed, w);
+  m.relink.push(relinkCoroutines);
   registerSteps(m);
   setCosts(m, sc);
 

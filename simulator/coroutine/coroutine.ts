@@ -3,7 +3,7 @@
 // thread back to whoever entered it. A coroutine always runs in the thread that entered it.
 
 import { Fn } from '../catalog';
-import { Machine, Phase, SimThread, Stack, Step, World } from '../engine/machine';
+import { Machine, Phase, SimState, SimThread, Stack, Step, World } from '../engine/machine';
 
 export const CoState = { created: 0, running: 1, yielded: 2, terminated: 3 } as const;
 export const CO_STATE_NAMES = ['created', 'running', 'yielded', 'terminated'] as const;
@@ -212,6 +212,13 @@ const coroutine_delete: Step = (m, t, f) => {
   else cs.dead.push(co.slot);
   return m.ret(t);
 };
+
+/** After a checkpoint copy: a coroutine runs on its slot's stack, and so does the thread running it. */
+export function relinkCoroutines(s: SimState): void {
+  const cs = s.w.co;
+  for (const co of cs.live.values()) co.stack = cs.slots[co.slot];
+  for (const t of s.threads) if (t.co >= 0) t.stack = cs.live.get(t.co)!.stack;
+}
 
 export function registerCoroutineSteps(steps: Step[]): void {
   steps[Fn.qemu_coroutine_create] = qemu_coroutine_create;

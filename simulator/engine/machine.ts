@@ -7,6 +7,7 @@
 // clone and the model replays identically from it. Functions (steps, timers, listeners)
 // live outside that state and are looked up by small integer ids.
 
+import { cloneState } from './clone';
 import { RngState, seedRng } from './rng';
 
 export const Phase = { enter: 0, exit: 1, yield: 2, resume: 3 } as const;
@@ -365,12 +366,15 @@ export class Machine {
     return this.run(1);
   }
 
+  /** Layers that keep references between parts of the state re-establish them after a copy. */
+  readonly relink: ((s: SimState) => void)[] = [];
+
   checkpoint(): SimState {
-    return structuredClone(this.s);
+    return cloneState(this.s, this.relink);
   }
 
   restore(cp: SimState): void {
-    this.s = structuredClone(cp);
+    this.s = cloneState(cp, this.relink);
   }
 }
 

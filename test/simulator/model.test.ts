@@ -182,21 +182,38 @@ describe('determinism', () => {
     assert.notEqual(hashRun(input), hashRun({ ...input, seed: 43 }));
   });
 
-  test('a checkpoint replays exactly', () => {
-    const { scenario } = buildScenario(input);
-    const sim = new Simulator(scenario);
-    sim.run(5000);
-    const cp = sim.checkpoint();
-    const a: string[] = [];
-    sim.listener = (ev) => a.push(jsonLine(sim.record(ev)));
-    sim.run(3000);
-    sim.restore(cp);
-    const b: string[] = [];
-    sim.listener = (ev) => b.push(jsonLine(sim.record(ev)));
-    sim.run(3000);
-    assert.equal(a.length, 3000);
-    assert.deepEqual(b, a);
-  });
+  const varied: ScenarioInput[] = [
+    input,
+    { aio: 'native', cache: 'none', iothread: true, workload: { rw: 'randread', iodepth: 8, requests: 400 } },
+    { werror: 'stop', faults: ['write:#3:EIO:1'], workload: { rw: 'write', iodepth: 4, requests: 30 } },
+    { aio: 'native', cache: 'none', hostBlockSize: 4096, workload: { rw: 'randwrite', bs: 512, iodepth: 16, requests: 200, size: 65536 } },
+    { workload: { rw: 'randread', iodepth: 64, batch: 64, requests: 128, thinktimeNs: 11e9, thinktimeBlocks: 64 } },
+  ];
+  for (const [i, sc] of varied.entries()) {
+    test(`checkpoints taken anywhere replay exactly (scenario ${i})`, () => {
+      const { scenario } = buildScenario(sc);
+      const whole = new Simulator(scenario);
+      whole.run(Infinity);
+      const total = whole.eventCount;
+      const sim = new Simulator(scenario);
+      const span = Math.min(1500, Math.floor(total / 4));
+      for (const at of [1, Math.floor(total * 0.4), Math.floor(total * 0.7)]) {
+        sim.listener = null;
+        if (sim.eventCount >= at) continue;
+        sim.run(at - sim.eventCount);
+        const cp = sim.checkpoint();
+        const a: string[] = [];
+        sim.listener = (ev) => a.push(jsonLine(sim.record(ev)));
+        sim.run(span);
+        sim.restore(cp);
+        const b: string[] = [];
+        sim.listener = (ev) => b.push(jsonLine(sim.record(ev)));
+        sim.run(span);
+        assert.ok(a.length > 0);
+        assert.deepEqual(b, a, `replay from event ${sim.eventCount}`);
+      }
+    });
+  }
 });
 
 describe('every guest request completes exactly once', () => {
