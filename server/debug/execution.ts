@@ -31,7 +31,10 @@ interface Checkpoint {
   ev: StageEvent;
 }
 
-const SLICE_EVENTS = 50_000;
+/** Events per slice of a long run (~2-4 ms); between slices the adapter reads its messages. */
+const SLICE_EVENTS = 20_000;
+/** Longest stretch (ms) without letting the event loop see a pause request. */
+const YIELD_MS = 5;
 const MAX_CHECKPOINTS = 160;
 /** How far before a step-back target a replay leaves a checkpoint. */
 const LADDER = 2_000;
@@ -107,6 +110,7 @@ export class Execution {
       return found.stop !== null;
     };
     try {
+      let lastYield = performance.now();
       for (;;) {
         const budget = Math.min(SLICE_EVENTS, this.checkpointDue());
         const reason = sim.run(budget, pred);
@@ -117,7 +121,10 @@ export class Execution {
           this.pauseRequested = false;
           return { kind: 'pause', thread: sim.m.ev.thread, description: 'Paused', breakpoints: [] };
         }
-        if (budget >= SLICE_EVENTS) await new Promise<void>((r) => setImmediate(r));
+        if (performance.now() - lastYield >= YIELD_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
       }
     } finally {
       this.running = false;
