@@ -6,23 +6,23 @@ import { catalog, Fn } from './catalog';
 import { initAio, MAIN_CTX, newAioContext, registerAioContextSteps } from './aio/aio-context';
 import { registerAioPollSteps } from './aio/aio-poll';
 import { registerCoWakeSteps } from './aio/co-wake';
-import { initDevice, registerDevice } from './backends/device';
-import { initHostIo } from './backends/host-io';
-import { attachLinuxAio, initLinuxAio, registerLinuxAio } from './backends/linux-aio';
-import { initThreadPools, registerThreadPoolSteps } from './backends/thread-pool';
-import { initBlockBackend, registerBlockBackendSteps } from './block/block-backend';
+import { copyDeviceState, initDevice, registerDevice } from './backends/device';
+import { copyHostIoState, initHostIo } from './backends/host-io';
+import { attachLinuxAio, copyLaioState, initLinuxAio, registerLinuxAio } from './backends/linux-aio';
+import { copyPoolState, initThreadPools, registerThreadPoolSteps } from './backends/thread-pool';
+import { copyBlkState, initBlockBackend, registerBlockBackendSteps } from './block/block-backend';
 import { initFilePosix, registerFilePosix } from './block/file-posix';
-import { initBlockGraph, registerBlockIoSteps } from './block/io';
+import { copyBlockState, initBlockGraph, registerBlockIoSteps } from './block/io';
 import { registerRawFormatSteps } from './block/raw-format';
 import { defaultScenario, Scenario } from './config/scenario';
-import { initCoroutines, registerCoroutineSteps, relinkCoroutines } from './coroutine/coroutine';
+import { copyCoroutineState, initCoroutines, registerCoroutineSteps, relinkCoroutines } from './coroutine/coroutine';
 import { Machine, Step, World } from './engine/machine';
 import { initGuest, registerGuest } from './guest/driver';
 import { registerIothreadSteps } from './loop/iothread';
 import { registerMainLoopSteps } from './loop/main-loop';
 import { initRunState, registerRunStateSteps } from './loop/runstate';
 import { registerDataplaneSteps } from './virtio/dataplane';
-import { initVirtioBlk, registerVirtioBlkSteps } from './virtio/virtio-blk';
+import { copyVirtioBlkState, initVirtioBlk, registerVirtioBlkSteps } from './virtio/virtio-blk';
 import { initVirtio, newVirtQueue, registerVirtqueueSteps } from './virtio/virtqueue';
 
 /** Linux thread ids printed in qemu-trace output (the main thread's equals the pid). */
@@ -55,6 +55,10 @@ export function buildMachine(sc: Scenario): Machine {
 
   const m = new Machine(catalog.size, sc.seed, w);
   m.relink.push(relinkCoroutines);
+  Object.assign(m.copiers, {
+    co: copyCoroutineState, pool: copyPoolState, laio: copyLaioState, dev: copyDeviceState, hostio: copyHostIoState,
+    block: copyBlockState, blk: copyBlkState, vblk: copyVirtioBlkState,
+  });
   registerSteps(m);
   setCosts(m, sc);
 

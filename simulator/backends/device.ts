@@ -4,6 +4,7 @@
 // flush writes the dirty data back. Injected faults make matching requests fail.
 
 import { DeviceModel, FaultRule } from '../config/scenario';
+import { copyPlain } from '../engine/clone';
 import { Machine, World } from '../engine/machine';
 import { nextFloat } from '../engine/rng';
 
@@ -56,6 +57,20 @@ declare module '../engine/machine' {
   }
 }
 
+function newIo(
+  id: number, op: number, offset: number, bytes: number, direct: boolean, req: number, submitAt: number, startAt: number,
+  doneAt: number, result: number, notifyKind: number, notifyArg: number,
+): DeviceIo {
+  return { id, op, offset, bytes, direct, req, submitAt, startAt, doneAt, result, notifyKind, notifyArg };
+}
+
+export function copyDeviceState(d: DeviceState): DeviceState {
+  return {
+    ...copyPlain({ ...d, ios: [] }),
+    ios: d.ios.map((i) => newIo(i.id, i.op, i.offset, i.bytes, i.direct, i.req, i.submitAt, i.startAt, i.doneAt, i.result, i.notifyKind, i.notifyArg)),
+  };
+}
+
 export function initDevice(w: World, cfg: DeviceModel, faults: FaultRule[]): void {
   w.dev = {
     cfg, ios: [], free: [], busy: 0, waiting: [], pipeFreeAt: 0, dirtyBytes: 0,
@@ -100,10 +115,7 @@ export function deviceSubmit(
   const dev = m.s.w.dev;
   const now = m.s.now;
   const id = dev.free.length > 0 ? dev.free.pop()! : dev.ios.length;
-  const io: DeviceIo = {
-    id, op, offset, bytes, direct, req, submitAt: now, startAt: -1, doneAt: -1,
-    result: faultFor(dev, op, offset, bytes), notifyKind, notifyArg,
-  };
+  const io = newIo(id, op, offset, bytes, direct, req, now, -1, -1, faultFor(dev, op, offset, bytes), notifyKind, notifyArg);
   dev.ios[id] = io;
   if (op === IoOp.write && !direct) {
     // buffered write: a copy into the page cache, no device involved

@@ -9,6 +9,7 @@
 import { Fn } from '../catalog';
 import { addHandler, AioContext, ctxOf, newBh, pokePoller, signalNotifier } from '../aio/aio-context';
 import { coroutine, coroutineEntered } from '../coroutine/coroutine';
+import { copyPlain } from '../engine/clone';
 import { Machine, Step, tailCall, World } from '../engine/machine';
 import { deviceResult, deviceSubmit } from './device';
 import { hostIo } from './host-io';
@@ -111,6 +112,14 @@ export function registerLinuxAio(m: Machine): void {
   steps[Fn.event_notifier_test_and_clear] = event_notifier_test_and_clear;
 }
 
+function newLaioCb(id: number, laio: number, co: number, req: number, op: number, offset: number, bytes: number, ret: number, io: number): LaioCb {
+  return { id, laio, co, req, op, offset, bytes, ret, io };
+}
+
+export function copyLaioState(ls: LaioState): LaioState {
+  return { ...copyPlain({ ...ls, cbs: [] }), cbs: ls.cbs.map((c) => newLaioCb(c.id, c.laio, c.co, c.req, c.op, c.offset, c.bytes, c.ret, c.io)) };
+}
+
 function laio(m: Machine, id: number): LinuxAioState {
   return m.s.w.laio.states[id];
 }
@@ -131,7 +140,7 @@ const laio_co_submit: Step = (m, t, f) => {
     case 0: {
       const id = ls.freeCbs.length > 0 ? ls.freeCbs.pop()! : ls.cbs.length;
       const io = hostIo(m.s.w, f.b);
-      ls.cbs[id] = { id, laio: f.a, co: t.co, req: f.req, op: io.op, offset: io.offset, bytes: io.bytes, ret: EINPROGRESS, io: -1 };
+      ls.cbs[id] = newLaioCb(id, f.a, t.co, f.req, io.op, io.offset, io.bytes, EINPROGRESS, -1);
       f.c = id;
       f.pc = 1;
       return m.call(t, Fn.laio_do_submit, f.req, f.a, id);

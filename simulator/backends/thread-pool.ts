@@ -7,6 +7,7 @@
 import { Fn } from '../catalog';
 import { AioContext, ctxOf, newBh } from '../aio/aio-context';
 import { coroutine } from '../coroutine/coroutine';
+import { copyPlain } from '../engine/clone';
 import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
 
 export const ElemState = { queued: 0, active: 1, done: 2 } as const;
@@ -83,6 +84,21 @@ export function initThreadPools(w: World, threadCreateNs: number, firstTid: numb
   };
 }
 
+function newElement(
+  id: number, pool: number, func: number, arg: number, req: number, state: number, ret: number, cb: number, opaque: number,
+  worker: number, submittedAt: number,
+): PoolElement {
+  return { id, pool, func, arg, req, state, ret, cb, opaque, worker, submittedAt };
+}
+
+/** Checkpoint copy: elements through their constructor, the rest as plain data. */
+export function copyPoolState(ps: PoolState): PoolState {
+  return {
+    ...copyPlain({ ...ps, elems: [] }),
+    elems: ps.elems.map((e) => newElement(e.id, e.pool, e.func, e.arg, e.req, e.state, e.ret, e.cb, e.opaque, e.worker, e.submittedAt)),
+  };
+}
+
 function pool(m: Machine, id: number): ThreadPool {
   return m.s.w.pool.pools[id];
 }
@@ -130,10 +146,7 @@ const thread_pool_submit_aio: Step = (m, t, f) => {
   switch (f.pc) {
     case 0: {
       const id = ps.freeElems.length > 0 ? ps.freeElems.pop()! : ps.elems.length;
-      ps.elems[id] = {
-        id, pool: p.id, func: f.b, arg: f.c, req: f.req, state: ElemState.queued, ret: 0,
-        cb: Fn.thread_pool_co_cb, opaque: t.co, worker: -1, submittedAt: t.time,
-      };
+      ps.elems[id] = newElement(id, p.id, f.b, f.c, f.req, ElemState.queued, 0, Fn.thread_pool_co_cb, t.co, -1, t.time);
       p.head.unshift(id);
       m.trace(t, 'thread_pool_submit', p.id, id, f.c);
       f.c = id;

@@ -59,8 +59,22 @@ export function initBlockBackend(w: World, writeback: boolean, werror: ErrorPoli
 export function newAcb(w: World, op: number, offset: number, bytes: number, niov: number, cb: number, opaque: number): number {
   const b = w.blk;
   const id = b.freeAcbs.length > 0 ? b.freeAcbs.pop()! : b.acbs.length;
-  b.acbs[id] = { id, op, offset, bytes, niov, cb, opaque, ret: NOT_DONE, hasReturned: false, co: -1 };
+  b.acbs[id] = acbRecord(id, op, offset, bytes, niov, cb, opaque, NOT_DONE, false, -1);
   return id;
+}
+
+function acbRecord(
+  id: number, op: number, offset: number, bytes: number, niov: number, cb: number, opaque: number, ret: number,
+  hasReturned: boolean, co: number,
+): BlkAcb {
+  return { id, op, offset, bytes, niov, cb, opaque, ret, hasReturned, co };
+}
+
+export function copyBlkState(b: BlkState): BlkState {
+  return {
+    ...b, freeAcbs: [...b.freeAcbs],
+    acbs: b.acbs.map((a) => acbRecord(a.id, a.op, a.offset, a.bytes, a.niov, a.cb, a.opaque, a.ret, a.hasReturned, a.co)),
+  };
 }
 
 export function acb(m: Machine, id: number): BlkAcb {

@@ -7,6 +7,7 @@
 import { Fn } from '../catalog';
 import { ctxOf, MAIN_CTX, newOneshotBh, signalNotifier } from '../aio/aio-context';
 import { coroutine } from '../coroutine/coroutine';
+import { copyPlain } from '../engine/clone';
 import { Machine, Step, World } from '../engine/machine';
 import { IoOp } from '../backends/device';
 
@@ -88,8 +89,22 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
 export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number): number {
   const bs = w.block;
   const id = bs.freeReqs.length > 0 ? bs.freeReqs.pop()! : bs.reqs.length;
-  bs.reqs[id] = { id, node, op, offset, bytes, niov, flags, serialising: false, waiters: [], req, co: -1, tracked: id };
+  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], req, -1, id);
   return id;
+}
+
+function bdrvReqRecord(
+  id: number, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, serialising: boolean,
+  waiters: number[], req: number, co: number, tracked: number,
+): BdrvReq {
+  return { id, node, op, offset, bytes, niov, flags, serialising, waiters, req, co, tracked };
+}
+
+export function copyBlockState(b: BlockState): BlockState {
+  return {
+    ...copyPlain({ ...b, reqs: [] }),
+    reqs: b.reqs.map((r) => bdrvReqRecord(r.id, r.node, r.op, r.offset, r.bytes, r.niov, r.flags, r.serialising, [...r.waiters], r.req, r.co, r.tracked)),
+  };
 }
 
 export function freeBdrvReq(w: World, id: number): void {

@@ -3,6 +3,7 @@
 // thread back to whoever entered it. A coroutine always runs in the thread that entered it.
 
 import { Fn } from '../catalog';
+import { copyStack } from '../engine/clone';
 import { Machine, Phase, SimState, SimThread, Stack, Step, World } from '../engine/machine';
 
 export const CoState = { created: 0, running: 1, yielded: 2, terminated: 3 } as const;
@@ -79,10 +80,7 @@ function pendingOf(m: Machine, t: SimThread): number[] {
 
 function allocate(m: Machine, t: SimThread, f: { req: number; a: number; b: number }, slot: number): number {
   const cs = m.s.w.co;
-  const co: Coroutine = {
-    id: cs.nextId++, slot, entry: f.a, acb: f.b, req: f.req, stack: cs.slots[slot],
-    state: CoState.created, ctx: -1, thread: t.id, wakeup: [], createdAt: t.time, yieldedAt: -1, firstYieldAt: -1, resumedAt: -1, yields: 0, wakeRet: 0,
-  };
+  const co = newCoroutine(cs.nextId++, slot, f.a, f.b, f.req, cs.slots[slot], t.id, t.time);
   co.stack.depth = 0;
   cs.live.set(co.id, co);
   return co.id;
@@ -212,6 +210,31 @@ const coroutine_delete: Step = (m, t, f) => {
   else cs.dead.push(co.slot);
   return m.ret(t);
 };
+
+function newCoroutine(id: number, slot: number, entry: number, acb: number, req: number, stack: Stack, thread: number, now: number): Coroutine {
+  return {
+    id, slot, entry, acb, req, stack, state: CoState.created, ctx: -1, thread, wakeup: [], createdAt: now,
+    yieldedAt: -1, firstYieldAt: -1, resumedAt: -1, yields: 0, wakeRet: 0,
+  };
+}
+
+function copyCoroutine(c: Coroutine): Coroutine {
+  return {
+    id: c.id, slot: c.slot, entry: c.entry, acb: c.acb, req: c.req, stack: c.stack, state: c.state, ctx: c.ctx, thread: c.thread,
+    wakeup: [...c.wakeup], createdAt: c.createdAt, yieldedAt: c.yieldedAt, firstYieldAt: c.firstYieldAt, resumedAt: c.resumedAt,
+    yields: c.yields, wakeRet: c.wakeRet,
+  };
+}
+
+/** Checkpoint copy of the coroutine state (stacks are relinked afterwards). */
+export function copyCoroutineState(cs: CoroutineState): CoroutineState {
+  const live = new Map<number, Coroutine>();
+  for (const [id, c] of cs.live) live.set(id, copyCoroutine(c));
+  return {
+    live, nextId: cs.nextId, slots: cs.slots.map(copyStack), free: [...cs.free], dead: [...cs.dead], poolMax: cs.poolMax,
+    pending: cs.pending.map((p) => (p ? [...p] : p)), newCount: cs.newCount, reuseCount: cs.reuseCount,
+  };
+}
 
 /** After a checkpoint copy: a coroutine runs on its slot's stack, and so does the thread running it. */
 export function relinkCoroutines(s: SimState): void {

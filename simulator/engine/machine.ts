@@ -7,7 +7,7 @@
 // clone and the model replays identically from it. Functions (steps, timers, listeners)
 // live outside that state and are looked up by small integer ids.
 
-import { cloneState } from './clone';
+import { cloneState, WorldCopiers } from './clone';
 import { RngState, seedRng } from './rng';
 
 export const Phase = { enter: 0, exit: 1, yield: 2, resume: 3 } as const;
@@ -366,15 +366,16 @@ export class Machine {
     return this.run(1);
   }
 
-  /** Layers that keep references between parts of the state re-establish them after a copy. */
+  /** How layers copy their part of the state, and re-establish references inside it. */
+  readonly copiers: WorldCopiers = {};
   readonly relink: ((s: SimState) => void)[] = [];
 
   checkpoint(): SimState {
-    return cloneState(this.s, this.relink);
+    return cloneState(this.s, this.copiers, this.relink);
   }
 
   restore(cp: SimState): void {
-    this.s = cloneState(cp, this.relink);
+    this.s = cloneState(cp, this.copiers, this.relink);
   }
 }
 

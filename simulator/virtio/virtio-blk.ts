@@ -102,13 +102,38 @@ export function initVirtioBlk(w: World, vq: number, dataplaneCtx: number, reques
 
 /** The guest driver builds a request (virtio_queue_rq). */
 export function newVirtioBlkReq(w: World, op: number, sector: number, bytes: number, now: number): VirtioBlkReq {
-  const r: VirtioBlkReq = {
-    id: w.vblk.nextReq++, op, sector, bytes, niov: op === IoOp.flush ? 0 : 1, status: -1, mrNext: -1, next: -1,
-    state: ReqState.queued, tQueued: now, tPop: -1, tBackend: -1, tBackendDone: -1, tUsed: -1, tDone: -1,
-    completions: 0, qemuFreed: false, retries: 0, mergedInto: -1,
-  };
+  const r = vreqRecord(
+    w.vblk.nextReq++, op, sector, bytes, op === IoOp.flush ? 0 : 1, -1, -1, -1, ReqState.queued, now, -1, -1, -1, -1, -1, 0, false, 0, -1,
+  );
   w.vblk.reqs.set(r.id, r);
   return r;
+}
+
+function vreqRecord(
+  id: number, op: number, sector: number, bytes: number, niov: number, status: number, mrNext: number, next: number,
+  state: number, tQueued: number, tPop: number, tBackend: number, tBackendDone: number, tUsed: number, tDone: number,
+  completions: number, qemuFreed: boolean, retries: number, mergedInto: number,
+): VirtioBlkReq {
+  return {
+    id, op, sector, bytes, niov, status, mrNext, next, state, tQueued, tPop, tBackend, tBackendDone, tUsed, tDone,
+    completions, qemuFreed, retries, mergedInto,
+  };
+}
+
+function mrbRecord(id: number, reqs: number[], isWrite: boolean, groups: number[][]): Mrb {
+  return { id, reqs, isWrite, groups };
+}
+
+export function copyVirtioBlkState(v: VirtioBlkState): VirtioBlkState {
+  const reqs = new Map<number, VirtioBlkReq>();
+  for (const [id, r] of v.reqs) {
+    reqs.set(id, vreqRecord(r.id, r.op, r.sector, r.bytes, r.niov, r.status, r.mrNext, r.next, r.state, r.tQueued, r.tPop,
+      r.tBackend, r.tBackendDone, r.tUsed, r.tDone, r.completions, r.qemuFreed, r.retries, r.mergedInto));
+  }
+  return {
+    ...v, reqs, freeMrbs: [...v.freeMrbs],
+    mrbs: v.mrbs.map((b) => mrbRecord(b.id, [...b.reqs], b.isWrite, b.groups.map((g) => [...g]))),
+  };
 }
 
 /** Descriptor counts of a request: header + data out for writes, data + status in for reads. */
@@ -137,7 +162,7 @@ export function mergeChain(w: World, head: number): number[] {
 function newMrb(w: World): number {
   const v = w.vblk;
   const id = v.freeMrbs.length > 0 ? v.freeMrbs.pop()! : v.mrbs.length;
-  v.mrbs[id] = { id, reqs: [], isWrite: false, groups: [] };
+  v.mrbs[id] = mrbRecord(id, [], false, []);
   return id;
 }
 

@@ -189,6 +189,34 @@ describe('determinism', () => {
     { aio: 'native', cache: 'none', hostBlockSize: 4096, workload: { rw: 'randwrite', bs: 512, iodepth: 16, requests: 200, size: 65536 } },
     { workload: { rw: 'randread', iodepth: 64, batch: 64, requests: 128, thinktimeNs: 11e9, thinktimeBlocks: 64 } },
   ];
+  /** The state as data: stacks cut at their depth (frames above are leftovers kept for reuse). */
+  const asData = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(asData);
+    if (ArrayBuffer.isView(v)) return v;
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, asData(x)]));
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.frames) && typeof o.depth === 'number') return { frames: (o.frames as unknown[]).slice(0, o.depth as number).map(asData), depth: o.depth };
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, asData(x)]));
+  };
+
+  test('a checkpoint holds exactly the state, field for field, with stacks shared as before', () => {
+    for (const sc of varied) {
+      const { scenario } = buildScenario(sc);
+      const sim = new Simulator(scenario);
+      for (const n of [3000, 20_000]) {
+        sim.run(n);
+        const cp = sim.checkpoint();
+        assert.deepStrictEqual(asData(cp), asData(sim.m.s));
+        for (const t of cp.threads) {
+          const expected = t.co >= 0 ? cp.w.co.live.get(t.co)!.stack : t.native;
+          assert.equal(t.stack, expected, 'a thread executes its own stack or its coroutine\'s');
+        }
+        for (const co of cp.w.co.live.values()) assert.equal(co.stack, cp.w.co.slots[co.slot]);
+      }
+    }
+  });
+
   for (const [i, sc] of varied.entries()) {
     test(`checkpoints taken anywhere replay exactly (scenario ${i})`, () => {
       const { scenario } = buildScenario(sc);
