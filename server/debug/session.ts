@@ -1,11 +1,12 @@
 // The Debug Adapter Protocol session: translates between DAP and the simulator (through
-// Execution, Breakpoints, SourceMap and the variable tree). QEMU threads are DAP threads;
+// Execution, Breakpoints, SourceMap and the variable tree). It is a plain DebugSession:
+// LoggingDebugSession serialises every message a second time for its logger, even unused. QEMU threads are DAP threads;
 // a thread's stack shows the coroutine running on it, set apart by a label frame, on top of
 // its own frames; parked coroutines are shown as the frames of one pseudo-thread, the way
 // QEMU's gdb helper `qemu bt` walks them. One class serves stdio, TCP and inline use.
 
 import {
-  Event, InitializedEvent, LoggingDebugSession, OutputEvent, Scope, Source, StackFrame, StoppedEvent,
+  DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent,
   TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
@@ -53,7 +54,7 @@ function defaultDocument(): string {
   return resolve(__dirname, '..', 'docs', 'qemu-io-path.md');
 }
 
-export class QemuIoDebugSession extends LoggingDebugSession {
+export class QemuIoDebugSession extends DebugSession {
   private exec: Execution | null = null;
   private breakpoints: Breakpoints | null = null;
   private sources: SourceMap | null = null;
