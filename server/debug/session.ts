@@ -1,9 +1,10 @@
 // The Debug Adapter Protocol session: translates between DAP and the simulator (through
 // Execution, Breakpoints, SourceMap and the variable tree). It is a plain DebugSession:
-// LoggingDebugSession serialises every message a second time for its logger, even unused. QEMU threads are DAP threads;
-// a thread's stack shows the coroutine running on it, set apart by a label frame, on top of
-// its own frames; parked coroutines are shown as the frames of one pseudo-thread, the way
-// QEMU's gdb helper `qemu bt` walks them. One class serves stdio, TCP and inline use.
+// LoggingDebugSession serialises every message a second time for its logger, even unused.
+// QEMU threads are DAP threads; a thread's stack shows the coroutine running on it, set apart
+// by a label frame, on top of its own frames; parked coroutines are shown as the frames of
+// one pseudo-thread, the way QEMU's gdb helper `qemu bt` walks them. One class serves stdio,
+// TCP and inline use.
 
 import {
   DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent,
