@@ -120,10 +120,6 @@ export class Simulator {
     };
   }
 
-  lastEvent(): StageEventRecord | null {
-    return this.m.s.events > 0 ? this.record(this.m.ev) : null;
-  }
-
   threads(includeExited = false): ThreadView[] {
     return this.m.s.threads
       .filter((t) => includeExited || t.state !== ThreadState.exited)

@@ -3,7 +3,7 @@
 // conditions and log messages in the safe expression language, plus the "I/O error" and
 // "VM stopped" exception filters. A breakpoint matches when its function is entered.
 
-import { Catalog, fnKey } from '../../simulator/catalog';
+import { Catalog } from '../../simulator/catalog';
 import { Phase, StageEvent } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
 import { Stop, StopPolicy } from './execution';
@@ -78,16 +78,23 @@ export class Breakpoints implements StopPolicy {
   }
 
   private compile(id: number, kind: Bp['kind'], label: string, fnIds: number[], spec: BreakpointSpec): Bp | string {
-    try {
-      return {
-        id, kind, label, fnIds, hits: 0, warned: false,
-        condition: spec.condition?.trim() ? new Expression(spec.condition) : null,
-        hit: spec.hitCondition?.trim() ? new HitCondition(spec.hitCondition) : null,
-        log: spec.logMessage ? new Template(spec.logMessage) : null,
-      };
-    } catch (e) {
-      return e instanceof ExprError ? `bad ${spec.hitCondition && !/^\s*[<>=%]*\s*\d+\s*$/.test(spec.hitCondition) ? 'hit condition' : 'condition or log message'}: ${e.message}` : String(e);
-    }
+    const parse = <T>(what: string, text: string | undefined, make: (s: string) => T): T | null | string => {
+      if (!text?.trim()) return null;
+      try {
+        return make(text);
+      } catch (e) {
+        if (e instanceof ExprError) return `bad ${what}: ${e.message}`;
+        throw e;
+      }
+    };
+    const condition = parse('condition', spec.condition, (s) => new Expression(s));
+    const hit = parse('hit condition', spec.hitCondition, (s) => new HitCondition(s));
+    const log = parse('log message', spec.logMessage, (s) => new Template(s));
+    for (const part of [condition, hit, log]) if (typeof part === 'string') return part;
+    return {
+      id, kind, label, fnIds, hits: 0, warned: false,
+      condition: condition as Expression | null, hit: hit as HitCondition | null, log: log as Template | null,
+    };
   }
 
   private unreachable(fnIds: number[]): boolean {
@@ -200,10 +207,5 @@ export class Breakpoints implements StopPolicy {
     if (!r) return 'A request failed.';
     const op = r.op === 0 ? 'read' : r.op === 1 ? 'write' : 'flush';
     return `Request ${r.id} (${op}, sector ${r.sector}) failed; policy ${r.op === 0 ? `rerror=${w.rerror}` : `werror=${w.werror}`}.`;
-  }
-
-  /** All function keys, for completions. */
-  knownNames(): string[] {
-    return this.catalog.functions.map((f) => fnKey(f));
   }
 }

@@ -8,11 +8,7 @@ import { Simulator } from '../../simulator/simulator';
 import { mergeChain } from '../../simulator/virtio/virtio-blk';
 import { Scope, Value } from './expr/evaluate';
 
-/** Documented in docs/expressions.md — keep the two in step. */
-export const SCOPE_NAMES = [
-  'req', 'requests', 'thread', 'thread_kind', 'co', 'fn', 'phase', 'stage', 'group', 'time_ns', 'time_us', 'depth', 'hits',
-  'locals', 'vq', 'pool', 'laio', 'device', 'guest', 'vm',
-] as const;
+/* The names are documented in docs/expressions.md: keep the two in step. */
 
 function common(sim: Simulator, threadId: number): Scope {
   const m = sim.m;

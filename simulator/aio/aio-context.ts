@@ -163,11 +163,6 @@ export function bhPending(w: World, ctx: AioContext): boolean {
   return false;
 }
 
-export function anyReady(w: World, ctx: AioContext): boolean {
-  for (const id of ctx.handlers) if (w.aio.handlers[id].ready) return true;
-  return false;
-}
-
 /** What ppoll returns: each handler's readiness becomes its revents. */
 export function collectRevents(w: World, ctx: AioContext): boolean {
   let any = false;

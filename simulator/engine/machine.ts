@@ -361,11 +361,6 @@ export class Machine {
     return true;
   }
 
-  /** Run until exactly one more stage event happened (or nothing is left). */
-  stepEvent(): StopReasonValue {
-    return this.run(1);
-  }
-
   /** How layers copy their part of the state, and re-establish references inside it. */
   readonly copiers: WorldCopiers = {};
   readonly relink: ((s: SimState) => void)[] = [];
