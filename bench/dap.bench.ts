@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   await floor.start();
   await floor.initializeRequest();
   const entry = floor.waitForEvent('stopped');
-  await floor.launch({});
+  await floor.launchRequest({});
   await floor.configurationDoneRequest();
   await entry;
   const floorTimes = await measure(floor, 400, (dc) => dc.nextRequest({ threadId: 1 }));
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   await dc.start();
   await dc.initializeRequest();
   const first = dc.waitForEvent('stopped');
-  const launched = dc.launch({
+  const launched = dc.launchRequest({
     aio: 'threads', queueSize: 1024, stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 1000, batch: 64, requests: 1_000_000 },
   });
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   await rc.start();
   await rc.initializeRequest();
   const at = rc.waitForEvent('stopped');
-  const l2 = rc.launch({ aio: 'native', cache: 'none', stopOnEntry: false, workload: { rw: 'randread', iodepth: 32, requests: 100_000 } });
+  const l2 = rc.launchRequest({ aio: 'native', cache: 'none', stopOnEntry: false, workload: { rw: 'randread', iodepth: 32, requests: 100_000 } });
   await rc.waitForEvent('initialized');
   // ~125 stage events per request: the 8000th completion is past 1M events
   await rc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '8000' }] });

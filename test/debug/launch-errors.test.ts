@@ -26,7 +26,7 @@ describe('bad launch configurations', () => {
       const s = await open();
       try {
         await s.dc.initializeRequest();
-        await assert.rejects(s.dc.launch({ type: 'qemu-io', request: 'launch', name: 'bad', ...config }), (e: Error) => {
+        await assert.rejects(s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'bad', ...config } as never), (e: Error) => {
           assert.match(e.message, pattern);
           return true;
         });

@@ -80,7 +80,7 @@ export async function open(mode: 'stdio' | 'tcp' = 'stdio'): Promise<Session> {
 export async function launch(s: Session, config: Record<string, unknown>, setup?: (dc: DebugClient) => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
   await s.dc.initializeRequest({ adapterID: 'qemu-io', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   const stopped = s.dc.waitForEvent('stopped');
-  const launched = s.dc.launch({ type: 'qemu-io', request: 'launch', name: 'test', ...config });
+  const launched = s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'test', ...config } as DebugProtocol.LaunchRequestArguments);
   await s.dc.waitForEvent('initialized');
   if (setup) await setup(s.dc);
   await s.dc.configurationDoneRequest();
