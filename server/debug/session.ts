@@ -370,6 +370,11 @@ export class QemuIoDebugSession extends DebugSession {
     return sf;
   }
 
+  /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
+  private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
+    return !isTop && SUBTLE.has(catalog.name(fnId)) ? 'subtle' : undefined;
+  }
+
   private displayName(fnId: number): string {
     const f = catalog.functions[fnId];
     return f.qualifier ? `${f.name} [${f.qualifier}]` : f.name;
@@ -387,7 +392,7 @@ export class QemuIoDebugSession extends DebugSession {
         const live = sim.m.s.w.co.live.get(co.id)!;
         for (let i = live.stack.depth - 1; i >= 0; i--) {
           const f = live.stack.frames[i];
-          all.push(this.frameFor({ thread: co.thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+          all.push(this.frameFor({ thread: co.thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), this.hint(f.fn, false)));
         }
       }
     } else {
@@ -398,13 +403,13 @@ export class QemuIoDebugSession extends DebugSession {
           const co = sim.m.s.w.co.live.get(t.co)!;
           for (let i = co.stack.depth - 1; i >= 0; i--) {
             const f = co.stack.frames[i];
-            all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+            all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), this.hint(f.fn, all.length === 0)));
           }
           all.push(this.frameFor({ thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${catalog.name(co.entry)}`, 'label'));
         }
         for (let i = t.native.depth - 1; i >= 0; i--) {
           const f = t.native.frames[i];
-          all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: null }, this.displayName(f.fn), SUBTLE.has(catalog.name(f.fn)) ? 'subtle' : undefined));
+          all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: null }, this.displayName(f.fn), this.hint(f.fn, all.length === 0)));
         }
       }
     }
