@@ -8,7 +8,8 @@ import { ConfigError } from '../../simulator/config/errors';
 import { CACHE_MODES, RW_MODES } from '../../simulator/config/scenario';
 import { parseDuration, parseSize } from '../../simulator/config/units';
 
-type FieldType = 'string' | 'boolean' | 'integer' | 'number' | 'stringArray' | 'object';
+/** `quantity`: a size or duration, as a string with a unit ("4k", "80us") or a bare number. */
+type FieldType = 'string' | 'quantity' | 'boolean' | 'integer' | 'number' | 'stringArray' | 'object';
 
 interface FieldSpec {
   type: FieldType;
@@ -26,24 +27,24 @@ interface FieldSpec {
 const WORKLOAD = {
   rw: { type: 'string', enum: RW_MODES, description: 'I/O pattern, as fio\'s rw=.', default: 'write' },
   rwmixread: { type: 'integer', minimum: 0, maximum: 100, description: 'Percentage of reads for randrw and rw.' },
-  bs: { type: 'string', description: 'Request size: bytes or with a unit (4096, 4k, 64k).', default: '4k' },
+  bs: { type: 'quantity', description: 'Request size: bytes, or with a unit (4096, "4k", "64k").', default: '4k' },
   iodepth: { type: 'integer', minimum: 1, maximum: 1024, description: 'Requests the guest keeps in flight.', default: 1 },
   batch: { type: 'integer', minimum: 1, maximum: 1024, description: 'Requests queued per doorbell write (fio\'s iodepth_batch_submit).' },
   requests: { type: 'integer', minimum: 1, description: 'Number of requests to issue (fio\'s number_ios).', default: 1 },
-  runtime: { type: 'string', description: 'Stop issuing after this much simulated time (500us, 10ms, 1s).' },
-  offset: { type: 'string', description: 'First byte the workload touches (4k, 1M, ...).' },
-  size: { type: 'string', description: 'Length of the region the workload touches.' },
+  runtime: { type: 'quantity', description: 'Stop issuing after this much simulated time ("500us", "10ms"; a bare number is seconds, as in fio).' },
+  offset: { type: 'quantity', description: 'First byte the workload touches (bytes, or "4k", "1M", ...).' },
+  size: { type: 'quantity', description: 'Length of the region the workload touches (bytes, or "64M", ...).' },
   flushEvery: { type: 'integer', minimum: 0, description: 'Issue a flush after every N writes (fio\'s fsync=N).' },
-  thinktime: { type: 'string', description: 'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime), e.g. 11s.' },
+  thinktime: { type: 'quantity', description: 'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime: "100us", "2ms"; a bare number is µs, as in fio).' },
   thinktimeBlocks: { type: 'integer', minimum: 1, description: 'Requests between two thinktime pauses (fio\'s thinktime_blocks).' },
 } as const satisfies Record<string, FieldSpec>;
 
 const DEVICE = {
   queueDepth: { type: 'integer', minimum: 1, description: 'Requests the host device services at once.' },
-  readLatency: { type: 'string', description: 'Device read latency (e.g. 80us).' },
-  writeLatency: { type: 'string', description: 'Device write latency (e.g. 20us).' },
-  flushLatency: { type: 'string', description: 'Device flush latency (e.g. 150us).' },
-  bandwidth: { type: 'string', description: 'Device bandwidth per second (e.g. 3G).' },
+  readLatency: { type: 'quantity', description: 'Device read latency ("80us"; a bare number is ns).' },
+  writeLatency: { type: 'quantity', description: 'Device write latency ("20us"; a bare number is ns).' },
+  flushLatency: { type: 'quantity', description: 'Device flush latency ("150us"; a bare number is ns).' },
+  bandwidth: { type: 'quantity', description: 'Device bandwidth in bytes per second ("3G", or a bare number).' },
   jitter: { type: 'number', minimum: 0, maximum: 0.99, description: 'Random variation of each latency, as a fraction.' },
 } as const satisfies Record<string, FieldSpec>;
 
@@ -76,6 +77,7 @@ export const LAUNCH_FIELDS = {
 
 type TypeOf<F> = F extends { type: 'string'; enum: readonly (infer E)[] } ? E
   : F extends { type: 'string' } ? string
+  : F extends { type: 'quantity' } ? string | number
   : F extends { type: 'boolean' } ? boolean
   : F extends { type: 'integer' | 'number' } ? number
   : F extends { type: 'stringArray' } ? string[]
@@ -94,6 +96,8 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
   switch (f.type) {
     case 'string':
       return { type: 'string', ...base, ...(f.enum ? { enum: [...f.enum] } : {}) };
+    case 'quantity':
+      return { type: ['string', 'number'], ...base };
     case 'boolean':
       return { type: 'boolean', ...base };
     case 'integer':
@@ -131,6 +135,7 @@ function describeAllowed(f: FieldSpec): string {
   if (f.enum) return `one of ${f.enum.join(', ')}`;
   switch (f.type) {
     case 'boolean': return 'true or false';
+    case 'quantity': return 'a number, or a string with a unit';
     case 'integer': return `a whole number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` and ≤ ${f.maximum}` : ''}`;
     case 'number': return 'a number';
     case 'stringArray': return 'a list of strings';
@@ -147,6 +152,9 @@ function check(path: string, f: FieldSpec, v: unknown): void {
     case 'string':
       if (typeof v !== 'string') bad();
       if (f.enum && !f.enum.includes(v as string)) bad();
+      return;
+    case 'quantity':
+      if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v) && v >= 0))) bad();
       return;
     case 'boolean':
       if (typeof v !== 'boolean') bad();
@@ -194,8 +202,8 @@ export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
 
 /** The simulator scenario a (validated) launch configuration asks for. */
 export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
-  const size = (v: string | undefined, field: string): number | undefined => (v === undefined ? undefined : wrap(field, () => parseSize(v, field)));
-  const dur = (v: string | undefined, field: string, unit: 'ns' | 'us' | 's' = 'ns'): number | undefined => (v === undefined ? undefined : wrap(field, () => parseDuration(v, field, unit)));
+  const size = (v: string | number | undefined, field: string): number | undefined => (v === undefined ? undefined : wrap(field, () => parseSize(String(v), field)));
+  const dur = (v: string | number | undefined, field: string, unit: 'ns' | 'us' | 's' = 'ns'): number | undefined => (v === undefined ? undefined : wrap(field, () => parseDuration(String(v), field, unit)));
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {

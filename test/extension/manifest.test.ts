@@ -56,6 +56,23 @@ test('the snippets cover the issue\'s scenarios, and each is a valid launch that
   assert.equal(new Set(configs.map((c) => c.name)).size, configs.length, 'configuration names are unique');
 });
 
+test('sizes and durations may be bare numbers (in the field\'s base unit) or strings with a unit', () => {
+  const asNumbers = scenarioInputFrom(validateLaunch({
+    workload: { bs: 4096, offset: 1048576, size: 67108864, runtime: 2, thinktime: 50 },
+    device: { readLatency: 80000, bandwidth: 3e9 },
+  }));
+  const asStrings = scenarioInputFrom(validateLaunch({
+    workload: { bs: '4k', offset: '1M', size: '64M', runtime: '2s', thinktime: '50us' },
+    device: { readLatency: '80us', bandwidth: '3000000000' },
+  }));
+  assert.deepEqual(asNumbers, asStrings);
+  assert.equal(asNumbers.workload?.bs, 4096);
+  assert.equal(asNumbers.workload?.runtimeNs, 2e9);
+  assert.equal(asNumbers.device?.readLatencyNs, 80_000);
+  assert.throws(() => validateLaunch({ workload: { bs: -4096 } }), /"workload.bs" is -4096; expected a number, or a string with a unit/);
+  assert.throws(() => scenarioInputFrom(validateLaunch({ workload: { bs: 4096.5 } })), /workload.bs: "4096.5" is not a whole number of bytes/);
+});
+
 test('examples/: launch.json holds every snippet, each of its configurations is valid; settings open Run and Debug', () => {
   const examples = join(root, 'examples');
   const launch = readJsonc(join(examples, '.vscode', 'launch.json'));
