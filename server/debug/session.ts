@@ -424,7 +424,15 @@ export class QemuIoDebugSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const ref = this.frames.get(args.frameId);
     const sim = this.exec?.sim;
-    if (!ref || !sim) return this.fail(response, new Error(`unknown frame ${args.frameId}`), 1004);
+    if (!ref || !sim) {
+      // A frame of an earlier stop: a client that asks after the next step began (VS Code does,
+      // when steps come fast) gets no scopes rather than an error in the user's face.
+      if (sim && Number.isInteger(args.frameId) && args.frameId > 0 && args.frameId < this.nextFrameId) {
+        response.body = { scopes: [] };
+        return this.sendResponse(response);
+      }
+      return this.fail(response, new Error(`unknown frame ${args.frameId}`), 1004);
+    }
     const scopes: DebugProtocol.Scope[] = [];
     const req = ref.req >= 0 ? requestInfo(sim.m, ref.req) : null;
     if (req) scopes.push(new Scope(`Request ${ref.req}`, this.variables.add(req), false));

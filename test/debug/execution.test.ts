@@ -103,3 +103,23 @@ describe('reverse execution', () => {
     }
   });
 });
+
+describe('stale frame ids', () => {
+  test('scopes for a frame of an earlier stop answer empty; a never-issued frame id is an error', async () => {
+    const s = await open();
+    try {
+      await launch(s, { workload: { rw: 'write', requests: 1 } });
+      const old = (await frames(s, 1))[0];
+      assert.ok((await s.dc.scopesRequest({ frameId: old.id })).body.scopes.length > 0);
+      await resume(s, () => s.dc.nextRequest({ threadId: 1 }));
+      // what VS Code sends when a step lands before its request for the previous stop's scopes
+      assert.deepEqual((await s.dc.scopesRequest({ frameId: old.id })).body.scopes, []);
+      await assert.rejects(s.dc.scopesRequest({ frameId: 1_000_000 }), /unknown frame 1000000/);
+      const fresh = (await frames(s, 1))[0];
+      assert.notEqual(fresh.id, old.id);
+      assert.ok((await s.dc.scopesRequest({ frameId: fresh.id })).body.scopes.length > 0);
+    } finally {
+      await s.close();
+    }
+  });
+});
