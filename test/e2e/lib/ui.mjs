@@ -26,6 +26,13 @@ export class Workbench {
     this.log = log;
   }
 
+  /** The texts of the error notifications on screen (toasts with the error icon). */
+  async errorToasts() {
+    return this.page.locator('.notifications-toasts .notification-toast').evaluateAll((els) => els
+      .filter((el) => el.querySelector('.notification-list-item-icon.codicon-error'))
+      .map((el) => (el.querySelector('.notification-list-item-message')?.textContent ?? el.textContent ?? '').trim()));
+  }
+
   // ---- panes and lists ---------------------------------------------------------------------
 
   /** A view pane by the title in its header ("Call Stack", "QEMU I/O Path"; a view's description may follow). */
