@@ -49,6 +49,61 @@ describe('qemu-io-explorer simulate', () => {
     assert.ok(lines.some((l) => /^4200@0\.\d{6}:blk_co_pwritev blk 0x[0-9a-f]+ bs 0x[0-9a-f]+ offset 0 bytes 4096 flags 0x0$/.test(l)));
   });
 
+  describe('--format chrome: a trace Perfetto and chrome://tracing open', () => {
+    interface TraceEvent { ph: string; name?: string; ts?: number; tid: number; id?: number; args?: Record<string, unknown> }
+    function trace(...args: string[]): TraceEvent[] {
+      const r = sim('simulate', ...args, '--format', 'chrome');
+      assert.equal(r.code, 0, r.err);
+      const doc = JSON.parse(r.out);
+      assert.equal(doc.displayTimeUnit, 'ns');
+      return doc.traceEvents;
+    }
+    /** Slices nest per thread, time runs forward per thread, every slice and coroutine span ends. */
+    function assertWellFormed(events: TraceEvent[]): void {
+      const depth = new Map<number, number>();
+      const last = new Map<number, number>();
+      const asyncOpen = new Map<number, string[]>();
+      for (const e of events) {
+        if (e.ts !== undefined) {
+          assert.ok(e.ts >= (last.get(e.tid) ?? 0), `time goes back on tid ${e.tid} at ${JSON.stringify(e)}`);
+          last.set(e.tid, e.ts);
+        }
+        if (e.ph === 'B') depth.set(e.tid, (depth.get(e.tid) ?? 0) + 1);
+        if (e.ph === 'E') {
+          assert.ok((depth.get(e.tid) ?? 0) > 0, `an end with nothing open on tid ${e.tid}`);
+          depth.set(e.tid, depth.get(e.tid)! - 1);
+        }
+        if (e.ph === 'b') asyncOpen.set(e.id!, [...(asyncOpen.get(e.id!) ?? []), e.name!]);
+        if (e.ph === 'e') assert.equal(asyncOpen.get(e.id!)?.pop(), e.name, `coroutine span ${e.id} ends in order`);
+      }
+      for (const [tid, d] of depth) assert.equal(d, 0, `slices left open on tid ${tid}`);
+      for (const [id, open] of asyncOpen) assert.deepEqual(open, [], `coroutine ${id} spans left open`);
+    }
+
+    test('threads are named tracks; a coroutine’s frames leave the thread at the yield and come back at the resume', () => {
+      const events = trace('--iothread', '--rw', 'randwrite', '--iodepth', '8', '--requests', '40');
+      assertWellFormed(events);
+      const names = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]));
+      for (const n of ['main-loop', 'iothread0', 'worker-1', 'vcpu0']) assert.ok([...names.values()].includes(n), `a ${n} track`);
+      const coroutines = events.filter((e) => e.ph === 'b' && e.name!.startsWith('coroutine #'));
+      assert.equal(coroutines.length, 40, 'one span per request coroutine (random writes do not merge)');
+      assert.ok(coroutines.every((e) => / · blk_aio_write_entry$/.test(e.name!)));
+      // the pwrite of each request on a worker track, the coroutine's frames on the iothread's
+      const tidOf = (n: string) => [...names].find(([, v]) => v === n)![0];
+      assert.equal(events.filter((e) => e.ph === 'B' && e.name === 'pwrite' && names.get(e.tid)!.startsWith('worker-')).length, 40);
+      const resumed = events.filter((e) => e.ph === 'B' && e.args?.resumed === true);
+      assert.ok(resumed.length >= 40 * 5, 'each resume reopens the coroutine\'s stack');
+      assert.ok(resumed.every((e) => e.tid === tidOf('iothread0')));
+      assert.ok(resumed.some((e) => e.name === 'blk_aio_write_entry') && resumed.some((e) => e.name === 'thread_pool_submit_co'));
+    });
+
+    test('a request parked by werror=stop ends the trace with its coroutine span closed', () => {
+      const events = trace('--rw', 'write', '--requests', '2', '--fault', 'write:*:EIO', '--werror', 'stop', '--max-resumes', '0');
+      assertWellFormed(events);
+      assert.ok(events.some((e) => e.ph === 'B' && e.name === 'vm_stop'));
+    });
+  });
+
   test('--stats reports IOPS, per-stage latency, interrupts and merges', () => {
     const r = sim('simulate', '--rw', 'randread', '--iodepth', '32', '--requests', '2000', '--aio', 'native', '--cache', 'none', '--format', 'none', '--stats');
     assert.equal(r.code, 0, r.err);

@@ -1,6 +1,6 @@
 // qemu-io-explorer: run the simulator from a shell.
 //
-//   qemu-io-explorer simulate [settings] [--format text|jsonl|qemu-trace|none] [--stats]
+//   qemu-io-explorer simulate [settings] [--format text|jsonl|qemu-trace|chrome|none] [--stats]
 
 import { parseArgs } from 'node:util';
 import { buildScenario, ScenarioInput } from '../config/build';
@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors';
 import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/machine';
+import { ChromeTraceWriter } from '../output/chrome-trace';
 import { jsonLine, textLine } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
 import { statsText } from '../output/stats-text';
@@ -40,7 +41,8 @@ Errors:
   --fault op:sectors:errno[:times]   e.g. write:0-2047:EIO, read:#3:EIO, flush:*:EIO:1 (repeatable)
   --resume-after DURATION  --max-resumes N   (the simulated management tool's 'cont' after a stop)
 Run and output:
-  --seed N   --format text|jsonl|qemu-trace|none   --stats   --max-events N
+  --seed N   --format text|jsonl|qemu-trace|chrome|none   --stats   --max-events N
+  (chrome: a trace for ui.perfetto.dev or chrome://tracing — threads, call slices, coroutines)
 
 Sizes: 4096, 4k, 1M, 2G.  Durations: 500ns, 20us, 10ms, 2s.`;
 
@@ -193,7 +195,7 @@ async function simulate(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
-  const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'none'], 'format') ?? 'text';
+  const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'chrome', 'none'], 'format') ?? 'text';
   const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
   const { scenario, notes } = buildScenario(scenarioInput(f));
   for (const n of notes) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
@@ -203,6 +205,8 @@ async function simulate(args: string[]): Promise<number> {
   if (format === 'text') sim.listener = (ev) => out.line(textLine(sim.record(ev)));
   else if (format === 'jsonl') sim.listener = (ev) => out.line(jsonLine(sim.record(ev)));
   else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, (l) => out.line(l));
+  const chrome = format === 'chrome' ? new ChromeTraceWriter(sim, (l) => out.line(l)) : null;
+  if (chrome) sim.listener = (ev) => chrome.event(sim.record(ev));
 
   // run in slices so output streams and memory stays flat on long runs
   const limitNs = scenario.workload.runtimeNs > 0 ? scenario.workload.runtimeNs * 4 + 1e9 : Infinity;
@@ -213,6 +217,7 @@ async function simulate(args: string[]): Promise<number> {
     if (out.pending > 0) await out.flush();
     if (reason !== StopReason.limit || sim.eventCount >= maxEvents) break;
   }
+  chrome?.finish();
   await out.flush();
   const stats = sim.stats();
   if (f.stats) {
