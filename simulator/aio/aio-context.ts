@@ -59,6 +59,9 @@ export interface AioContext {
   pollStart: number;
   /** Handler id of the context's own EventNotifier (aio_notify writes it). */
   notifier: number;
+  /** Coroutines handed over by aio_co_schedule, oldest first, and the BH that enters them. */
+  scheduledCos: number[];
+  coScheduleBh: number;
   /** Counters for statistics. */
   iterations: number;
   bhRuns: number;
@@ -92,9 +95,11 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
   const ctx: AioContext = {
     id: w.aio.contexts.length, name, thread: -1, handlers: [], bhs: [],
     notifyMe: false, notified: false, glibReady: false, pollNs: 0, pollMaxNs, pollStarted: false, pollStart: 0, notifier: -1,
-    iterations: 0, bhRuns: 0, pollHits: 0,
+    scheduledCos: [], coScheduleBh: -1, iterations: 0, bhRuns: 0, pollHits: 0,
   };
   w.aio.contexts.push(ctx);
+  // aio_context_new creates the co_schedule BH first, so it is the last one aio_bh_poll visits
+  ctx.coScheduleBh = newBh(w, ctx, 'co_schedule_bh', Fn.co_schedule_bh_cb, ctx.id).id;
   const n = addHandler(w, ctx, { name: 'ctx->notifier', ioRead: -1, ioPoll: -1, pollBegin: -1, pollEnd: -1, arg: -1 });
   n.silent = true;
   ctx.notifier = n.id;

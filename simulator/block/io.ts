@@ -12,6 +12,8 @@ import { Machine, Step, World } from '../engine/machine';
 import { IoOp } from '../backends/device';
 
 export const RAW_NODE = 0;
+/** A result not there yet (QEMU's NOT_DONE), while a synchronous wrapper polls for it. */
+export const NOT_DONE = 0x7fffffff;
 export const FILE_NODE = 1;
 export const BDRV_REQ_FUA = 0x10;
 
@@ -64,7 +66,10 @@ export interface BlockState {
   ctx: number;
   /** BlockBackend in-flight count (blk_inc/dec_in_flight); bdrv_drain_all waits for 0. */
   blkInFlight: number;
+  /** The main thread waits in a poll loop (bdrv_drain_all, bdrv_flush): aio_wait_kick wakes it. */
   draining: boolean;
+  /** Result of the bdrv_flush the main thread waits for, NOT_DONE until its coroutine ends. */
+  syncFlushRet: number;
   rmwCount: number;
   serialisingWaits: number;
 }
@@ -82,7 +87,7 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
   });
   w.block = {
     nodes: [node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1), node(FILE_NODE, 'file', 'file-posix', -1, hostAlign)],
-    reqs: [], freeReqs: [], ctx, blkInFlight: 0, draining: false, rmwCount: 0, serialisingWaits: 0,
+    reqs: [], freeReqs: [], ctx, blkInFlight: 0, draining: false, syncFlushRet: 0, rmwCount: 0, serialisingWaits: 0,
   };
 }
 
@@ -468,7 +473,55 @@ const bdrv_drain_all: Step = (m, t) => {
   return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
 };
 
+/** bdrv_flush_all: on the main thread, flush each root node (here the drive's raw node). */
+const bdrv_flush_all: Step = (m, t, f) => {
+  if (f.pc === 0) {
+    f.pc = 1;
+    return m.call(t, Fn.bdrv_flush, -1, RAW_NODE);
+  }
+  return m.ret(t, f.ret);
+};
+
+/**
+ * bdrv_flush(node = a) outside coroutine context: a coroutine runs bdrv_flush_co_entry in
+ * the node's AioContext (handed to the iothread by aio_co_schedule when it owns the node)
+ * while this thread polls its own context until the coroutine has a result.
+ */
+const bdrv_flush: Step = (m, t, f) => {
+  const bs = m.s.w.block;
+  switch (f.pc) {
+    case 0:
+      bs.syncFlushRet = NOT_DONE;
+      f.pc = 1;
+      return m.call(t, Fn.qemu_coroutine_create, -1, Fn.bdrv_flush_co_entry, f.a);
+    case 1:
+      f.pc = 2;
+      return m.call(t, Fn.bdrv_coroutine_enter, -1, f.a, f.ret);
+    default:
+      if (bs.syncFlushRet === NOT_DONE) {
+        bs.draining = true;
+        return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
+      }
+      bs.draining = false;
+      return m.ret(t, bs.syncFlushRet);
+  }
+};
+
+/** bdrv_flush_co_entry(node = a), the coroutine: flush, publish the result, kick the waiter. */
+const bdrv_flush_co_entry: Step = (m, t, f) => {
+  if (f.pc === 0) {
+    f.pc = 1;
+    return m.call(t, Fn.bdrv_co_flush, -1, f.a);
+  }
+  m.s.w.block.syncFlushRet = f.ret;
+  aioWaitKick(m);
+  return m.ret(t);
+};
+
 export function registerBlockIoSteps(steps: Step[]): void {
+  steps[Fn.bdrv_flush_all] = bdrv_flush_all;
+  steps[Fn.bdrv_flush] = bdrv_flush;
+  steps[Fn.bdrv_flush_co_entry] = bdrv_flush_co_entry;
   steps[Fn.bdrv_co_pwritev] = bdrv_co_pwritev;
   steps[Fn.bdrv_co_preadv] = bdrv_co_preadv;
   steps[Fn.tracked_request_begin] = tracked_request_begin;

@@ -703,7 +703,7 @@ export const CATALOG_4_1_0 = {
       calls: ['qemu_bh_schedule'],
       traceEvents: ['aio_co_schedule'],
       summary: 'Queues a coroutine for another AioContext: pushes it on that context\'s scheduled_coroutines list without locking and schedules the context\'s co_schedule BH, which wakes the owning thread. Scheduling the same coroutine twice is fatal.',
-      notes: 'Not used by ordinary virtio-blk I/O at 4.1.0; appears with drain, block jobs and cross-context CoMutex hand-over.',
+      notes: 'Not used by ordinary virtio-blk I/O at 4.1.0; appears with drain, block jobs, cross-context CoMutex hand-over and the VM-stop flush of a drive an iothread owns.',
     },
     {
       name: 'co_schedule_bh_cb', origin: 'qemu', file: 'util/async.c', line: 380,
@@ -1344,6 +1344,29 @@ export const CATALOG_4_1_0 = {
       traceEvents: [],
       summary: 'Waits, on the main thread, until no block node has requests in flight, running aio_poll on the main context meanwhile; do_vm_stop uses it so a stopped VM has no I/O left in progress.',
       notes: 'Requests of an IOThread complete in their own thread; the main thread is woken (aio_wait_kick) each time one finishes.',
+    },
+    {
+      name: 'bdrv_flush_all', origin: 'qemu', file: 'block/io.c', line: 1994,
+      stage: 'error', thread: 'main-loop', runsIn: 'plain', yields: false, directYield: false,
+      calls: ['bdrv_first', 'bdrv_next', 'aio_context_acquire', 'bdrv_flush', 'aio_context_release'],
+      traceEvents: [],
+      summary: 'The last step of a VM stop: walks the root node of every BlockBackend (then the monitor-owned nodes) and flushes each with bdrv_flush under its AioContext lock, keeping the first error it meets.',
+      notes: 'Here that is the drive\'s raw-format node; the flush travels down to file-posix and ends as an fdatasync on a pool worker, unless nothing was written since the last flush or cache=unsafe.',
+    },
+    {
+      name: 'bdrv_flush', origin: 'qemu', file: 'block/io.c', line: 2684,
+      stage: 'error', thread: 'main-loop', runsIn: 'plain', yields: false, directYield: false,
+      calls: ['bdrv_flush_co_entry', 'qemu_coroutine_create', 'bdrv_coroutine_enter', 'aio_poll'],
+      traceEvents: [],
+      summary: 'Synchronous flush of one node. Called from a coroutine it would just run the flush; outside one, as on this path, it creates a coroutine for bdrv_flush_co_entry, enters it in the node\'s AioContext and polls (BDRV_POLL_WHILE) until that coroutine has stored a result.',
+      notes: 'When an iothread owns the node, entering from the main thread goes through aio_co_schedule: the coroutine runs in the iothread while the main thread waits in aio_poll for the aio_wait_kick.',
+    },
+    {
+      name: 'bdrv_flush_co_entry', origin: 'qemu', file: 'block/io.c', line: 2564,
+      stage: 'error', thread: 'main-loop-or-iothread', runsIn: 'coroutine', yields: true, directYield: false,
+      calls: ['bdrv_co_flush', 'aio_wait_kick'],
+      traceEvents: [],
+      summary: 'Entry function of the coroutine bdrv_flush creates: runs bdrv_co_flush on the node, stores the result where the waiting thread looks for it and kicks that thread out of its poll.',
     },
     {
       name: 'pause_all_vcpus', origin: 'qemu', file: 'cpus.c', line: 1883,

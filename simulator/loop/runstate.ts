@@ -96,7 +96,7 @@ const main_loop_should_exit: Step = (m, t, f) => {
 /** vm_stop(state = a): on the main thread, do_vm_stop at once. */
 const vm_stop = tailCall(Fn.do_vm_stop);
 
-/** do_vm_stop(state = a): pause vCPUs, change state, tell devices, then drain all I/O. */
+/** do_vm_stop(state = a): pause vCPUs, change state, tell devices, then drain and flush all I/O. */
 const do_vm_stop: Step = (m, t, f) => {
   const rs = m.s.w.runstate;
   switch (f.pc) {
@@ -122,6 +122,9 @@ const do_vm_stop: Step = (m, t, f) => {
       }
       f.pc = 4;
       return m.call(t, Fn.bdrv_drain_all, -1);
+    case 4:
+      f.pc = 5;
+      return m.call(t, Fn.bdrv_flush_all, -1);
     default:
       return m.ret(t);
   }

@@ -231,6 +231,11 @@ describe('(f) a write that fails with EIO', () => {
       'qemu_system_vmstop_request_prepare', 'send_qmp_error_event', 'qemu_system_vmstop_request',
       'main_loop_should_exit', 'vm_stop', 'do_vm_stop', 'pause_all_vcpus', 'runstate_set', 'vm_state_notify',
       'virtio_blk_dma_restart_cb', 'bdrv_drain_all',
+      // do_vm_stop ends with bdrv_flush_all: a flush coroutine, polled for on the main thread
+      'bdrv_flush_all', 'bdrv_flush', 'qemu_coroutine_create', 'bdrv_coroutine_enter', 'aio_co_enter',
+      'qemu_aio_coroutine_enter', 'coroutine_trampoline', 'bdrv_flush_co_entry', 'bdrv_co_flush', 'bdrv_co_flush',
+      'raw_co_flush_to_disk', 'thread_pool_submit_co', 'qemu_coroutine_yield', 'aio_poll', 'thread_pool_completion_bh',
+      'thread_pool_co_cb', 'aio_co_wake', 'qemu_aio_coroutine_enter', 'coroutine_delete',
       'qmp_cont', 'vm_start', 'vm_prepare_start', 'runstate_set', 'vm_state_notify', 'virtio_blk_dma_restart_cb',
       'qemu_bh_schedule', 'resume_all_vcpus', 'virtio_blk_dma_restart_bh', 'virtio_blk_handle_request',
       'virtio_blk_submit_multireq', 'blk_aio_pwritev', 'virtio_blk_rw_complete', 'virtio_blk_req_complete',
@@ -246,6 +251,38 @@ describe('(f) a write that fails with EIO', () => {
     assert.equal(st.vm.stops, 1);
     assert.equal(st.vm.resumes, 1);
     assert.deepEqual(r.sim.snapshot().runstate.qmpEvents.map((e) => e.event), ['BLOCK_IO_ERROR', 'STOP', 'RESUME']);
+  });
+
+  test('the VM-stop flush: fdatasync on a worker while the main thread polls; skipped when nothing was written', () => {
+    const r = run({ werror: 'stop', faults: ['write:*:EIO:1'], workload: { rw: 'write', requests: 1 } });
+    const workers = r.events.filter((e) => e.thread.startsWith('worker-') && e.phase === 'enter').map((e) => e.function);
+    assert.deepEqual(workers.filter((n) => n === 'handle_aiocb_flush' || n === 'fdatasync'), ['handle_aiocb_flush', 'fdatasync'], 'the failed write bumped write_gen');
+    const flush = r.events.filter((e) => e.function === 'bdrv_flush');
+    assert.deepEqual(flush.map((e) => [e.thread, e.phase]), [['main-loop', 'enter'], ['main-loop', 'exit']]);
+    const fsync = r.events.find((e) => e.function === 'fdatasync' && e.phase === 'exit')!;
+    assert.ok(flush[1].time_ns > fsync.time_ns, 'bdrv_flush returns only after the fdatasync');
+    // a failed read writes nothing: the flush walks both nodes but never reaches the disk
+    const rd = run({ rerror: 'stop', faults: ['read:*:EIO:1'], workload: { rw: 'read', requests: 1 } });
+    const rdMain = entered(rd, 'main-loop');
+    assert.equal(missingFromSequence(rdMain, ['bdrv_flush_all', 'bdrv_flush_co_entry', 'bdrv_co_flush', 'bdrv_co_flush', 'qmp_cont']), null);
+    assert.ok(!rd.events.some((e) => e.function === 'raw_co_flush_to_disk' || e.function === 'fdatasync'));
+  });
+
+  test('with an iothread the main thread hands the flush coroutine over with aio_co_schedule', () => {
+    const r = run({ iothread: true, werror: 'stop', faults: ['write:*:EIO:1'], workload: { rw: 'write', requests: 1 } });
+    assert.equal(missingFromSequence(entered(r, 'main-loop'), [
+      'bdrv_drain_all', 'bdrv_flush_all', 'bdrv_flush', 'qemu_coroutine_create', 'bdrv_coroutine_enter', 'aio_co_enter',
+      'aio_co_schedule', 'qemu_bh_schedule', 'aio_poll', 'qemu_poll_ns', 'notify_event_cb', 'qmp_cont',
+    ]), null);
+    const io = entered(r, 'iothread0');
+    assert.equal(missingFromSequence(io, [
+      'co_schedule_bh_cb', 'qemu_aio_coroutine_enter', 'coroutine_trampoline', 'bdrv_flush_co_entry', 'bdrv_co_flush',
+      'raw_co_flush_to_disk', 'thread_pool_submit_co', 'qemu_coroutine_yield', 'thread_pool_completion_bh', 'aio_co_wake',
+    ]), null);
+    assert.ok(!entered(r, 'main-loop').includes('bdrv_flush_co_entry'), 'the flush coroutine never runs on the main thread');
+    const tr = r.traces.map((t) => [t.thread, t.event]);
+    assert.deepEqual(tr.filter(([, e]) => e.startsWith('aio_co_schedule')), [['main-loop', 'aio_co_schedule'], ['iothread0', 'aio_co_schedule_bh_cb']]);
+    assert.equal(r.sim.stats().requests.completed, 1);
   });
 
   test('werror=ignore: BLOCK_IO_ERROR(ignore) and the guest is told OK', () => {
