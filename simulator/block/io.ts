@@ -52,6 +52,8 @@ export interface BdrvReq {
   serialising: boolean;
   /** Coroutines waiting in wait_serialising_requests for this one to end. */
   waiters: number[];
+  /** The request this one waits for in wait_serialising_requests, or -1 (QEMU's waiting_for). */
+  waitingFor: number;
   req: number;
   co: number;
   /** The tracked request this one belongs to: itself, or the write whose head/tail it reads. */
@@ -94,21 +96,21 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
 export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number): number {
   const bs = w.block;
   const id = bs.freeReqs.length > 0 ? bs.freeReqs.pop()! : bs.reqs.length;
-  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], req, -1, id);
+  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], -1, req, -1, id);
   return id;
 }
 
 function bdrvReqRecord(
   id: number, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, serialising: boolean,
-  waiters: number[], req: number, co: number, tracked: number,
+  waiters: number[], waitingFor: number, req: number, co: number, tracked: number,
 ): BdrvReq {
-  return { id, node, op, offset, bytes, niov, flags, serialising, waiters, req, co, tracked };
+  return { id, node, op, offset, bytes, niov, flags, serialising, waiters, waitingFor, req, co, tracked };
 }
 
 export function copyBlockState(b: BlockState): BlockState {
   return {
     ...copyPlain({ ...b, reqs: [] }),
-    reqs: b.reqs.map((r) => bdrvReqRecord(r.id, r.node, r.op, r.offset, r.bytes, r.niov, r.flags, r.serialising, [...r.waiters], r.req, r.co, r.tracked)),
+    reqs: b.reqs.map((r) => bdrvReqRecord(r.id, r.node, r.op, r.offset, r.bytes, r.niov, r.flags, r.serialising, [...r.waiters], r.waitingFor, r.req, r.co, r.tracked)),
   };
 }
 
@@ -293,12 +295,16 @@ const wait_serialising_requests: Step = (m, t, f) => {
   const w = m.s.w;
   const self = bdrvReq(m, bdrvReq(m, f.b).tracked);
   const node = w.block.nodes[f.a];
+  self.waitingFor = -1;
   if (node.serialisingInFlight === 0) return m.ret(t, f.pc);
   for (const id of node.tracked) {
     if (id === self.id) continue;
     const other = w.block.reqs[id];
     if (!self.serialising && !other.serialising) continue;
     if (!overlaps(self, other, node.align)) continue;
+    // one that waits itself (perhaps for us) is passed: two requests never wait for each other
+    if (other.waitingFor >= 0) continue;
+    self.waitingFor = other.id;
     other.waiters.push(t.co);
     w.block.serialisingWaits++;
     f.pc = 1;
