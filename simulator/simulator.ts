@@ -9,7 +9,7 @@ import { Coroutine, CoState, CO_STATE_NAMES } from './coroutine/coroutine';
 import { Frame, Machine, PHASE_NAMES, SimState, StageEvent, StopReason, StopReasonValue, ThreadState, WAIT_NAMES } from './engine/machine';
 import { buildMachine } from './model';
 import { mergeChain } from './virtio/virtio-blk';
-import { collectStats, SimStats } from './stats';
+import { collectStats, SimStats, stallNote } from './stats';
 import { snapshotState, StateSnapshot } from './snapshot';
 
 export type PhaseName = (typeof PHASE_NAMES)[number];
@@ -175,6 +175,11 @@ export class Simulator {
 
   stats(): SimStats {
     return collectStats(this.m, this.scenario);
+  }
+
+  /** Why requests are left over with the VM running, when the model can tell; else null. */
+  stallNote(): string | null {
+    return stallNote(this.m);
   }
 
   checkpoint(): SimState {

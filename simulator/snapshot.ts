@@ -26,7 +26,7 @@ export function snapshotState(m: Machine) {
     virtqueue: {
       size: vq.size, availIdx: vq.availIdx, lastAvailIdx: vq.lastAvailIdx, usedIdx: vq.usedIdx,
       guestLastUsedIdx: vq.guestUsedIdx, inuse: vq.inuse, notification: vq.notification,
-      availEvent: vq.availEvent, usedEvent: vq.usedEvent, availRing: [...vq.avail], kicks: vq.kicks,
+      availEvent: vq.availEvent, noNotify: vq.noNotifyFlag, usedEvent: vq.usedEvent, availRing: [...vq.avail], kicks: vq.kicks,
       interrupts: vq.interrupts, suppressedInterrupts: vq.suppressedInterrupts,
     },
     aioContexts: w.aio.contexts.map((c) => ({

@@ -3,6 +3,7 @@
 
 import { Scenario } from './config/scenario';
 import { Machine } from './engine/machine';
+import { RunStateId } from './loop/runstate';
 import { mean, percentile } from './guest/latency';
 import { STAGE_NAMES } from './guest/driver';
 
@@ -71,4 +72,24 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
     },
     vm: { stops: w.runstate.stops, resumes: w.runstate.resumes, state: w.runstate.state === 9 ? 'running' : 'stopped (io-error)' },
   };
+}
+
+/**
+ * Why requests are left over when the run settled with the VM running, if the model can tell:
+ * requests in the avail ring that nobody will look at.
+ */
+export function stallNote(m: Machine): string | null {
+  const w = m.s.w;
+  if (w.runstate.state !== RunStateId.running) return null;
+  const vq = w.virtio.vqs[w.vblk.vq];
+  const waiting = vq.avail.length;
+  if (waiting === 0) return null;
+  if (!w.virtio.eventIdx && vq.noNotifyFlag) {
+    return `${waiting} request(s) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set, so the guest does not kick. `
+      + 'QEMU 4.1.0\'s virtio_queue_host_notifier_aio_poll clears notifications after each batch it handles (also in the '
+      + 'one poll round aio_poll makes when it is not busy-polling), and only poll_end sets them again, which runs when '
+      + 'busy-polling stops, never when it did not start (poll-max-ns=0, or after a long sleep). '
+      + 'With event_idx=on (the default) clearing them has no effect, so this cannot happen.';
+  }
+  return `${waiting} request(s) sit in the avail ring, but no thread is left to notice them`;
 }

@@ -136,7 +136,7 @@ export class Execution {
     const st = this.sim.stats();
     const why = reason === StopReason.done
       ? `Simulation finished: ${st.requests.completed} request(s) completed`
-      : `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})`;
+      : `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${this.sim.stallNote() ? `. ${this.sim.stallNote()}` : ''}`;
     this.finishedOnce = true;
     return { kind: 'end', thread: ev.thread, description: why, breakpoints: [] };
   }

@@ -205,10 +205,15 @@ const ioq_submit: Step = (m, t, f) => {
   }
 };
 
-/** io_submit(laio = a, n = b): the kernel starts the first n pending iocbs. */
+/**
+ * io_submit(laio = a, n = b): the kernel starts the first n pending iocbs — or fewer, if
+ * another thread took some meanwhile (the model does not serialise the BQL: with
+ * ioeventfd=off a vCPU thread submits to the same queue as the main loop).
+ */
 const io_submit: Step = (m, t, f) => {
   const s = laio(m, f.a);
   const ls = m.s.w.laio;
+  f.b = Math.min(f.b, s.pending.length, MAX_EVENTS - s.inFlight);
   for (let i = 0; i < f.b; i++) {
     const cb = ls.cbs[s.pending[i]];
     // aio=native always means O_DIRECT (QEMU refuses it otherwise)

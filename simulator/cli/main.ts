@@ -228,6 +228,8 @@ async function simulate(args: string[]): Promise<number> {
   if (reason === StopReason.idle && stats.requests.outstanding > 0) {
     process.stderr.write(`qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed `
       + `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`);
+    const why = sim.stallNote();
+    if (why) process.stderr.write(`qemu-io-explorer: note: ${why}\n`);
   }
   return 0;
 }

@@ -121,6 +121,33 @@ describe('notifications', () => {
     assert.equal(r.sim.stats().requests.completed, 3);
   });
 
+  test('ioeventfd=off with Linux AIO at depth: vCPU and main loop share the submission queue without losing an iocb', () => {
+    // the model does not serialise the BQL, so the vCPU's io_submit can run while the main
+    // loop's is on its way; the later one submits what is still pending
+    const r = run({ aio: 'native', cache: 'none', ioeventfd: false, queueSize: 1024, workload: { rw: 'rw', bs: 1536, iodepth: 256, requests: 400, flushEvery: 7, size: 1 << 20 }, seed: 3215080, hostBlockSize: 512 });
+    const st = r.sim.stats();
+    assert.equal(st.requests.completed, 400);
+    assert.equal(st.requests.outstanding, 0);
+  });
+
+  test('event_idx=off, an iothread that never busy-polls: the left-over requests are explained, not silently lost', () => {
+    const input = {
+      aio: 'threads', cache: 'unsafe', iothread: true, eventIdx: false, requestMerging: false, hostBlockSize: 512, seed: 5071084,
+      queueSize: 1024, pollMaxNs: 0, workload: { rw: 'randrw', rwmixread: 30, bs: 512, iodepth: 64, batch: 5, requests: 400, flushEvery: 1 },
+    } as const satisfies ScenarioInput;
+    const stalled = run(input).sim;
+    const left = stalled.stats().requests.outstanding;
+    assert.ok(left > 0);
+    assert.match(stalled.stallNote() ?? '', new RegExp(`^${left} request\\(s\\) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set`));
+    assert.equal(stalled.snapshot().virtqueue.availRing.length, left);
+    assert.equal(stalled.snapshot().virtqueue.noNotify, true);
+    for (const fix of [{ eventIdx: true }, { pollMaxNs: 32768 }]) {
+      const ok = run({ ...input, ...fix }).sim;
+      assert.equal(ok.stats().requests.completed, 400, JSON.stringify(fix));
+      assert.equal(ok.stallNote(), null);
+    }
+  });
+
   test('an iothread finds requests by busy polling once poll_ns has grown', () => {
     const st = run({ aio: 'native', cache: 'none', iothread: true, workload: { rw: 'randread', iodepth: 4, requests: 500 } }).sim.stats();
     assert.ok(st.loops.iothreadPollHits > 0);
