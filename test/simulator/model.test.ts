@@ -291,13 +291,16 @@ describe('every guest request completes exactly once', () => {
     x = (x * 1103515245 + 12345) % 2 ** 31;
     return xs[(x >>> 12) % xs.length];
   };
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
     const aio = pick(['threads', 'native'] as const);
-    const iodepth = pick([1, 2, 8, 32, 64]);
+    const iodepth = pick([1, 2, 8, 32, 64, 128]);
+    const iothread = pick([false, true]);
     const input: ScenarioInput = {
       aio,
+      iothread,
+      ioeventfd: iothread || pick([true, true, false]), // QEMU needs ioeventfd for an iothread
+      queueSize: 256,
       cache: aio === 'native' ? pick(['none', 'directsync'] as const) : pick(['writeback', 'none', 'writethrough', 'unsafe'] as const),
-      iothread: pick([false, true]),
       eventIdx: pick([true, true, false]),
       requestMerging: pick([true, false]),
       werror: pick(['report', 'ignore', 'stop', 'enospc'] as const),
@@ -305,13 +308,13 @@ describe('every guest request completes exactly once', () => {
       seed: i,
       workload: {
         rw: pick(['read', 'write', 'randread', 'randwrite', 'randrw', 'rw'] as const),
-        bs: pick([512, 4096, 65536]),
+        bs: pick([512, 1536, 4096, 65536]),
         iodepth,
         batch: pick([1, iodepth]),
         requests: pick([1, 50, 300]),
         flushEvery: pick([0, 0, 7]),
       },
-      faults: pick([[], [], ['write:#3:EIO'], ['any:*:EIO:2'], ['read:0-100000:ENOSPC:1']]),
+      faults: pick([[], [], ['write:#3:EIO'], ['any:*:EIO:2'], ['read:0-100000:ENOSPC:1'], ['flush:#1:EIO']]),
     };
     test(`random scenario ${i}: ${JSON.stringify(input)}`, () => {
       const r = run(input);
