@@ -37,7 +37,7 @@ function measure(aio: 'threads' | 'native', requests: number): void {
   if (st.requests.completed !== requests || st.requests.duplicates !== 0) throw new Error(`bad run: ${JSON.stringify(st.requests)}`);
   console.log(`sim.${aio}.${requests / 1000}k: ${fmt(st.events)} stage events (${fmt(st.events / requests, 1)} per request) in ${fmt(busy, 2)} s`
     + ` = ${fmt(st.events / busy / 1e6, 2)} M stage events/s, ${fmt(requests / busy)} requests/s`
-    + ` (simulated device: ${fmt(st.iops)} IOPS, ${fmt(st.simulatedNs / 1e9, 2)} s simulated)`);
+    + ` (simulated device: ${fmt(st.iops)} IOPS, ${fmt(st.simulatedNs / 1e9, 2)} s simulated: ${fmt(st.simulatedNs / 1e9 / busy, 2)}× real time)`);
   console.log(`sim.${aio}.${requests / 1000}k: peak RSS ${fmt(peak / 2 ** 20, 1)} MiB; heap after GC at each quarter ${heaps.slice(0, 4).map((h) => fmt(h, 1)).join(' / ')} MiB`);
 }
 

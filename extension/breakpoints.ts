@@ -29,10 +29,11 @@ export function removeFunctionBreakpoint(name: string): void {
 
 /** Adds the breakpoint, or removes it when there is one; returns whether one is set now. */
 export function toggleFunctionBreakpoint(name: string): boolean {
-  if (hasFunctionBreakpoint(name)) {
-    removeFunctionBreakpoint(name);
+  const existing = functionBreakpoints(name);
+  if (existing.length) {
+    vscode.debug.removeBreakpoints(existing);
     return false;
   }
-  addFunctionBreakpoint(name);
+  vscode.debug.addBreakpoints([new vscode.FunctionBreakpoint(name)]);
   return true;
 }

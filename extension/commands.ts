@@ -1,6 +1,7 @@
 // The extension's commands (ids in ids.ts, titles in package.json).
 
 import * as vscode from 'vscode';
+import { identifierAt } from '../server/language/identifiers';
 import { getCatalog } from '../simulator/catalog';
 import { addFunctionBreakpoint, removeFunctionBreakpoint, toggleFunctionBreakpoint } from './breakpoints';
 import { openDocument } from './document';
@@ -20,13 +21,19 @@ function nameOf(arg: FunctionArg): string | undefined {
   return undefined;
 }
 
-/** The catalog function name under the cursor, if any. */
+let maxNameLength: number | undefined;
+
+/** The catalog function name under the cursor, if any (the language server's identifier rule). */
 function nameAtCursor(): string | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
-  const range = editor.document.getWordRangeAtPosition(editor.selection.active, /[A-Za-z_][A-Za-z0-9_]*/);
-  const word = range ? editor.document.getText(range) : undefined;
-  return word && getCatalog().has(word) ? word : undefined;
+  const catalog = getCatalog();
+  maxNameLength ??= Math.max(...catalog.functions.map((f) => f.name.length));
+  const doc = editor.document;
+  const text = doc.getText();
+  const span = identifierAt(text, doc.offsetAt(editor.selection.active), maxNameLength);
+  const word = span ? text.slice(span.start, span.end) : undefined;
+  return word && catalog.has(word) ? word : undefined;
 }
 
 /** The name to act on: the argument, the word at the cursor, or one picked from the catalog. */

@@ -1,8 +1,8 @@
-// Every identifier the extension shares with its manifest (package.json) and with end-to-end tests:
-// view, command, context-key, setting and output-channel names. Kept VS Code-free so unit tests can
-// check them against the manifest.
+// Every identifier the extension shares with its manifest (package.json), the language server
+// (its code lens commands and settings section) and end-to-end tests: view, command, context-key,
+// setting and output-channel names. Kept VS Code-free so unit tests can check them against the
+// manifest and the language server can import them.
 
-export const EXTENSION_ID = 'qemu-io-explorer.qemu-io-explorer';
 export const DEBUG_TYPE = 'qemu-io';
 export const OUTPUT_CHANNEL = 'QEMU I/O Explorer';
 

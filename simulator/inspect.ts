@@ -2,13 +2,17 @@
 // what they point to, a request as virtio-blk sees it, the fields breakpoint conditions use.
 // Plain data only, built on demand.
 
-import { catalog, fnKey } from './catalog';
-import { IO_OP_NAMES } from './backends/device';
+import { catalog } from './catalog';
+import { IO_OP_NAMES, IoOp } from './backends/device';
+import { EINPROGRESS } from './backends/linux-aio';
+import { NOT_DONE } from './block/io';
+import { RUN_STATE_NAMES } from './loop/runstate';
+import { ctxQueues } from './snapshot';
 import { ELEM_STATE_NAMES } from './backends/thread-pool';
 import { ERROR_ACTION_NAMES } from './block/block-backend';
 import { CO_STATE_NAMES } from './coroutine/coroutine';
 import { ERRNO_NAMES } from './config/scenario';
-import { Frame, Machine, SimThread, WAIT_NAMES } from './engine/machine';
+import { Frame, Machine, SimThread, ThreadState, WAIT_NAMES } from './engine/machine';
 import { mergeChain, REQ_STATE_NAMES } from './virtio/virtio-blk';
 
 export type Plain = number | string | boolean | null | Plain[] | { [k: string]: Plain };
@@ -79,7 +83,6 @@ const ARGS: Record<string, string> = {
   virtqueue_disable_cb: 'vq:vq', virtqueue_get_buf: 'vq:vq', virtqueue_enable_cb: 'vq:vq',
 };
 
-const RUNSTATES: Record<number, string> = { 3: 'io-error', 4: 'paused', 9: 'running' };
 
 /** A guest request as virtio-blk sees it. */
 export function requestInfo(m: Machine, id: number): { [k: string]: Plain } | null {
@@ -89,9 +92,9 @@ export function requestInfo(m: Machine, id: number): { [k: string]: Plain } | nu
   return {
     id: r.id,
     op: IO_OP_NAMES[r.op],
-    is_write: r.op === 1,
-    is_read: r.op === 0,
-    is_flush: r.op === 2,
+    is_write: r.op === IoOp.write,
+    is_read: r.op === IoOp.read,
+    is_flush: r.op === IoOp.flush,
     sector: r.sector,
     nsectors: r.bytes / 512,
     bytes: r.bytes,
@@ -124,7 +127,7 @@ function describe(m: Machine, kind: string, v: number): Plain {
     }
     case 'acb': {
       const a = w.blk.acbs[v];
-      return a ? { summary: `${IO_OP_NAMES[a.op]} offset ${a.offset} bytes ${a.bytes}`, op: IO_OP_NAMES[a.op], offset: a.offset, bytes: a.bytes, niov: a.niov, has_returned: a.hasReturned, ret: a.ret === 0x7fffffff ? 'NOT_DONE' : a.ret, co: a.co, cb: catalog.name(a.cb) } : null;
+      return a ? { summary: `${IO_OP_NAMES[a.op]} offset ${a.offset} bytes ${a.bytes}`, op: IO_OP_NAMES[a.op], offset: a.offset, bytes: a.bytes, niov: a.niov, has_returned: a.hasReturned, ret: a.ret === NOT_DONE ? 'NOT_DONE' : a.ret, co: a.co, cb: catalog.name(a.cb) } : null;
     }
     case 'co': {
       const co = w.co.live.get(v);
@@ -146,7 +149,7 @@ function describe(m: Machine, kind: string, v: number): Plain {
     }
     case 'laiocb': {
       const c = w.laio.cbs[v];
-      return c ? `laiocb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === -115 ? '-EINPROGRESS' : c.ret}` : null;
+      return c ? `laiocb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === EINPROGRESS ? '-EINPROGRESS' : c.ret}` : null;
     }
     case 'hostio': {
       const h = w.hostio.ios[v];
@@ -157,7 +160,7 @@ function describe(m: Machine, kind: string, v: number): Plain {
       return b ? { summary: `MultiReqBuffer: ${b.reqs.length} request(s)`, reqs: [...b.reqs], is_write: b.isWrite, num_reqs: b.reqs.length } : null;
     }
     case 'fn': return v >= 0 ? catalog.name(v) : null;
-    case 'runstate': return RUNSTATES[v] ?? v;
+    case 'runstate': return RUN_STATE_NAMES[v] ?? v;
     case 'errno': return `${ERRNO_NAMES[v] ?? 'errno'} (${v})`;
     case 'action': return ERROR_ACTION_NAMES[v] ?? v;
     case 'bool': return v !== 0;
@@ -165,18 +168,27 @@ function describe(m: Machine, kind: string, v: number): Plain {
   }
 }
 
+/** ARGS parsed once per function: [slot, name, kind] of each named argument. */
+const parsed = new Map<number, Array<[number, string, string]>>();
+function parsedArgs(fn: number): Array<[number, string, string]> {
+  let p = parsed.get(fn);
+  if (!p) {
+    p = [];
+    (ARGS[catalog.key(fn)] ?? '').split(' ').forEach((s, i) => {
+      if (s === '_' || s === '') return;
+      const [name, kind] = s.split(':');
+      p!.push([i, name, kind]);
+    });
+    parsed.set(fn, p);
+  }
+  return p;
+}
+
 /** A frame's arguments and locals, named as in QEMU, resolved to what they refer to. */
 export function frameLocals(m: Machine, f: Frame): { [k: string]: Plain } {
-  const spec = ARGS[fnKey(catalog.functions[f.fn])];
   const out: { [k: string]: Plain } = {};
-  if (spec) {
-    const slots = [f.a, f.b, f.c, f.d];
-    spec.split(' ').forEach((s, i) => {
-      if (s === '_') return;
-      const [name, kind] = s.split(':');
-      out[name] = describe(m, kind, slots[i]);
-    });
-  }
+  const slots = [f.a, f.b, f.c, f.d];
+  for (const [i, name, kind] of parsedArgs(f.fn)) out[name] = describe(m, kind, slots[i]);
   if (f.req >= 0 && !('req' in out)) out.request = describe(m, 'vreq', f.req);
   out.step = f.pc;
   return out;
@@ -187,17 +199,16 @@ export function threadInfo(m: Machine, t: SimThread): { [k: string]: Plain } {
   const ctxId = t.kind === 'iothread' || t.kind === 'main-loop' ? t.ctx : -1;
   const info: { [k: string]: Plain } = {
     name: t.name, kind: t.kind, tid: t.tid,
-    state: t.state === 0 ? 'running' : t.state === 1 ? `blocked: ${WAIT_NAMES[t.wait]}` : 'exited',
+    state: t.state === ThreadState.runnable ? 'running' : t.state === ThreadState.blocked ? `blocked: ${WAIT_NAMES[t.wait]}` : 'exited',
     coroutine: t.co >= 0 ? describe(m, 'co', t.co) : null,
     created_at_ns: t.createdAt,
   };
   if (ctxId >= 0) {
     const c = m.s.w.aio.contexts[ctxId];
+    const q = ctxQueues(m.s.w, c);
     info.aio_context = {
       name: c.name, notify_me: c.notifyMe, notified: c.notified, poll_ns: c.pollNs, poll_max_ns: c.pollMaxNs,
-      poll_started: c.pollStarted, iterations: c.iterations,
-      handlers: [...c.handlers].reverse().map((id) => ({ name: m.s.w.aio.handlers[id].name, readable: m.s.w.aio.handlers[id].ready })),
-      bottom_halves: [...c.bhs].reverse().map((id) => ({ name: m.s.w.aio.bhs[id].name, scheduled: m.s.w.aio.bhs[id].scheduled })),
+      poll_started: c.pollStarted, iterations: c.iterations, handlers: q.handlers, bottom_halves: q.bottomHalves,
     };
   }
   if (t.kind === 'worker') {

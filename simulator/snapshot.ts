@@ -4,7 +4,9 @@
 import { catalog } from './catalog';
 import { IO_OP_NAMES } from './backends/device';
 import { ELEM_STATE_NAMES } from './backends/thread-pool';
-import { Machine } from './engine/machine';
+import { Machine, World } from './engine/machine';
+import { vmRunning } from './loop/runstate';
+import type { AioContext } from './aio/aio-context';
 import { REQ_STATE_NAMES } from './virtio/virtio-blk';
 
 export interface RequestView {
@@ -32,8 +34,7 @@ export function snapshotState(m: Machine) {
     aioContexts: w.aio.contexts.map((c) => ({
       name: c.name, thread: c.thread >= 0 ? name(c.thread) : '-', notifyMe: c.notifyMe, notified: c.notified,
       pollNs: c.pollNs, pollMaxNs: c.pollMaxNs, pollStarted: c.pollStarted, iterations: c.iterations,
-      handlers: [...c.handlers].reverse().map((id) => ({ name: w.aio.handlers[id].name, readable: w.aio.handlers[id].ready })),
-      bottomHalves: [...c.bhs].reverse().map((id) => ({ name: w.aio.bhs[id].name, scheduled: w.aio.bhs[id].scheduled })),
+      ...ctxQueues(w, c),
     })),
     threadPools: w.pool.pools.map((p) => ({
       context: w.aio.contexts[p.ctx].name, maxThreads: p.maxThreads, curThreads: p.curThreads, idleThreads: p.idleThreads,
@@ -63,7 +64,7 @@ export function snapshotState(m: Machine) {
     },
     coroutines: { live: w.co.live.size, pooled: w.co.free.length, created: w.co.newCount, reused: w.co.reuseCount },
     runstate: {
-      state: w.runstate.state === 9 ? 'running' : 'io-error', stops: w.runstate.stops, resumes: w.runstate.resumes,
+      state: vmRunning(w) ? 'running' : 'io-error', stops: w.runstate.stops, resumes: w.runstate.resumes,
       parkedRequests: parked(m), qmpEvents: w.runstate.qmp.slice(-10),
     },
     requests: [...w.vblk.reqs.values()].map((r): RequestView => ({
@@ -86,4 +87,12 @@ function parked(m: Machine): number[] {
     id = m.s.w.vblk.reqs.get(id)?.next ?? -1;
   }
   return out;
+}
+
+/** An AioContext's handlers and bottom halves, in the order QEMU walks them (newest first). */
+export function ctxQueues(w: World, c: AioContext) {
+  return {
+    handlers: [...c.handlers].reverse().map((id) => ({ name: w.aio.handlers[id].name, readable: w.aio.handlers[id].ready })),
+    bottomHalves: [...c.bhs].reverse().map((id) => ({ name: w.aio.bhs[id].name, scheduled: w.aio.bhs[id].scheduled })),
+  };
 }

@@ -3,7 +3,7 @@
 
 import { Scenario } from './config/scenario';
 import { Machine } from './engine/machine';
-import { RunStateId } from './loop/runstate';
+import { vmRunning } from './loop/runstate';
 import { mean, percentile } from './guest/latency';
 import { STAGE_NAMES } from './guest/driver';
 
@@ -70,7 +70,7 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
       iothreadIterations: sc.iothread ? ctxs[1].iterations : 0,
       iothreadPollHits: sc.iothread ? ctxs[1].pollHits : 0,
     },
-    vm: { stops: w.runstate.stops, resumes: w.runstate.resumes, state: w.runstate.state === 9 ? 'running' : 'stopped (io-error)' },
+    vm: { stops: w.runstate.stops, resumes: w.runstate.resumes, state: vmRunning(w) ? 'running' : 'stopped (io-error)' },
   };
 }
 
@@ -80,7 +80,7 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
  */
 export function stallNote(m: Machine): string | null {
   const w = m.s.w;
-  if (w.runstate.state !== RunStateId.running) return null;
+  if (!vmRunning(w)) return null;
   const vq = w.virtio.vqs[w.vblk.vq];
   const waiting = vq.avail.length;
   if (waiting === 0) return null;

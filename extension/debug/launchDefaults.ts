@@ -2,8 +2,7 @@
 // default scenario when there is no launch.json, take unset fields from the user's settings, and
 // turn every path into an absolute one (the adapter may run in another working directory).
 
-import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { resolveUserPath } from '../../server/language/settings';
 import { DEBUG_TYPE } from '../ids';
 import { DEFAULT_SCENARIO, launchConfiguration } from '../scenarios';
 
@@ -22,24 +21,10 @@ export interface LaunchContext {
   readonly workspaceFolder?: string;
 }
 
-type Config = Record<string, unknown>;
+// The path rule is shared with the language server; re-exported for config.ts and the tests.
+export { resolveUserPath };
 
-/**
- * Expands `~`, `${workspaceFolder}` and `${userHome}` and makes a path absolute (relative paths are
- * taken from the workspace folder). Returns undefined for an empty value. Paths that still name a
- * variable we cannot expand (`${workspaceFolder}` without a folder) are returned unchanged, so the
- * adapter reports them.
- */
-export function resolveUserPath(p: string | undefined, workspaceFolder?: string): string | undefined {
-  if (typeof p !== 'string' || p.trim() === '') return undefined;
-  let s = p.trim().replace(/\$\{userHome\}/g, homedir());
-  if (workspaceFolder) s = s.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
-  if (s === '~') s = homedir();
-  else if (s.startsWith('~/')) s = resolve(homedir(), s.slice(2));
-  if (s.includes('${')) return s;
-  if (!isAbsolute(s)) s = resolve(workspaceFolder ?? process.cwd(), s);
-  return s;
-}
+type Config = Record<string, unknown>;
 
 /** True for the empty configuration VS Code passes when there is no launch.json. */
 export function isEmptyConfiguration(config: Config): boolean {

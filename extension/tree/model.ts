@@ -146,11 +146,6 @@ export class StageTreeModel {
     this.names = new Set(this.byName.keys());
   }
 
-  /** Every function name the catalog knows. */
-  get functionNames(): ReadonlySet<string> {
-    return this.names;
-  }
-
   get activeSource(): TextSource | undefined {
     return this.active?.source;
   }

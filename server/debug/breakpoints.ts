@@ -3,6 +3,7 @@
 // conditions and log messages in the safe expression language, plus the "I/O error" and
 // "VM stopped" exception filters. A breakpoint matches when its function is entered.
 
+import { IO_OP_NAMES, IoOp } from '../../simulator/backends/device';
 import { Catalog } from '../../simulator/catalog';
 import { Phase, StageEvent } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
@@ -146,9 +147,13 @@ export class Breakpoints implements StopPolicy {
     this.exceptions = new Set(filters);
   }
 
+  private all(): Bp[] {
+    return [...this.functionBps, ...[...this.lineBps.values()].flat()];
+  }
+
   private reindex(): void {
     this.byFn = [];
-    for (const bp of [...this.functionBps, ...[...this.lineBps.values()].flat()]) {
+    for (const bp of this.all()) {
       for (const id of bp.fnIds) (this.byFn[id] ??= []).push(bp);
     }
   }
@@ -156,7 +161,7 @@ export class Breakpoints implements StopPolicy {
   /** Hit counts by breakpoint label, for the tree view. */
   hitCounts(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const bp of [...this.functionBps, ...[...this.lineBps.values()].flat()]) {
+    for (const bp of this.all()) {
       const name = this.catalog.name(bp.fnIds[0]);
       out[name] = (out[name] ?? 0) + bp.hits;
     }
@@ -176,10 +181,11 @@ export class Breakpoints implements StopPolicy {
     if (bps === undefined) return null;
     let stop: Stop | null = null;
     for (const bp of bps) {
-      const scope = eventScope(sim, ev, bp.hits + 1);
+      // only conditions and logpoints read the event's fields: plain breakpoints build no scope
+      const scope = bp.condition || bp.log ? eventScope(sim, ev, bp.hits + 1) : null;
       if (bp.condition) {
         try {
-          if (!bp.condition.test(scope)) continue;
+          if (!bp.condition.test(scope!)) continue;
         } catch (e) {
           // reported once, then the breakpoint simply does not match where it cannot be evaluated
           if (counting && !bp.warned) {
@@ -192,7 +198,7 @@ export class Breakpoints implements StopPolicy {
       const hits = counting ? ++bp.hits : bp.hits;
       if (bp.hit && counting && !bp.hit.matches(hits)) continue;
       if (bp.log) {
-        if (counting) this.logs.push(bp.log.render(scope));
+        if (counting) this.logs.push(bp.log.render(scope!));
         continue;
       }
       stop = stop ?? { kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint', thread: ev.thread, description: `Breakpoint: ${bp.label}`, breakpoints: [] };
@@ -205,7 +211,6 @@ export class Breakpoints implements StopPolicy {
     const r = ev.req >= 0 ? sim.m.s.w.vblk.reqs.get(ev.req) : undefined;
     const w = sim.m.s.w.blk;
     if (!r) return 'A request failed.';
-    const op = r.op === 0 ? 'read' : r.op === 1 ? 'write' : 'flush';
-    return `Request ${r.id} (${op}, sector ${r.sector}) failed; policy ${r.op === 0 ? `rerror=${w.rerror}` : `werror=${w.werror}`}.`;
+    return `Request ${r.id} (${IO_OP_NAMES[r.op]}, sector ${r.sector}) failed; policy ${r.op === IoOp.read ? `rerror=${w.rerror}` : `werror=${w.werror}`}.`;
   }
 }

@@ -5,6 +5,7 @@
 import { Scenario } from '../../simulator/config/scenario';
 import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
+import type { SimStats } from '../../simulator/stats';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
 
@@ -17,6 +18,8 @@ export interface Stop {
   breakpoints: number[];
   /** For exceptions: which filter and what happened. */
   exception?: { filter: string; text: string };
+  /** For the end of the run: its statistics. */
+  stats?: SimStats;
 }
 
 /** What decides whether an event stops a forward run (breakpoints, exception filters). */
@@ -69,21 +72,23 @@ export class Execution {
     const sim = new Simulator(this.scenario);
     sim.m.threadListener = (t, what) => (what === 'started' ? this.startedNow : this.exitedNow).push(t.id);
     sim.m.history = new Int32Array(HISTORY).fill(-1);
-    this.checkpoints = [{ events: 0, state: sim.checkpoint(), ev: { ...sim.m.ev } }];
+    this.checkpoints = [capture(sim)];
     this.liveThreads = new Set(sim.threads().map((t) => t.id));
     this.finishedOnce = false;
     return sim;
   }
 
   restart(): void {
-    const before = [...this.liveThreads];
+    const before = this.liveThreads;
     this.sim = this.fresh();
-    const now = this.sim.threads().map((t) => t.id);
-    this.hooks.threadsChanged(now.filter((id) => !before.includes(id)), before.filter((id) => !now.includes(id)));
+    this.syncThreads(before);
   }
 
-  get isRunning(): boolean {
-    return this.running;
+  /** Tell the session which threads appeared and went since `before`, and remember the live set. */
+  private syncThreads(before: Set<number>): void {
+    const after = new Set(this.sim.threads().map((t) => t.id));
+    this.liveThreads = after;
+    this.hooks.threadsChanged([...after].filter((id) => !before.has(id)), [...before].filter((id) => !after.has(id)));
   }
 
   /** The event the simulation stands at (null before the first). */
@@ -134,11 +139,13 @@ export class Execution {
   private end(reason: number): Stop {
     const ev = this.sim.m.ev;
     const st = this.sim.stats();
-    const why = reason === StopReason.done
-      ? `Simulation finished: ${st.requests.completed} request(s) completed`
-      : `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${this.sim.stallNote() ? `. ${this.sim.stallNote()}` : ''}`;
+    let why = `Simulation finished: ${st.requests.completed} request(s) completed`;
+    if (reason !== StopReason.done) {
+      const stall = this.sim.stallNote();
+      why = `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${stall ? `. ${stall}` : ''}`;
+    }
     this.finishedOnce = true;
-    return { kind: 'end', thread: ev.thread, description: why, breakpoints: [] };
+    return { kind: 'end', thread: ev.thread, description: why, breakpoints: [], stats: st };
   }
 
   get finished(): boolean {
@@ -166,11 +173,9 @@ export class Execution {
   }
 
   /** Periodic checkpoints bound the replay of any step back (sized to cost ~10 % of run time). */
-  addCheckpoint(): void {
-    const last = this.checkpoints[this.checkpoints.length - 1];
-    if (last.events === this.sim.eventCount) return;
+  private addCheckpoint(): void {
     const t0 = performance.now();
-    this.checkpoints.push({ events: this.sim.eventCount, state: this.sim.checkpoint(), ev: { ...this.sim.m.ev } });
+    this.checkpoints.push(capture(this.sim));
     const ms = performance.now() - t0;
     // a checkpoint every ~5 clone-times of simulation (~8000 events per ms): about 20 % of a
     // long run's time, and a step back replays ~2.5 clone-times on average
@@ -235,7 +240,8 @@ export class Execution {
 
   /** Step back: to the previous event on this thread (or the previous event at all). */
   async stepBack(thread: number): Promise<Stop> {
-    const target = this.recentOn(thread) ?? this.findBackward((ev) => ev.thread === thread) ?? this.findBackward(() => true);
+    const current = this.sim.eventCount - 1;
+    const target = this.recentOn(thread) ?? this.findBackward((ev) => ev.thread === thread) ?? (current > 0 ? current - 1 : null);
     if (target === null) return { kind: 'entry', thread, description: 'At the start of the simulation', breakpoints: [] };
     this.goTo(target);
     return this.stepStop(this.sim.m.ev);
@@ -269,7 +275,7 @@ export class Execution {
    * scanning checkpoint windows from the newest back. Null if none. Leaves the simulation
    * wherever the scan ended: callers go to the result (or elsewhere) afterwards.
    */
-  findBackward(pred: (ev: StageEvent) => boolean): number | null {
+  private findBackward(pred: (ev: StageEvent) => boolean): number | null {
     const current = this.sim.eventCount - 1;
     if (current <= 0) return null;
     let upper = current; // exclusive: events with seq < upper
@@ -282,7 +288,6 @@ export class Execution {
       });
       upper = cp.events;
     }
-    if (found === null) this.goTo(current);
     return found;
   }
 
@@ -300,14 +305,12 @@ export class Execution {
       cp = this.insertCheckpoint();
     }
     this.replayFrom(cp, seq + 1 - cp.events, null);
-    const after = new Set(this.sim.threads().map((t) => t.id));
-    this.liveThreads = after;
-    this.hooks.threadsChanged([...after].filter((id) => !before.has(id)), [...before].filter((id) => !after.has(id)));
+    this.syncThreads(before);
   }
 
   /** A checkpoint of the current state, kept in order among the others. */
   private insertCheckpoint(): Checkpoint {
-    const cp: Checkpoint = { events: this.sim.eventCount, state: this.sim.checkpoint(), ev: { ...this.sim.m.ev } };
+    const cp = capture(this.sim);
     const at = this.checkpoints.findIndex((c) => c.events > cp.events);
     if (at < 0) this.checkpoints.push(cp);
     else this.checkpoints.splice(at, 0, cp);
@@ -334,9 +337,8 @@ export class Execution {
       m.threadListener = threads;
     }
   }
+}
 
-  /** For tests and benchmarks. */
-  get checkpointCount(): number {
-    return this.checkpoints.length;
-  }
+function capture(sim: Simulator): Checkpoint {
+  return { events: sim.eventCount, state: sim.checkpoint(), ev: { ...sim.m.ev } };
 }

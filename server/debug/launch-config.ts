@@ -5,7 +5,7 @@
 
 import { ScenarioInput } from '../../simulator/config/build';
 import { ConfigError } from '../../simulator/config/errors';
-import { CACHE_MODES, RW_MODES } from '../../simulator/config/scenario';
+import { AIO_MODES, CACHE_MODES, ERROR_POLICIES, RW_MODES } from '../../simulator/config/scenario';
 import { parseDuration, parseSize } from '../../simulator/config/units';
 
 /** `quantity`: a size or duration, as a string with a unit ("4k", "80us") or a bare number. */
@@ -49,7 +49,7 @@ const DEVICE = {
 } as const satisfies Record<string, FieldSpec>;
 
 export const LAUNCH_FIELDS = {
-  aio: { type: 'string', enum: ['threads', 'native'], description: 'The drive\'s aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).', default: 'threads' },
+  aio: { type: 'string', enum: AIO_MODES, description: 'The drive\'s aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).', default: 'threads' },
   iothread: { type: 'boolean', description: 'Run the virtio-blk dataplane in an iothread (with adaptive polling) instead of the main loop.', default: false },
   cache: { type: 'string', enum: CACHE_MODES, description: 'The drive\'s cache= mode.', default: 'writeback' },
   qemu: { type: 'string', description: 'A QEMU command-line fragment (-drive/-blockdev, -device virtio-blk-pci, -object iothread) to take the settings from.' },
@@ -59,7 +59,7 @@ export const LAUNCH_FIELDS = {
   },
   device: { type: 'object', properties: DEVICE, description: 'The host device model.' },
   faults: { type: 'stringArray', description: 'Injected errors, each op:sectors:errno[:times], e.g. "write:0-2047:EIO", "read:#3:EIO".' },
-  werror: { type: 'string', enum: ['report', 'ignore', 'stop', 'enospc'], description: 'What a failed write does (QEMU\'s default: enospc).' },
+  werror: { type: 'string', enum: ERROR_POLICIES, description: 'What a failed write does (QEMU\'s default: enospc).' },
   rerror: { type: 'string', enum: ['report', 'ignore', 'stop'], description: 'What a failed read does (QEMU\'s default: report).' },
   requestMerging: { type: 'boolean', description: 'virtio-blk request-merging (on by default).' },
   ioeventfd: { type: 'boolean', description: 'virtio-blk-pci ioeventfd (on by default); off runs handle_vq on the vCPU thread.' },
@@ -245,5 +245,3 @@ function wrap<T>(field: string, fn: () => T): T {
   }
 }
 
-export { CACHE_MODES };
-export type { ScenarioInput };

@@ -5,6 +5,7 @@ import { catalog } from '../../simulator/catalog';
 import { PHASE_NAMES, StageEvent } from '../../simulator/engine/machine';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { Simulator } from '../../simulator/simulator';
+import { vmRunning } from '../../simulator/loop/runstate';
 import { mergeChain } from '../../simulator/virtio/virtio-blk';
 import { Scope, Value } from './expr/evaluate';
 
@@ -20,6 +21,7 @@ function common(sim: Simulator, threadId: number): Scope {
     co: t && t.co >= 0 ? t.co : null,
     time_ns: m.s.now,
     time_us: m.s.now / 1000,
+    events: m.s.events,
     vq: () => {
       const q = w.virtio.vqs[w.vblk.vq];
       return { avail_idx: q.availIdx, last_avail_idx: q.lastAvailIdx, used_idx: q.usedIdx, in_avail: q.avail.length, inuse: q.inuse, notification: q.notification, kicks: q.kicks, interrupts: q.interrupts };
@@ -34,7 +36,7 @@ function common(sim: Simulator, threadId: number): Scope {
     },
     device: () => ({ busy: w.dev.busy, waiting: w.dev.waiting.length, completed: w.dev.completed }),
     guest: () => ({ inflight: w.guest.inflight, issued: w.guest.work.issued, completed: w.guest.stats.completed }),
-    vm: () => ({ running: w.runstate.state === 9, stops: w.runstate.stops }),
+    vm: () => ({ running: vmRunning(w), stops: w.runstate.stops }),
   };
 }
 

@@ -14,9 +14,8 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { catalog } from '../../simulator/catalog';
-import { ConfigError } from '../../simulator/config/errors';
 import { buildScenario } from '../../simulator/config/build';
-import { Frame } from '../../simulator/engine/machine';
+import { Frame, Stack } from '../../simulator/engine/machine';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { modelledFunctions } from '../../simulator/model';
 import { qemuTraceLine } from '../../simulator/output/qemu-trace';
@@ -109,11 +108,12 @@ export class QemuIoDebugSession extends DebugSession {
       if (qemuSource && !(existsSync(qemuSource) && statSync(qemuSource).isDirectory())) {
         throw new LaunchError('qemuSource', `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`);
       }
-      if (this.config.document && !existsSync(docPath)) {
+      const docExists = existsSync(docPath);
+      if (this.config.document && !docExists) {
         throw new LaunchError('document', `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`);
       }
       const { scenario, notes } = buildScenario(scenarioInputFrom(this.config));
-      this.sources = new SourceMap(catalog, existsSync(docPath) ? docPath : undefined, qemuSource);
+      this.sources = new SourceMap(catalog, docExists ? docPath : undefined, qemuSource);
       this.breakpoints = new Breakpoints(catalog, this.sources, modelledFunctions());
       this.exec = new Execution(scenario, this.breakpoints, {
         threadsChanged: (started, exited) => {
@@ -128,8 +128,7 @@ export class QemuIoDebugSession extends DebugSession {
       for (const n of notes) this.output([`note: ${n}`], 'console');
       this.sendEvent(new InitializedEvent());
       await this.configured;
-      if (this.config.stopOnEntry !== false) await this.run(() => this.exec!.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
-      else await this.run(() => this.exec!.forward(null));
+      await this.begin();
     } catch (e) {
       this.fail(response, e, 1001);
     }
@@ -145,8 +144,14 @@ export class QemuIoDebugSession extends DebugSession {
     this.exec.restart();
     this.installTracer();
     this.sendResponse(response);
-    if (this.config.stopOnEntry !== false) await this.run(() => this.exec!.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
-    else await this.run(() => this.exec!.forward(null));
+    await this.begin();
+  }
+
+  /** Run from the beginning: to the entry stop, or (stopOnEntry false) to the first breakpoint. */
+  private begin(): Promise<void> {
+    const exec = this.exec!;
+    if (this.config.stopOnEntry === false) return this.run(() => exec.forward(null));
+    return this.run(() => exec.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -305,7 +310,7 @@ export class QemuIoDebugSession extends DebugSession {
     if (stop.exception) ev.body.text = stop.exception.text;
     if (stop.breakpoints.length) ev.body.hitBreakpointIds = stop.breakpoints;
     if (stop.kind === 'end') {
-      this.output([statsText(exec.sim.stats()), `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
+      this.output([statsText(stop.stats ?? exec.sim.stats()), `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
     }
     this.sendEvent(ev);
     this.sendStageEvent(stop.thread);
@@ -338,10 +343,9 @@ export class QemuIoDebugSession extends DebugSession {
     } : null;
   }
 
+  /** Logpoint lines (output() sends them first), then trace lines. */
   private flushLogs(): void {
-    const logs = this.breakpoints?.logs;
-    if (logs && logs.length) this.output(logs.splice(0), 'console');
-    if (this.exec?.pendingOutput.length) this.output(this.exec.pendingOutput.splice(0));
+    this.output(this.exec?.pendingOutput.splice(0) ?? []);
   }
 
   private output(lines: string[], category: 'stdout' | 'console' | 'stderr' = 'stdout'): void {
@@ -380,6 +384,14 @@ export class QemuIoDebugSession extends DebugSession {
     return f.qualifier ? `${f.name} [${f.qualifier}]` : f.name;
   }
 
+  /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */
+  private pushFrames(all: DebugProtocol.StackFrame[], thread: number, stack: Stack, coroutine: number | null, topAware: boolean): void {
+    for (let i = stack.depth - 1; i >= 0; i--) {
+      const f = stack.frames[i];
+      all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine }, this.displayName(f.fn), this.hint(f.fn, topAware && all.length === 0)));
+    }
+  }
+
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const sim = this.exec?.sim;
     if (!sim) return this.fail(response, new Error('no session'), 1003);
@@ -389,11 +401,7 @@ export class QemuIoDebugSession extends DebugSession {
         const top = co.frames[0];
         const where = top ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}` : co.state;
         all.push(this.frameFor({ thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`, 'label'));
-        const live = sim.m.s.w.co.live.get(co.id)!;
-        for (let i = live.stack.depth - 1; i >= 0; i--) {
-          const f = live.stack.frames[i];
-          all.push(this.frameFor({ thread: co.thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), this.hint(f.fn, false)));
-        }
+        this.pushFrames(all, co.thread, sim.m.s.w.co.live.get(co.id)!.stack, co.id, false);
       }
     } else {
       const thread = args.threadId - 1;
@@ -401,16 +409,10 @@ export class QemuIoDebugSession extends DebugSession {
       if (t) {
         if (t.co >= 0) {
           const co = sim.m.s.w.co.live.get(t.co)!;
-          for (let i = co.stack.depth - 1; i >= 0; i--) {
-            const f = co.stack.frames[i];
-            all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: co.id }, this.displayName(f.fn), this.hint(f.fn, all.length === 0)));
-          }
+          this.pushFrames(all, thread, co.stack, co.id, true);
           all.push(this.frameFor({ thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${catalog.name(co.entry)}`, 'label'));
         }
-        for (let i = t.native.depth - 1; i >= 0; i--) {
-          const f = t.native.frames[i];
-          all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine: null }, this.displayName(f.fn), this.hint(f.fn, all.length === 0)));
-        }
+        this.pushFrames(all, thread, t.native, null, true);
       }
     }
     const start = args.startFrame ?? 0;
@@ -489,7 +491,7 @@ export class QemuIoDebugSession extends DebugSession {
   // ---- errors ------------------------------------------------------------------------------
 
   private fail(response: DebugProtocol.Response, e: unknown, id: number, showUser = true): void {
-    const message = e instanceof LaunchError || e instanceof ConfigError ? e.message : e instanceof Error ? e.message : String(e);
+    const message = e instanceof Error ? e.message : String(e);
     // DAP formats `{name}` as variables: keep braces out of the literal text
     const safe = message.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
     this.sendErrorResponse(response, { id, format: safe, showUser });

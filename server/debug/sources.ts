@@ -2,8 +2,8 @@
 // in the user's QEMU checkout (found by scanning the file the catalog names). And the
 // reverse, for line breakpoints: which path function a document or source line is about.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, normalize, resolve } from 'node:path';
 import { Catalog } from '../../simulator/catalog';
 
 export interface Location {
@@ -13,7 +13,7 @@ export interface Location {
 }
 
 /** A C function definition found in a source file: its name and the lines it spans (1-based). */
-export interface Definition {
+interface Definition {
   name: string;
   line: number;
   end: number;
@@ -22,7 +22,7 @@ export interface Definition {
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 /** Function definitions in C text: a name followed by `(` whose declaration is followed by a `{` body. */
-export function scanDefinitions(text: string): Definition[] {
+function scanDefinitions(text: string): Definition[] {
   const lines = text.split('\n');
   const out: Definition[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -56,16 +56,21 @@ export class SourceMap {
   private readonly docLine = new Map<string, number>();
   private readonly defs = new Map<string, Definition[] | null>();
 
+  /** `documentPath`, when given, names an existing file. */
   constructor(private readonly catalog: Catalog, readonly documentPath: string | undefined, readonly qemuSource: string | undefined) {
-    if (documentPath && existsSync(documentPath)) {
+    if (documentPath) {
       this.docLines = readFileSync(documentPath, 'utf8').split('\n');
-      const names = new Set(catalog.functions.map((f) => f.name));
       this.docLines.forEach((text, i) => {
-        for (const m of text.matchAll(IDENT)) {
-          const before = m.index === 0 ? '' : text[m.index - 1];
-          if (names.has(m[0]) && !this.docLine.has(m[0]) && !/[A-Za-z0-9_]/.test(before)) this.docLine.set(m[0], i + 1);
-        }
+        for (const name of this.namesOn(text)) if (!this.docLine.has(name)) this.docLine.set(name, i + 1);
       });
+    }
+  }
+
+  /** The catalog function names a line names as whole identifiers, in order. */
+  private *namesOn(text: string): Generator<string> {
+    for (const m of text.matchAll(IDENT)) {
+      const before = m.index === 0 ? '' : text[m.index - 1];
+      if (this.catalog.has(m[0]) && !/[A-Za-z0-9_]/.test(before)) yield m[0];
     }
   }
 
@@ -116,11 +121,7 @@ export class SourceMap {
 
   private resolveDocumentLine(line: number): { fnName: string; line: number } | { error: string } {
     for (let l = line; l < Math.min(this.docLines.length, line + 8) + 1; l++) {
-      const text = this.docLines[l - 1] ?? '';
-      for (const m of text.matchAll(IDENT)) {
-        const before = m.index === 0 ? '' : text[m.index - 1];
-        if (this.catalog.has(m[0]) && !/[A-Za-z0-9_]/.test(before)) return { fnName: m[0], line: l };
-      }
+      for (const fnName of this.namesOn(this.docLines[l - 1] ?? '')) return { fnName, line: l };
     }
     return { error: 'no QEMU path function is named on this line or the next ones' };
   }
@@ -132,12 +133,5 @@ export class SourceMap {
     if (!def) return { error: 'this line is not inside a function definition' };
     if (!this.catalog.has(def.name)) return { error: `${def.name} is not a function on the simulated I/O path` };
     return { fnName: def.name, line: def.line };
-  }
-
-  /** Relative path inside the QEMU checkout, if `path` is in it. */
-  inQemuSource(path: string): string | null {
-    if (!this.qemuSource) return null;
-    const rel = relative(this.qemuSource, path);
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : null;
   }
 }

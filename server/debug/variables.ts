@@ -59,7 +59,7 @@ export class VariableStore {
   }
 }
 
-export function summarize(v: Plain): string {
+function summarize(v: Plain): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
   if (typeof v !== 'object') return String(v);

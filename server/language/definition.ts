@@ -43,7 +43,7 @@ export class Definitions {
   /** Fresh definition targets for a name (may read files); [] when nothing is known. */
   async locate(name: string, isCancelled: () => boolean): Promise<Target[]> {
     if (!this.catalog.has(name)) return [];
-    if (this.qemu.root && this.qemu.state !== 'failed' && this.inQemuTree(name)) {
+    if (this.qemu.usable && this.inQemuTree(name)) {
       const defs = await this.qemu.definitions(name, isCancelled);
       if (defs.length > 0) {
         return defs.map((d) => ({ uri: pathToFileURL(d.path).href, line: d.line, character: d.character, length: name.length }));
@@ -59,10 +59,9 @@ export class Definitions {
       const defs = this.qemu.definitionsNow(name);
       if (defs.length > 0) return lineLink(pathToFileURL(defs[0].path).href, defs[0].line);
       const f = this.catalog.byName(name);
-      if (f?.file && f.line && f.origin === 'qemu') return lineLink(pathToFileURL(join(this.qemu.root!, f.file)).href, f.line - 1);
+      if (f?.file && f.line && f.origin === 'qemu') return this.checkoutUri(f.file, f.line);
     }
-    const d = this.doc.lookup(name);
-    return d ? lineLink(d.uri, d.line) : undefined;
+    return this.docTarget(name);
   }
 
   /** Where the document describes a name (for "read more" links). */
@@ -84,8 +83,13 @@ export class Definitions {
         checkoutLine: f.line && found.line + 1 !== f.line ? found.line + 1 : undefined,
       };
     }
-    const uri = pathToFileURL(join(this.qemu.root!, f.file)).href;
-    return { label, uri: f.line ? lineLink(uri, f.line - 1) : uri };
+    return { label, uri: this.checkoutUri(f.file, f.line) };
+  }
+
+  /** URI of a file (relative to the checkout root) at a one-based line, or of the file when `line` is 0 or absent. */
+  private checkoutUri(file: string, line: number | undefined): string {
+    const uri = pathToFileURL(join(this.qemu.root!, file)).href;
+    return line ? lineLink(uri, line - 1) : uri;
   }
 
   private inQemuTree(name: string): boolean {

@@ -35,10 +35,6 @@ export class DocIndex {
     private readonly onDidChange?: () => void,
   ) {}
 
-  get documentPath(): string | null {
-    return this.path;
-  }
-
   setPath(path: string): void {
     if (path === this.path) return;
     this.path = path;
@@ -51,15 +47,15 @@ export class DocIndex {
   }
 
   lookup(name: string): DocLocation | undefined {
-    this.refresh(false);
+    this.refresh();
     return this.map.get(name);
   }
 
-  private refresh(force: boolean): void {
+  private refresh(): void {
     const path = this.path;
     if (!path) return;
     const now = Date.now();
-    if (!force && now - this.lastCheck < CHECK_INTERVAL_MS) return;
+    if (now - this.lastCheck < CHECK_INTERVAL_MS) return;
     this.lastCheck = now;
     let text: string;
     try {
@@ -90,28 +86,26 @@ export function indexDocument(text: string, names: ReadonlySet<string>, uri: str
   const map = new Map<string, DocLocation>();
   const occ = findFunctionOccurrences(text, names);
   if (occ.length === 0) return map;
-  // Which lines are inside fenced code blocks, computed only up to the last occurrence.
+  // Which lines are inside fenced code blocks, computed only up to the last occurrence. Lines end
+  // at `\n`, `\r\n` or a lone `\r`, as in findFunctionOccurrences.
   const fenced = new Set<number>();
   let inFence = false;
   let line = 0;
   let pos = 0;
   const lastLine = occ[occ.length - 1].line;
-  const lineStarts: number[] = [];
   while (line <= lastLine && pos <= text.length) {
-    lineStarts.push(pos);
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    const l = text.slice(pos, Math.min(nl, pos + 8)).trimStart();
+    const end = lineEnd(text, pos);
+    const l = text.slice(pos, Math.min(end, pos + 8)).trimStart();
     if (l.startsWith('```') || l.startsWith('~~~')) inFence = !inFence;
     else if (inFence) fenced.add(line);
     line++;
-    pos = nl + 1;
+    pos = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
   }
   const headingPrefix = '### `';
   for (const o of occ) {
     if (map.has(o.name) && map.get(o.name)!.heading) continue;
-    const ls = lineStarts[o.line];
-    const lineText = text.slice(ls, text.indexOf('\n', ls) < 0 ? text.length : text.indexOf('\n', ls)).replace(/\r$/, '');
+    const ls = o.offset - o.character;
+    const lineText = text.slice(ls, lineEnd(text, ls));
     const heading = lineText === `${headingPrefix}${o.name}\``;
     if (heading) {
       map.set(o.name, { uri, line: o.line, character: o.character, length: o.length, heading: true });
@@ -124,4 +118,15 @@ export function indexDocument(text: string, names: ReadonlySet<string>, uri: str
     if (codeLike) map.set(o.name, { uri, line: o.line, character: o.character, length: o.length, heading: false });
   }
   return map;
+}
+
+/** Offset of the line break (`\n` or `\r`) that ends the line starting at `from`, or text.length. */
+function lineEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+    i++;
+  }
+  return i;
 }

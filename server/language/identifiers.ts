@@ -51,15 +51,3 @@ export function identifierAt(text: string, offset: number, maxLength = 256): Spa
   if (!isIdentStart(text.charCodeAt(start))) return undefined; // 0x1f, 64bit: not identifiers
   return { start, end };
 }
-
-/** Offsets of each whole-identifier occurrence of `name` in `text` (a plain scan, for small texts). */
-export function indexOfIdentifier(text: string, name: string, from = 0): number {
-  let i = text.indexOf(name, from);
-  while (i >= 0) {
-    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
-    const after = i + name.length < text.length ? text.charCodeAt(i + name.length) : 32;
-    if (!isIdentPart(before) && !isIdentPart(after)) return i;
-    i = text.indexOf(name, i + 1);
-  }
-  return -1;
-}

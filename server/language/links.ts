@@ -15,11 +15,13 @@
 // QEMU checkout when configured, else the function's place in the I/O path document. A mention that
 // is itself the link target (a function's own heading in the document) gets no link.
 
+import { COMMANDS } from '../../extension/ids';
+import { lineLink } from './definition';
 import type { FunctionOccurrence } from './occurrences';
 import { inFence, type Analysis } from './documentScan';
 
-export const BREAK_COMMAND = 'qemuIoExplorer.toggleFunctionBreakpoint';
-export const REVEAL_COMMAND = 'qemuIoExplorer.revealInTree';
+export const BREAK_COMMAND = COMMANDS.toggleFunctionBreakpoint;
+export const REVEAL_COMMAND = COMMANDS.revealInTree;
 export const MAX_LENS_PAIRS = 500;
 export const MAX_LINKS = 5000;
 
@@ -84,7 +86,7 @@ export function linksFor(
     let t = targets.get(o.name);
     if (!targets.has(o.name)) targets.set(o.name, (t = target(o.name)));
     if (!t) continue;
-    if (t === `${documentUri}#L${o.line + 1}`) continue;
+    if (t === lineLink(documentUri, o.line)) continue;
     let tip = tips.get(o.name);
     if (tip === undefined) tips.set(o.name, (tip = tooltip(o.name)));
     out.push({

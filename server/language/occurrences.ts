@@ -77,15 +77,6 @@ export class OccurrenceScanner {
     if (names.size === 0 || this.limit <= 0) this.finished = true;
   }
 
-  get done(): boolean {
-    return this.finished;
-  }
-
-  /** Offset up to which the text has been scanned. */
-  get offset(): number {
-    return this.finished ? this.text.length : this.pos;
-  }
-
   /** Scans about `maxChars` more characters; returns true when the whole text has been scanned. */
   step(maxChars: number): boolean {
     if (this.finished) return true;

@@ -8,7 +8,7 @@
 // Problems with the root (missing, unreadable, not a directory, no QEMU definitions in it) are
 // passed to `report` with a stable key, so the server can show each one once.
 
-import { promises as fsp, statSync, type Dirent } from 'node:fs';
+import { promises as fsp, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { findCDefinitions, type CDefinition } from './cdefs';
 
@@ -60,7 +60,6 @@ export class QemuSourceIndex {
   private scanning: Promise<void> = Promise.resolve();
   private lastWalk = 0;
   private rewalking: Promise<void> | undefined;
-  private scanned = 0;
 
   constructor(private readonly opts: QemuSourceOptions) {}
 
@@ -72,16 +71,6 @@ export class QemuSourceIndex {
     return this.status;
   }
 
-  /** Resolves when the current scan (if any) has finished. */
-  get ready(): Promise<void> {
-    return this.scanning;
-  }
-
-  /** Number of C files read by the last full scan. */
-  get fileCount(): number {
-    return this.scanned;
-  }
-
   /** Points the index at a new root (or none); an unchanged root keeps the index. */
   setRoot(root: string | null): void {
     if (root === this.rootPath) return;
@@ -89,7 +78,6 @@ export class QemuSourceIndex {
     this.generation++;
     this.files = new Map();
     this.byName = new Map();
-    this.scanned = 0;
     if (!root) {
       this.status = 'off';
       this.scanning = Promise.resolve();
@@ -142,10 +130,10 @@ export class QemuSourceIndex {
     if (!root || !this.opts.names.has(name)) return [];
     const gen = this.generation;
     if (this.status === 'scanning') {
-      for (const rel of this.opts.expectedFiles(name)) await this.scanFile(join(root, rel), gen);
-      if (this.definitionsNow(name).some((d) => this.opts.expectedFiles(name).includes(d.rel))) {
-        return this.definitionsNow(name);
-      }
+      const expected = this.opts.expectedFiles(name);
+      for (const rel of expected) await this.scanFile(join(root, rel), gen);
+      const now = this.definitionsNow(name);
+      if (now.some((d) => expected.includes(d.rel))) return now;
       await this.scanning;
       if (isCancelled() || gen !== this.generation) return [];
     }
@@ -153,7 +141,7 @@ export class QemuSourceIndex {
     let defs = this.definitionsNow(name);
     let changed = false;
     for (const p of new Set(defs.map((d) => d.path))) {
-      if (await this.refreshFile(p, gen)) changed = true;
+      if (await this.scanFile(p, gen)) changed = true;
     }
     if (isCancelled() || gen !== this.generation) return [];
     if (changed) defs = this.definitionsNow(name);
@@ -181,7 +169,7 @@ export class QemuSourceIndex {
       if (c.deleted) {
         if (this.files.has(c.path)) { this.removeFile(c.path); this.opts.onDidChange?.(); }
       } else {
-        await this.refreshFile(c.path, gen, true);
+        await this.scanFile(c.path, gen, true);
       }
     }
   }
@@ -207,7 +195,6 @@ export class QemuSourceIndex {
     if (gen !== this.generation) return;
     this.status = 'ready';
     this.lastWalk = Date.now();
-    this.scanned = files.length;
     this.opts.log?.(`QEMU source ${root}: ${files.length} C files, ${this.byName.size} catalog functions defined (${Date.now() - t0} ms)`);
     if (this.byName.size === 0) {
       this.opts.report(`empty:${root}`,
@@ -268,7 +255,10 @@ export class QemuSourceIndex {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   }
 
-  /** Reads and indexes one file (unless it is already indexed with the same timestamp). */
+  /**
+   * Reads and indexes one file (unless it is already indexed with the same timestamp). True if its
+   * definitions changed: it is new, was dropped, or now defines other names or at other places.
+   */
   private async scanFile(path: string, gen: number, force = false): Promise<boolean> {
     let st;
     try {
@@ -300,13 +290,6 @@ export class QemuSourceIndex {
     const changed = !sameDefs(before, defs);
     if (changed && this.status !== 'scanning') this.opts.onDidChange?.();
     return changed || !old;
-  }
-
-  /** Timestamp check of one indexed file; rescans it when it changed. True if its definitions changed. */
-  private async refreshFile(path: string, gen: number, force = false): Promise<boolean> {
-    const before = this.files.get(path)?.defs;
-    await this.scanFile(path, gen, force);
-    return !sameDefs(before, this.files.get(path)?.defs);
   }
 
   /** Incremental re-walk: new files are read, changed ones re-read, vanished ones dropped. */
@@ -345,13 +328,4 @@ function sameDefs(a: readonly CDefinition[] | undefined, b: readonly CDefinition
     if (a[i].name !== b[i].name || a[i].line !== b[i].line || a[i].character !== b[i].character) return false;
   }
   return true;
-}
-
-/** Synchronous existence check used by hover to decide whether to link into the checkout. */
-export function fileExists(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -29,6 +29,7 @@ import {
   type Position,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SETTINGS_SECTION } from '../../extension/ids';
 import type { Catalog } from '../../simulator/catalog';
 import { Definitions, type Target } from './definition';
 import { DocIndex } from './docIndex';
@@ -37,7 +38,7 @@ import { HoverProvider } from './hover';
 import { identifierAt } from './identifiers';
 import { lensesFor, linksFor, planLenses } from './links';
 import { QemuSourceIndex } from './qemuSource';
-import { DEFAULT_SETTINGS, SECTION, mergeSettings, normalisePath, settingsEqual, type Settings } from './settings';
+import { DEFAULT_SETTINGS, mergeSettings, normalisePath, settingsEqual, type Settings } from './settings';
 
 export interface ServerOptions {
   /** Directory of the server bundle; the default document is `<bundleDir>/../docs/qemu-io-path.md`. */
@@ -46,7 +47,7 @@ export interface ServerOptions {
   readonly version?: string;
 }
 
-export const DEFAULT_DOCUMENT_RELATIVE = '../docs/qemu-io-path.md';
+const DEFAULT_DOCUMENT_RELATIVE = '../docs/qemu-io-path.md';
 
 interface Core {
   readonly catalog: Catalog;
@@ -120,14 +121,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     c.doc.setPath(settings.document ?? resolve(options.bundleDir, DEFAULT_DOCUMENT_RELATIVE));
   }
 
+  /** `s` with its paths made absolute against the workspace folder. */
+  function normalised(s: Settings): Settings {
+    return { ...s, qemuSource: normalisePath(s.qemuSource, workspaceFolder), document: normalisePath(s.document, workspaceFolder) };
+  }
+
   function applySettings(next: Settings): void {
-    const normalised: Settings = {
-      ...next,
-      qemuSource: normalisePath(next.qemuSource, workspaceFolder),
-      document: normalisePath(next.document, workspaceFolder),
-    };
-    const changed = !settingsEqual(normalised, settings);
-    settings = normalised;
+    const n = normalised(next);
+    const changed = !settingsEqual(n, settings);
+    settings = n;
     const c = getCore();
     applyToCore(c);
     if (changed) c.hover.invalidate();
@@ -154,7 +156,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   async function pullConfiguration(): Promise<void> {
     if (!caps.workspace?.configuration) return;
     try {
-      const [raw] = await connection.workspace.getConfiguration([{ section: SECTION }]);
+      const [raw] = await connection.workspace.getConfiguration([{ section: SETTINGS_SECTION }]);
       applySettings(mergeSettings(initSettings, raw));
     } catch (e) {
       log(`workspace/configuration failed: ${(e as Error).message}`);
@@ -168,11 +170,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const folderUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     workspaceFolder = folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : params.rootPath ?? undefined;
     initSettings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
-    settings = {
-      ...initSettings,
-      qemuSource: normalisePath(initSettings.qemuSource, workspaceFolder),
-      document: normalisePath(initSettings.document, workspaceFolder),
-    };
+    settings = normalised(initSettings);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -189,7 +187,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     initialized = true;
     for (const m of pendingReports.splice(0)) warn(m);
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: SECTION }).catch(() => undefined);
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
     }
     getCore();
     updateWatcher();
@@ -309,7 +307,7 @@ function canonicalUri(uri: string): string {
 }
 
 /** Rough Markdown → plain text for clients that only render plain hovers. */
-export function markdownToPlain(md: string): string {
+function markdownToPlain(md: string): string {
   return md
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/\\([\\`*[\]<>|#])/g, '$1')

@@ -10,8 +10,7 @@
 
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-
-export const SECTION = 'qemuIoExplorer';
+import { SETTINGS_SECTION as SECTION } from '../../extension/ids';
 
 export interface Settings {
   /** Root of a QEMU source checkout (absolute after normalisation), or null. */
@@ -41,7 +40,7 @@ function isObject(v: unknown): v is Raw {
 }
 
 /** The `qemuIoExplorer` part of a settings-like object, in any of the accepted shapes. */
-export function extractSection(raw: unknown): Raw {
+function extractSection(raw: unknown): Raw {
   if (!isObject(raw)) return {};
   const out: Raw = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -72,17 +71,25 @@ export function mergeSettings(base: Settings, raw: unknown): Settings {
 }
 
 /**
- * Expands `~` and `${workspaceFolder}`, and resolves a relative path against the first workspace
- * folder (or the server's working directory when there is none).
+ * Expands `~`, `${workspaceFolder}` and `${userHome}` and makes a path absolute (relative paths are
+ * taken from the workspace folder). Returns undefined for an empty value. Paths that still name a
+ * variable we cannot expand (`${workspaceFolder}` without a folder) are returned unchanged, so the
+ * adapter reports them. Shared with the extension (extension/debug/launchDefaults.ts, config.ts).
  */
-export function normalisePath(p: string | null, workspaceFolder: string | undefined): string | null {
-  if (!p) return null;
-  let s = p;
+export function resolveUserPath(p: string | undefined, workspaceFolder?: string): string | undefined {
+  if (typeof p !== 'string' || p.trim() === '') return undefined;
+  let s = p.trim().replace(/\$\{userHome\}/g, homedir());
   if (workspaceFolder) s = s.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
   if (s === '~') s = homedir();
   else if (s.startsWith('~/')) s = resolve(homedir(), s.slice(2));
+  if (s.includes('${')) return s;
   if (!isAbsolute(s)) s = resolve(workspaceFolder ?? process.cwd(), s);
   return s;
+}
+
+/** A setting's path made absolute by `resolveUserPath` (the first workspace folder as base), or null. */
+export function normalisePath(p: string | null, workspaceFolder: string | undefined): string | null {
+  return resolveUserPath(p ?? undefined, workspaceFolder) ?? null;
 }
 
 export function settingsEqual(a: Settings, b: Settings): boolean {

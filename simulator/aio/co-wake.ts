@@ -51,9 +51,10 @@ const co_schedule_bh_cb: Step = (m, t, f) => {
   }
   if (f.b > 0) {
     f.b--;
-    const co = ctx.scheduledCos.shift()!;
-    m.trace(t, 'aio_co_schedule_bh_cb', ctx.id, coroutine(m, co).slot);
-    return m.call(t, Fn.qemu_aio_coroutine_enter, coroutine(m, co).req, ctx.id, co);
+    const id = ctx.scheduledCos.shift()!;
+    const co = coroutine(m, id);
+    m.trace(t, 'aio_co_schedule_bh_cb', ctx.id, co.slot);
+    return m.call(t, Fn.qemu_aio_coroutine_enter, co.req, ctx.id, id);
   }
   return m.ret(t);
 };

@@ -12,8 +12,6 @@ import { Machine, Step, World } from '../engine/machine';
 import { qmpEvent } from '../loop/runstate';
 import { aioWaitKick, BDRV_REQ_FUA, freeBdrvReq, newBdrvReq, NOT_DONE, RAW_NODE } from './io';
 
-/** rwco.ret while the request has not finished. */
-
 export const ErrorAction = { report: 0, ignore: 1, stop: 2 } as const;
 export const ERROR_ACTION_NAMES = ['report', 'ignore', 'stop'] as const;
 

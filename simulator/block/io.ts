@@ -69,7 +69,7 @@ export interface BlockState {
   /** BlockBackend in-flight count (blk_inc/dec_in_flight); bdrv_drain_all waits for 0. */
   blkInFlight: number;
   /** The main thread waits in a poll loop (bdrv_drain_all, bdrv_flush): aio_wait_kick wakes it. */
-  draining: boolean;
+  mainWaits: boolean;
   /** Result of the bdrv_flush the main thread waits for, NOT_DONE until its coroutine ends. */
   syncFlushRet: number;
   rmwCount: number;
@@ -89,14 +89,15 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
   });
   w.block = {
     nodes: [node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1), node(FILE_NODE, 'file', 'file-posix', -1, hostAlign)],
-    reqs: [], freeReqs: [], ctx, blkInFlight: 0, draining: false, syncFlushRet: 0, rmwCount: 0, serialisingWaits: 0,
+    reqs: [], freeReqs: [], ctx, blkInFlight: 0, mainWaits: false, syncFlushRet: 0, rmwCount: 0, serialisingWaits: 0,
   };
 }
 
-export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number): number {
+/** A block-layer request; `tracked` is the tracked request it belongs to (itself by default). */
+export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number, tracked = -1): number {
   const bs = w.block;
   const id = bs.freeReqs.length > 0 ? bs.freeReqs.pop()! : bs.reqs.length;
-  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], -1, req, -1, id);
+  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], -1, req, -1, tracked >= 0 ? tracked : id);
   return id;
 }
 
@@ -125,7 +126,7 @@ export function bdrvReq(m: Machine, id: number): BdrvReq {
 /** aio_wait_kick: a drain on the main thread re-checks its condition when a request ends. */
 export function aioWaitKick(m: Machine): void {
   const w = m.s.w;
-  if (!w.block.draining) return;
+  if (!w.block.mainWaits) return;
   const main = ctxOf(m, MAIN_CTX);
   newOneshotBh(w, main, 'dummy_bh_cb', Fn.notify_event_cb, -1);
   if (main.notifyMe) signalNotifier(m, w.aio.handlers[main.notifier], m.s.now);
@@ -182,8 +183,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       f.pc = 3;
       if (r.offset % align !== 0) {
         const start = r.offset - (r.offset % align);
-        f.c = newBdrvReq(w, f.a, IoOp.read, start, align, 1, 0, f.req);
-        w.block.reqs[f.c].tracked = f.b;
+        f.c = newBdrvReq(w, f.a, IoOp.read, start, align, 1, 0, f.req, f.b);
         return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
       }
       f.c = -1;
@@ -197,8 +197,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       f.pc = 4;
       // the tail block needs its own read unless the head read already covered it
       if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
-        f.c = newBdrvReq(w, f.a, IoOp.read, tailBlock * align, align, 1, 0, f.req);
-        w.block.reqs[f.c].tracked = f.b;
+        f.c = newBdrvReq(w, f.a, IoOp.read, tailBlock * align, align, 1, 0, f.req, f.b);
         return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
       }
       f.c = -1;
@@ -208,8 +207,7 @@ const bdrv_co_pwritev: Step = (m, t, f) => {
       if (f.c >= 0) freeBdrvReq(w, f.c);
       const start = r.offset - (r.offset % align);
       const end = Math.ceil((r.offset + r.bytes) / align) * align;
-      f.c = newBdrvReq(w, f.a, IoOp.write, start, end - start, r.niov + 2, r.flags, f.req);
-      w.block.reqs[f.c].tracked = f.b;
+      f.c = newBdrvReq(w, f.a, IoOp.write, start, end - start, r.niov + 2, r.flags, f.req, f.b);
       f.pc = 5;
       return m.call(t, Fn.bdrv_aligned_pwritev, f.req, f.a, f.c);
     }
@@ -246,8 +244,7 @@ const bdrv_co_preadv: Step = (m, t, f) => {
       }
       const start = r.offset - (r.offset % align);
       const end = Math.ceil((r.offset + r.bytes) / align) * align;
-      f.c = newBdrvReq(w, f.a, IoOp.read, start, end - start, r.niov + 2, 0, f.req);
-      w.block.reqs[f.c].tracked = f.b;
+      f.c = newBdrvReq(w, f.a, IoOp.read, start, end - start, r.niov + 2, 0, f.req, f.b);
       return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
     }
     case 2:
@@ -469,15 +466,17 @@ const bdrv_io_unplug: Step = (m, t, f) => {
 };
 
 /** bdrv_drain_all: on the main thread, aio_poll the main context until no request is in flight. */
-const bdrv_drain_all: Step = (m, t) => {
-  const bs = m.s.w.block;
-  if (bs.blkInFlight === 0) {
-    bs.draining = false;
-    return m.ret(t);
-  }
-  bs.draining = true;
-  return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
-};
+const bdrv_drain_all: Step = (m, t) => aioWaitWhile(m, t, m.s.w.block.blkInFlight > 0, 0);
+
+/**
+ * AIO_WAIT_WHILE on the main thread: while `busy`, poll the main context (aio_wait_kick wakes
+ * it); once not, return `value`. The caller's step runs again after each poll.
+ */
+function aioWaitWhile(m: Machine, t: Parameters<Step>[1], busy: boolean, value: number): void {
+  m.s.w.block.mainWaits = busy;
+  if (busy) return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
+  return m.ret(t, value);
+}
 
 /** bdrv_flush_all: on the main thread, flush each root node (here the drive's raw node). */
 const bdrv_flush_all: Step = (m, t, f) => {
@@ -504,12 +503,7 @@ const bdrv_flush: Step = (m, t, f) => {
       f.pc = 2;
       return m.call(t, Fn.bdrv_coroutine_enter, -1, f.a, f.ret);
     default:
-      if (bs.syncFlushRet === NOT_DONE) {
-        bs.draining = true;
-        return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
-      }
-      bs.draining = false;
-      return m.ret(t, bs.syncFlushRet);
+      return aioWaitWhile(m, t, bs.syncFlushRet === NOT_DONE, bs.syncFlushRet);
   }
 };
 

@@ -146,9 +146,10 @@ const kvm_cpu_exec: Step = (m, t, f) => {
         f.pc = 2;
         return kvm_cpu_exec(m, t, f);
       }
-      if (finished(g, t.time)) m.s.done = true;
+      const fin = finished(g, t.time);
+      if (fin) m.s.done = true;
       // thinking (fio thinktime): wake up when the pause is over
-      if (g.thinkUntil > t.time && g.inflight < g.iodepth && !finished(g, t.time)) return m.block(t, Wait.halted, g.thinkUntil);
+      if (g.thinkUntil > t.time && g.inflight < g.iodepth && !fin) return m.block(t, Wait.halted, g.thinkUntil);
       return m.block(t, Wait.halted);
     }
     case 2:

@@ -9,7 +9,7 @@ import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
 
 /** QAPI RunState values of 4.1.0 (their numbers appear in the runstate_set trace). */
 export const RunStateId = { 'io-error': 3, paused: 4, running: 9 } as const;
-const RUN_STATE_NAMES: Record<number, string> = { 3: 'io-error', 4: 'paused', 9: 'running' };
+export const RUN_STATE_NAMES: Record<number, string> = { 3: 'io-error', 4: 'paused', 9: 'running' };
 
 export interface QmpEvent {
   time: number;

@@ -6,7 +6,7 @@
 // may come back on another thread. So at a yield the coroutine's open frames are closed on the
 // thread it leaves and reopened, at the resume, on the thread that re-enters it.
 
-import { catalog } from '../catalog';
+import { catalog, Fn } from '../catalog';
 import { Simulator, StageEventRecord } from '../simulator';
 
 interface Open {
@@ -46,13 +46,14 @@ export class ChromeTraceWriter {
     }
     const stack = this.stackOf(tid);
     const ts = us(ev.time_ns);
-    const stage = catalog.byName(ev.function)?.stage ?? 'other';
     switch (ev.phase) {
       case 'enter': {
+        const stage = catalog.functions[ev.fnId].stage;
         stack.push({ name: ev.function, co: ev.coroutine, stage });
         this.emit({ ph: 'B', name: ev.function, cat: stage, ts, pid: 1, tid, args: this.args(ev) });
-        if (ev.function === 'coroutine_trampoline' && ev.coroutine !== null) {
-          const name = `coroutine #${ev.coroutine} · ${this.sim.coroutine(ev.coroutine)?.entry ?? '?'}`;
+        if (ev.fnId === Fn.coroutine_trampoline && ev.coroutine !== null) {
+          const co = this.sim.m.s.w.co.live.get(ev.coroutine);
+          const name = `coroutine #${ev.coroutine} · ${co ? catalog.name(co.entry) : '?'}`;
           this.live.set(ev.coroutine, name);
           this.emit({ ph: 'b', name, cat: 'coroutine', id: ev.coroutine, ts, pid: 1, tid, args: this.args(ev) });
         }
@@ -61,7 +62,7 @@ export class ChromeTraceWriter {
       case 'exit': {
         stack.pop();
         this.emit({ ph: 'E', ts, pid: 1, tid });
-        if (ev.function === 'coroutine_trampoline' && ev.coroutine !== null) {
+        if (ev.fnId === Fn.coroutine_trampoline && ev.coroutine !== null) {
           const name = this.live.get(ev.coroutine);
           this.live.delete(ev.coroutine);
           this.emit({ ph: 'e', name, cat: 'coroutine', id: ev.coroutine, ts, pid: 1, tid });

@@ -173,7 +173,7 @@ function isWriteOp(op: number): boolean {
 // ---- submission ----------------------------------------------------------------------------
 
 /** virtio_blk_data_plane_handle_output(vq = a) and virtio_blk_handle_output_do(vq = a). */
-const toHandleVq = (): Step => tailCall(Fn.virtio_blk_handle_vq);
+const toHandleVq = tailCall(Fn.virtio_blk_handle_vq);
 
 /** virtio_blk_handle_output(vq = a): the non-dataplane hook, on the vCPU thread. */
 const virtio_blk_handle_output = tailCall(Fn.virtio_blk_handle_output_do);
@@ -610,8 +610,8 @@ const virtio_blk_dma_restart_bh: Step = (m, t, f) => {
 };
 
 export function registerVirtioBlkSteps(steps: Step[]): void {
-  steps[Fn.virtio_blk_data_plane_handle_output] = toHandleVq();
-  steps[Fn.virtio_blk_handle_output_do] = toHandleVq();
+  steps[Fn.virtio_blk_data_plane_handle_output] = toHandleVq;
+  steps[Fn.virtio_blk_handle_output_do] = toHandleVq;
   steps[Fn.virtio_blk_handle_output] = virtio_blk_handle_output;
   steps[Fn.virtio_blk_handle_vq] = virtio_blk_handle_vq;
   steps[Fn.virtio_blk_get_request] = virtio_blk_get_request;

@@ -18,7 +18,9 @@ export const adapter = join(root, 'dist', 'debugAdapter.js');
 export const documentPath = join(root, 'docs', 'qemu-io-path.md');
 
 export function ensureBuilt(): void {
-  if (!existsSync(adapter)) spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (existsSync(adapter)) return;
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
 }
 
 export interface Session {

@@ -177,7 +177,8 @@ test('indexDocument: every function with a heading in the I/O path document maps
   assert.ok(headings > 100, `only ${headings} headings found`);
   // a prose word is not taken as the place of the `read` system call
   const r = map.get('read');
-  if (r) assert.notEqual(lines[r.line].slice(0, 20), '**How to read it.**');
+  assert.ok(r, 'read is indexed');
+  assert.notEqual(lines[r.line].slice(0, 20), '**How to read it.**');
 });
 
 test('settings: initializationOptions shapes, empty values do not override, path normalisation', () => {

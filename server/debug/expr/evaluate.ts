@@ -21,7 +21,7 @@ const BUILTINS: Record<string, (args: Value[], pos: number) => Value> = {
   startsWith: ([a, b], pos) => (typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : err('startsWith() needs two strings', pos)),
 };
 
-export const BUILTIN_NAMES = Object.keys(BUILTINS);
+const BUILTIN_NAMES = Object.keys(BUILTINS);
 
 function err(message: string, pos: number): never {
   throw new ExprError(`${message} (column ${pos})`, pos);
@@ -68,7 +68,7 @@ function pathOf(n: Node): string {
   return 'value';
 }
 
-export function evaluateNode(n: Node, scope: Scope): Value {
+function evaluateNode(n: Node, scope: Scope): Value {
   switch (n.k) {
     case 'num': case 'str': case 'lit':
       return n.v;
