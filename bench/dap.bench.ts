@@ -66,7 +66,8 @@ async function stepRoundTrip(dc: DebugClient, threadId: number, send: () => Prom
   const stopped = dc.waitForEvent('stopped') as Promise<DebugProtocol.StoppedEvent>;
   await send();
   const ev = await stopped;
-  const fr = (await dc.stackTraceRequest({ threadId: ev.body.threadId ?? threadId, startFrame: 0, levels: 20 })).body.stackFrames;
+  const fr = (await dc.stackTraceRequest({ threadId: ev.body.threadId ?? threadId, startFrame: 0, levels: 20 })).body
+    .stackFrames;
   const scopes = (await dc.scopesRequest({ frameId: fr[0].id })).body.scopes;
   await dc.variablesRequest({ variablesReference: scopes[0].variablesReference });
   return performance.now() - t0;
@@ -82,7 +83,9 @@ async function main(): Promise<void> {
   const adapter = join(root(), 'dist', 'debugAdapter.js');
 
   // the floor
-  const floor = new DebugClient(process.execPath, __filename, 'minimal', { env: { ...process.env, QIE_MINIMAL_ADAPTER: '1' } });
+  const floor = new DebugClient(process.execPath, __filename, 'minimal', {
+    env: { ...process.env, QIE_MINIMAL_ADAPTER: '1' },
+  });
   floor.defaultTimeout = 60_000;
   await floor.start();
   await floor.initializeRequest();
@@ -98,16 +101,23 @@ async function main(): Promise<void> {
   await dc.initializeRequest();
   const first = dc.waitForEvent('stopped');
   const launched = dc.launchRequest({
-    aio: 'threads', queueSize: 1024, stopOnEntry: false,
+    aio: 'threads',
+    queueSize: 1024,
+    stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 1000, batch: 64, requests: 1_000_000 },
   });
   await dc.waitForEvent('initialized');
-  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'thread_pool_completion_bh', hitCondition: '>= 400' }] });
+  await dc.setFunctionBreakpointsRequest({
+    breakpoints: [{ name: 'thread_pool_completion_bh', hitCondition: '>= 400' }],
+  });
   await dc.configurationDoneRequest();
   await launched;
   const stop = (await first) as DebugProtocol.StoppedEvent;
   await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
-  const state = await dc.evaluateRequest({ expression: '"in flight " + guest.inflight + ", workers " + pool.cur_threads', context: 'repl' });
+  const state = await dc.evaluateRequest({
+    expression: '"in flight " + guest.inflight + ", workers " + pool.cur_threads',
+    context: 'repl',
+  });
   // warm both up, then measure them in alternating blocks so both see the same machine load
   const stepFloor = (c: DebugClient) => c.nextRequest({ threadId: 1 });
   const stepReal = (c: DebugClient) => c.nextRequest({ threadId: stop.body.threadId! });
@@ -121,8 +131,12 @@ async function main(): Promise<void> {
   }
   await floor.stop();
   console.log(`dap.step: ${state.body.result}`);
-  console.log(`dap.step_ms p50 ${fmt(pct(times, 0.5))} p99 ${fmt(pct(times, 0.99))}  (next → stopped → stackTrace + scopes + variables, ${times.length} steps)`);
-  console.log(`dap.floor_ms p50 ${fmt(pct(floorTimes, 0.5))} p99 ${fmt(pct(floorTimes, 0.99))}  (same round trip, adapter doing no work)`);
+  console.log(
+    `dap.step_ms p50 ${fmt(pct(times, 0.5))} p99 ${fmt(pct(times, 0.99))}  (next → stopped → stackTrace + scopes + variables, ${times.length} steps)`,
+  );
+  console.log(
+    `dap.floor_ms p50 ${fmt(pct(floorTimes, 0.5))} p99 ${fmt(pct(floorTimes, 0.99))}  (same round trip, adapter doing no work)`,
+  );
   console.log(`dap.step_vs_floor p50 ${(pct(times, 0.5) / pct(floorTimes, 0.5)).toFixed(2)}x  (target ≤ 1.5x)`);
   await dc.stop();
 
@@ -132,7 +146,12 @@ async function main(): Promise<void> {
   await rc.start();
   await rc.initializeRequest();
   const at = rc.waitForEvent('stopped');
-  const l2 = rc.launchRequest({ aio: 'native', cache: 'none', stopOnEntry: false, workload: { rw: 'randread', iodepth: 32, requests: 100_000 } });
+  const l2 = rc.launchRequest({
+    aio: 'native',
+    cache: 'none',
+    stopOnEntry: false,
+    workload: { rw: 'randread', iodepth: 32, requests: 100_000 },
+  });
   await rc.waitForEvent('initialized');
   // ~125 stage events per request: the 8000th completion is past 1M events
   await rc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '8000' }] });
@@ -151,6 +170,8 @@ async function main(): Promise<void> {
     await stopped;
     back.push(performance.now() - t0);
   }
-  console.log(`dap.reverse_step_ms p50 ${fmt(pct(back, 0.5))} p99 ${fmt(pct(back, 0.99))}  (step back, after ${events} events; simulated time ${timeUs.toFixed(0)} µs; target p50 ≤ 10 ms)`);
+  console.log(
+    `dap.reverse_step_ms p50 ${fmt(pct(back, 0.5))} p99 ${fmt(pct(back, 0.99))}  (step back, after ${events} events; simulated time ${timeUs.toFixed(0)} µs; target p50 ≤ 10 ms)`,
+  );
   await rc.stop();
 }

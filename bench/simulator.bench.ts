@@ -8,12 +8,15 @@ import { buildScenario } from '../simulator/config/build';
 import { StopReason } from '../simulator/engine/machine';
 import { Simulator } from '../simulator/simulator';
 
-const fmt = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 
 function measure(aio: 'threads' | 'native', requests: number): void {
   const { scenario } = buildScenario({
-    aio, cache: aio === 'native' ? 'none' : 'writeback', workload: { rw: 'randread', bs: 4096, iodepth: 32, requests },
+    aio,
+    cache: aio === 'native' ? 'none' : 'writeback',
+    workload: { rw: 'randread', bs: 4096, iodepth: 32, requests },
   });
   const sim = new Simulator(scenario);
   const heaps: number[] = [];
@@ -34,11 +37,19 @@ function measure(aio: 'threads' | 'native', requests: number): void {
     if (done) break;
   }
   const st = sim.stats();
-  if (st.requests.completed !== requests || st.requests.duplicates !== 0) throw new Error(`bad run: ${JSON.stringify(st.requests)}`);
-  console.log(`sim.${aio}.${requests / 1000}k: ${fmt(st.events)} stage events (${fmt(st.events / requests, 1)} per request) in ${fmt(busy, 2)} s`
-    + ` = ${fmt(st.events / busy / 1e6, 2)} M stage events/s, ${fmt(requests / busy)} requests/s`
-    + ` (simulated device: ${fmt(st.iops)} IOPS, ${fmt(st.simulatedNs / 1e9, 2)} s simulated: ${fmt(st.simulatedNs / 1e9 / busy, 2)}× real time)`);
-  console.log(`sim.${aio}.${requests / 1000}k: peak RSS ${fmt(peak / 2 ** 20, 1)} MiB; heap after GC at each quarter ${heaps.slice(0, 4).map((h) => fmt(h, 1)).join(' / ')} MiB`);
+  if (st.requests.completed !== requests || st.requests.duplicates !== 0)
+    throw new Error(`bad run: ${JSON.stringify(st.requests)}`);
+  console.log(
+    `sim.${aio}.${requests / 1000}k: ${fmt(st.events)} stage events (${fmt(st.events / requests, 1)} per request) in ${fmt(busy, 2)} s` +
+      ` = ${fmt(st.events / busy / 1e6, 2)} M stage events/s, ${fmt(requests / busy)} requests/s` +
+      ` (simulated device: ${fmt(st.iops)} IOPS, ${fmt(st.simulatedNs / 1e9, 2)} s simulated: ${fmt(st.simulatedNs / 1e9 / busy, 2)}× real time)`,
+  );
+  console.log(
+    `sim.${aio}.${requests / 1000}k: peak RSS ${fmt(peak / 2 ** 20, 1)} MiB; heap after GC at each quarter ${heaps
+      .slice(0, 4)
+      .map((h) => fmt(h, 1))
+      .join(' / ')} MiB`,
+  );
 }
 
 const [aio, n] = process.argv.slice(2);

@@ -4,7 +4,9 @@
 import * as vscode from 'vscode';
 
 export function functionBreakpoints(name: string): vscode.FunctionBreakpoint[] {
-  return vscode.debug.breakpoints.filter((b): b is vscode.FunctionBreakpoint => b instanceof vscode.FunctionBreakpoint && b.functionName === name);
+  return vscode.debug.breakpoints.filter(
+    (b): b is vscode.FunctionBreakpoint => b instanceof vscode.FunctionBreakpoint && b.functionName === name,
+  );
 }
 
 export function hasFunctionBreakpoint(name: string): boolean {

@@ -53,7 +53,9 @@ async function resolveName(arg: FunctionArg, placeHolder: string): Promise<strin
 
 function unknownName(name: string): void {
   const near = getCatalog().suggest(name);
-  void vscode.window.showWarningMessage(`"${name}" is not a function of the QEMU I/O path${near.length ? ` — did you mean ${near.join(', ')}?` : '.'}`);
+  void vscode.window.showWarningMessage(
+    `"${name}" is not a function of the QEMU I/O path${near.length ? ` — did you mean ${near.join(', ')}?` : '.'}`,
+  );
 }
 
 async function startSession(config: vscode.DebugConfiguration): Promise<boolean> {
@@ -63,17 +65,30 @@ async function startSession(config: vscode.DebugConfiguration): Promise<boolean>
 
 export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvider, log: Log): vscode.Disposable {
   const catalog = () => getCatalog();
-  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+  const register = (id: string, fn: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   return vscode.Disposable.from(
-    register(COMMANDS.openDocument, async () => { await openDocument(extensionUri); }),
+    register(COMMANDS.openDocument, async () => {
+      await openDocument(extensionUri);
+    }),
 
-    register(COMMANDS.showTree, async () => { await vscode.commands.executeCommand(`${VIEW_ID}.focus`); }),
+    register(COMMANDS.showTree, async () => {
+      await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    }),
 
-    register(COMMANDS.startFirstSession, () => startSession(launchConfiguration(DEFAULT_SCENARIO) as vscode.DebugConfiguration)),
+    register(COMMANDS.startFirstSession, () =>
+      startSession(launchConfiguration(DEFAULT_SCENARIO) as vscode.DebugConfiguration),
+    ),
 
     register(COMMANDS.startScenario, async (id?: string) => {
-      const s = SCENARIOS.find((x) => x.id === id) ?? (await vscode.window.showQuickPick(
-        SCENARIOS.map((x) => ({ label: x.name, detail: x.description, scenario: x })), { placeHolder: 'Scenario to simulate' }))?.scenario;
+      const s =
+        SCENARIOS.find((x) => x.id === id) ??
+        (
+          await vscode.window.showQuickPick(
+            SCENARIOS.map((x) => ({ label: x.name, detail: x.description, scenario: x })),
+            { placeHolder: 'Scenario to simulate' },
+          )
+        )?.scenario;
       return s ? startSession(launchConfiguration(s) as vscode.DebugConfiguration) : false;
     }),
 
@@ -111,7 +126,12 @@ export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvid
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
       const range = new vscode.Range(line, character, line, character + length);
       const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
-      await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: true, viewColumn: visible?.viewColumn });
+      await vscode.window.showTextDocument(doc, {
+        selection: range,
+        preserveFocus: false,
+        preview: true,
+        viewColumn: visible?.viewColumn,
+      });
     }),
   );
 }

@@ -22,7 +22,10 @@ export class LanguageClientHost implements vscode.Disposable {
   private starting: Promise<void> | undefined;
   private disposed = false;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Log,
+  ) {}
 
   start(): Promise<void> {
     if (this.disposed) return Promise.resolve();
@@ -38,15 +41,25 @@ export class LanguageClientHost implements vscode.Disposable {
     const loaded = performance.now();
     const module = vscode.Uri.joinPath(this.extensionUri, 'dist', 'languageServer.js').fsPath;
     const transport = { module, transport: TransportKind.ipc };
-    this.client = new LanguageClient('qemuIoExplorer', 'QEMU I/O Explorer language server', { run: transport, debug: transport }, {
-      documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]),
-      initializationOptions: serverSettings(),
-      // the server also pulls `qemuIoExplorer` with workspace/configuration; this pushes changes
-      synchronize: { configurationSection: SETTINGS_SECTION },
-      outputChannel: this.log,
-    });
+    this.client = new LanguageClient(
+      'qemuIoExplorer',
+      'QEMU I/O Explorer language server',
+      { run: transport, debug: transport },
+      {
+        documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [
+          { language, scheme: 'file' },
+          { language, scheme: 'untitled' },
+        ]),
+        initializationOptions: serverSettings(),
+        // the server also pulls `qemuIoExplorer` with workspace/configuration; this pushes changes
+        synchronize: { configurationSection: SETTINGS_SECTION },
+        outputChannel: this.log,
+      },
+    );
     await this.client.start();
-    this.log.info(`language client loaded in ${(loaded - t0).toFixed(0)} ms; language server ready ${(performance.now() - loaded).toFixed(0)} ms later (${module})`);
+    this.log.info(
+      `language client loaded in ${(loaded - t0).toFixed(0)} ms; language server ready ${(performance.now() - loaded).toFixed(0)} ms later (${module})`,
+    );
   }
 
   async dispose(): Promise<void> {

@@ -35,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   setTimeout(() => void client.start(), 0);
   const activationMs = performance.now() - t0;
   const version = (context.extension.packageJSON as { version?: string }).version ?? '';
-  log.info(`QEMU I/O Explorer ${version} activated in ${activationMs.toFixed(1)} ms (extension kind ${vscode.ExtensionKind[context.extension.extensionKind]}, ${context.extensionMode === vscode.ExtensionMode.Production ? 'production' : 'development'})`);
+  log.info(
+    `QEMU I/O Explorer ${version} activated in ${activationMs.toFixed(1)} ms (extension kind ${vscode.ExtensionKind[context.extension.extensionKind]}, ${context.extensionMode === vscode.ExtensionMode.Production ? 'production' : 'development'})`,
+  );
   return { activationMs };
 }
 

@@ -18,11 +18,7 @@ export interface Scenario {
   readonly config: LaunchConfig;
 }
 
-export type LaunchConfiguration = LaunchConfig & {
-  type: string;
-  request: 'launch';
-  name: string;
-};
+export type LaunchConfiguration = LaunchConfig & { type: string; request: 'launch'; name: string };
 
 const ONE_WRITE = { rw: 'write', bs: '4k', requests: 1 } as const;
 
@@ -30,7 +26,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'write-threads',
     label: 'QEMU I/O: 4 KiB write, aio=threads',
-    description: 'One 4 KiB guest write through the main loop, a request coroutine and the thread pool (QEMU\'s default aio mode).',
+    description:
+      "One 4 KiB guest write through the main loop, a request coroutine and the thread pool (QEMU's default aio mode).",
     name: 'QEMU I/O: 4 KiB write (aio=threads)',
     config: { aio: 'threads', cache: 'writeback', workload: { ...ONE_WRITE }, stopOnEntry: true },
   },
@@ -51,21 +48,35 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'randread-qd32',
     label: 'QEMU I/O: 4 KiB random reads at QD32',
-    description: '4 KiB random reads with 32 in flight: request merging, io_submit batching, many completions per poll.',
+    description:
+      '4 KiB random reads with 32 in flight: request merging, io_submit batching, many completions per poll.',
     name: 'QEMU I/O: 4 KiB randread QD32 (aio=native)',
-    config: { aio: 'native', cache: 'none', workload: { rw: 'randread', bs: '4k', iodepth: 32, requests: 256 }, stopOnEntry: true },
+    config: {
+      aio: 'native',
+      cache: 'none',
+      workload: { rw: 'randread', bs: '4k', iodepth: 32, requests: 256 },
+      stopOnEntry: true,
+    },
   },
   {
     id: 'write-error-stop',
     label: 'QEMU I/O: failing write, werror=stop',
-    description: 'The first write fails with EIO; werror=stop parks the request and stops the VM until `cont` replays it.',
+    description:
+      'The first write fails with EIO; werror=stop parks the request and stops the VM until `cont` replays it.',
     name: 'QEMU I/O: failing write (werror=stop)',
-    config: { aio: 'threads', werror: 'stop', faults: ['write:*:EIO:1'], workload: { ...ONE_WRITE }, stopOnEntry: true },
+    config: {
+      aio: 'threads',
+      werror: 'stop',
+      faults: ['write:*:EIO:1'],
+      workload: { ...ONE_WRITE },
+      stopOnEntry: true,
+    },
   },
   {
     id: 'qemu-command-line',
     label: 'QEMU I/O: paste your QEMU command line',
-    description: 'Takes aio, cache, iothread and the device\'s settings from the -drive/-device/-object options you really run.',
+    description:
+      "Takes aio, cache, iothread and the device's settings from the -drive/-device/-object options you really run.",
     name: 'QEMU I/O: my QEMU command line',
     config: {
       qemu: '-object iothread,id=io0 -drive if=none,id=d0,file=disk.img,format=raw,aio=native,cache=none -device virtio-blk-pci,drive=d0,iothread=io0',

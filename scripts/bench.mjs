@@ -7,12 +7,18 @@ import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const only = process.argv.slice(2);
-const benches = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.bench.ts')).sort()
+const benches = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 await build({
   entryPoints: benches.map((b) => join(root, 'bench', b)),
   outdir: join(root, 'out/bench'),
-  bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  logLevel: 'warning',
   external: ['vscode'],
 });
 let failed = 0;

@@ -10,15 +10,19 @@ const chunks = [
   { in: 'extension/chunks/debugSession.ts', out: 'dist/extension-debugSession.js' },
 ];
 
-await Promise.all(chunks.map((c) => build({
-  entryPoints: [join(root, c.in)],
-  outfile: join(root, c.out),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: 'linked',
-  minifySyntax: true,
-  logLevel: 'warning',
-  external: ['vscode'],
-})));
+await Promise.all(
+  chunks.map((c) =>
+    build({
+      entryPoints: [join(root, c.in)],
+      outfile: join(root, c.out),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: 'linked',
+      minifySyntax: true,
+      logLevel: 'warning',
+      external: ['vscode'],
+    }),
+  ),
+);

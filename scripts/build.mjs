@@ -23,15 +23,19 @@ const common = {
 };
 
 async function buildEntries() {
-  await Promise.all(entries
-    .filter((e) => existsSync(join(root, e.in)))
-    .map((e) => build({
-      ...common,
-      entryPoints: [join(root, e.in)],
-      outfile: join(root, e.out),
-      minifySyntax: true,
-      banner: e.banner ? { js: e.banner } : undefined,
-    })));
+  await Promise.all(
+    entries
+      .filter((e) => existsSync(join(root, e.in)))
+      .map((e) =>
+        build({
+          ...common,
+          entryPoints: [join(root, e.in)],
+          outfile: join(root, e.out),
+          minifySyntax: true,
+          banner: e.banner ? { js: e.banner } : undefined,
+        }),
+      ),
+  );
 }
 
 function findTests(dir) {

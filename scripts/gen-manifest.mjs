@@ -23,11 +23,21 @@ const bundle = await build({
     sourcefile: 'gen-manifest-entry.ts',
     loader: 'ts',
   },
-  bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  write: false,
+  logLevel: 'warning',
 });
 const mod = { exports: {} };
 new Function('module', 'exports', 'require', '__filename', '__dirname', bundle.outputFiles[0].text)(
-  mod, mod.exports, createRequire(join(root, 'package.json')), join(root, 'gen-manifest-entry.js'), root);
+  mod,
+  mod.exports,
+  createRequire(join(root, 'package.json')),
+  join(root, 'gen-manifest-entry.js'),
+  root,
+);
 const { launchSchema, configurationSnippets, initialConfigurations, DEBUG_TYPE } = mod.exports;
 
 const file = join(root, 'package.json');
@@ -45,7 +55,7 @@ const after = JSON.stringify(pkg, null, 2) + '\n';
 
 if (after === before) process.exit(0);
 if (check) {
-  console.error('gen-manifest: package.json\'s generated debugger attributes are out of date; run `npm run build`');
+  console.error("gen-manifest: package.json's generated debugger attributes are out of date; run `npm run build`");
   process.exit(1);
 }
 writeFileSync(file, after);

@@ -34,20 +34,62 @@ function fakeVscode() {
     apply: () => anything,
     construct: () => anything,
   });
-  const soft = (obj) => new Proxy(obj, { get: (t, p) => (p in t ? t[p] : typeof p === 'symbol' || p === 'then' ? undefined : anything) });
-  class EventEmitter { constructor() { this.event = event(); } fire() {} dispose() {} }
-  class Disposable { constructor(fn) { this.fn = fn; } dispose() { this.fn?.(); } static from(...d) { return new Disposable(() => d.forEach((x) => x.dispose())); } }
+  const soft = (obj) =>
+    new Proxy(obj, { get: (t, p) => (p in t ? t[p] : typeof p === 'symbol' || p === 'then' ? undefined : anything) });
+  class EventEmitter {
+    constructor() {
+      this.event = event();
+    }
+    fire() {}
+    dispose() {}
+  }
+  class Disposable {
+    constructor(fn) {
+      this.fn = fn;
+    }
+    dispose() {
+      this.fn?.();
+    }
+    static from(...d) {
+      return new Disposable(() => d.forEach((x) => x.dispose()));
+    }
+  }
   class Uri {
-    constructor(path) { this.scheme = 'file'; this.path = path; this.fsPath = path; }
-    static file(p) { return new Uri(p); }
-    static parse(s) { return new Uri(s.replace(/^file:\/\//, '')); }
-    static joinPath(u, ...parts) { return new Uri(join(u.fsPath, ...parts)); }
-    toString() { return `file://${this.path}`; }
+    constructor(path) {
+      this.scheme = 'file';
+      this.path = path;
+      this.fsPath = path;
+    }
+    static file(p) {
+      return new Uri(p);
+    }
+    static parse(s) {
+      return new Uri(s.replace(/^file:\/\//, ''));
+    }
+    static joinPath(u, ...parts) {
+      return new Uri(join(u.fsPath, ...parts));
+    }
+    toString() {
+      return `file://${this.path}`;
+    }
   }
   const config = { get: (_k, d) => d, has: () => false, inspect: () => undefined, update: async () => {} };
-  const log = soft({ name: 'log', info() {}, warn() {}, error() {}, debug() {}, trace() {}, append() {}, appendLine() {}, show() {}, dispose() {} });
+  const log = soft({
+    name: 'log',
+    info() {},
+    warn() {},
+    error() {},
+    debug() {},
+    trace() {},
+    append() {},
+    appendLine() {},
+    show() {},
+    dispose() {},
+  });
   return soft({
-    EventEmitter, Disposable, Uri,
+    EventEmitter,
+    Disposable,
+    Uri,
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
     ExtensionKind: { 1: 'UI', 2: 'Workspace', UI: 1, Workspace: 2 },
@@ -55,20 +97,31 @@ function fakeVscode() {
     TextEditorSelectionChangeKind: { Keyboard: 1, Mouse: 2, Command: 3 },
     window: soft({
       createOutputChannel: () => log,
-      createTreeView: () => soft({ visible: false, selection: [], onDidChangeVisibility: event(), reveal: async () => {}, dispose() {} }),
-      activeTextEditor: undefined, visibleTextEditors: [],
-      onDidChangeActiveTextEditor: event(), onDidChangeTextEditorSelection: event(),
+      createTreeView: () =>
+        soft({ visible: false, selection: [], onDidChangeVisibility: event(), reveal: async () => {}, dispose() {} }),
+      activeTextEditor: undefined,
+      visibleTextEditors: [],
+      onDidChangeActiveTextEditor: event(),
+      onDidChangeTextEditorSelection: event(),
     }),
     workspace: soft({
-      getConfiguration: () => config, workspaceFolders: undefined, textDocuments: [],
-      onDidChangeTextDocument: event(), onDidCloseTextDocument: event(), onDidChangeConfiguration: event(),
+      getConfiguration: () => config,
+      workspaceFolders: undefined,
+      textDocuments: [],
+      onDidChangeTextDocument: event(),
+      onDidCloseTextDocument: event(),
+      onDidChangeConfiguration: event(),
     }),
     debug: soft({
-      breakpoints: [], activeStackItem: undefined,
-      registerDebugAdapterDescriptorFactory: disposable, registerDebugAdapterTrackerFactory: disposable,
+      breakpoints: [],
+      activeStackItem: undefined,
+      registerDebugAdapterDescriptorFactory: disposable,
+      registerDebugAdapterTrackerFactory: disposable,
       registerDebugConfigurationProvider: disposable,
-      onDidReceiveDebugSessionCustomEvent: event(), onDidTerminateDebugSession: event(),
-      onDidChangeActiveStackItem: event(), onDidChangeBreakpoints: event(),
+      onDidReceiveDebugSessionCustomEvent: event(),
+      onDidTerminateDebugSession: event(),
+      onDidChangeActiveStackItem: event(),
+      onDidChangeBreakpoints: event(),
     }),
     commands: soft({ registerCommand: disposable, executeCommand: async () => undefined }),
   });
@@ -89,7 +142,10 @@ async function measureOnce(extDir) {
   const ext = req(main);
   const t1 = performance.now();
   const context = {
-    subscriptions: [], extensionUri: vscode.Uri.file(extDir), extensionPath: extDir, extensionMode: 1,
+    subscriptions: [],
+    extensionUri: vscode.Uri.file(extDir),
+    extensionPath: extDir,
+    extensionMode: 1,
     extension: { id: 'qemu-io-explorer.qemu-io-explorer', packageJSON: pkg, extensionKind: 2 },
     asAbsolutePath: (p) => join(extDir, p),
   };
@@ -100,7 +156,15 @@ async function measureOnce(extDir) {
   const t3 = performance.now();
   req(join(extDir, 'dist', 'extension-debugSession.js'));
   const t4 = performance.now();
-  process.stdout.write(JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, reportedMs: result?.activationMs, clientMs: t3 - t2, sessionMs: t4 - t3 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      requireMs: t1 - t0,
+      activateMs: t2 - t1,
+      reportedMs: result?.activationMs,
+      clientMs: t3 - t2,
+      sessionMs: t4 - t3,
+    }) + '\n',
+  );
   process.exit(0);
 }
 
@@ -118,7 +182,8 @@ async function main() {
   const buf = readFileSync(vsix);
   const files = readZip(buf);
   console.log(`\nVSIX ${relative(root, vsix)}: ${files.size} files`);
-  for (const [name, data] of [...files].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${name.padEnd(48)} ${kib(data.length).padStart(11)}`);
+  for (const [name, data] of [...files].sort(([a], [b]) => a.localeCompare(b)))
+    console.log(`  ${name.padEnd(48)} ${kib(data.length).padStart(11)}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'qemu-io-vsix-'));
   let runs;
@@ -127,9 +192,12 @@ async function main() {
     const ext = join(dir, 'extension');
     runs = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--measure', ext], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--measure', ext], {
+        encoding: 'utf8',
+      });
       const line = r.stdout.trim().split('\n').pop();
-      if (r.status !== 0 || !line?.startsWith('{')) throw new Error(`activation measurement failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+      if (r.status !== 0 || !line?.startsWith('{'))
+        throw new Error(`activation measurement failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
       runs.push(JSON.parse(line));
     }
   } finally {
@@ -142,15 +210,24 @@ async function main() {
   const ok = (v, target) => (v <= target ? 'within' : 'OVER');
   console.log('');
   console.log(`VSIX size:        ${kib(size)} (${size} bytes) — ${ok(size, SIZE_TARGET)} the 1 MB target`);
-  console.log(`activation time:  ${total.toFixed(1)} ms = load ${load.toFixed(1)} ms + activate() ${act.toFixed(1)} ms — ${ok(total, ACTIVATION_TARGET_MS)} the ${ACTIVATION_TARGET_MS} ms target`);
-  console.log(`                  (median of ${RUNS} fresh Node ${process.version} processes loading the packed dist/extension.js`);
-  console.log('                   against a stand-in vscode module; in VS Code see the output channel\'s "activated in" line)');
-  console.log(`loaded later:     language client ${median(runs.map((r) => r.clientMs)).toFixed(1)} ms (just after activation), inline debug adapter ${median(runs.map((r) => r.sessionMs)).toFixed(1)} ms (first session)`);
+  console.log(
+    `activation time:  ${total.toFixed(1)} ms = load ${load.toFixed(1)} ms + activate() ${act.toFixed(1)} ms — ${ok(total, ACTIVATION_TARGET_MS)} the ${ACTIVATION_TARGET_MS} ms target`,
+  );
+  console.log(
+    `                  (median of ${RUNS} fresh Node ${process.version} processes loading the packed dist/extension.js`,
+  );
+  console.log(
+    '                   against a stand-in vscode module; in VS Code see the output channel\'s "activated in" line)',
+  );
+  console.log(
+    `loaded later:     language client ${median(runs.map((r) => r.clientMs)).toFixed(1)} ms (just after activation), inline debug adapter ${median(runs.map((r) => r.sessionMs)).toFixed(1)} ms (first session)`,
+  );
 }
 
 const measure = process.argv.indexOf('--measure');
 if (measure >= 0) await measureOnce(process.argv[measure + 1]);
-else await main().catch((e) => {
-  console.error(`package: ${e.message}`);
-  process.exit(1);
-});
+else
+  await main().catch((e) => {
+    console.error(`package: ${e.message}`);
+    process.exit(1);
+  });

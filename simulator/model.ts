@@ -56,8 +56,14 @@ export function buildMachine(sc: Scenario): Machine {
   const m = new Machine(catalog.size, sc.seed, w);
   m.relink.push(relinkCoroutines);
   Object.assign(m.copiers, {
-    co: copyCoroutineState, pool: copyPoolState, laio: copyLaioState, dev: copyDeviceState, hostio: copyHostIoState,
-    block: copyBlockState, blk: copyBlkState, vblk: copyVirtioBlkState,
+    co: copyCoroutineState,
+    pool: copyPoolState,
+    laio: copyLaioState,
+    dev: copyDeviceState,
+    hostio: copyHostIoState,
+    block: copyBlockState,
+    blk: copyBlkState,
+    vblk: copyVirtioBlkState,
   });
   registerSteps(m);
   setCosts(m, sc);

@@ -6,7 +6,17 @@
 import { catalog } from './catalog';
 import { Scenario } from './config/scenario';
 import { Coroutine, CoState, CO_STATE_NAMES } from './coroutine/coroutine';
-import { Frame, Machine, PHASE_NAMES, SimState, StageEvent, StopReason, StopReasonValue, ThreadState, WAIT_NAMES } from './engine/machine';
+import {
+  Frame,
+  Machine,
+  PHASE_NAMES,
+  SimState,
+  StageEvent,
+  StopReason,
+  StopReasonValue,
+  ThreadState,
+  WAIT_NAMES,
+} from './engine/machine';
 import { buildMachine } from './model';
 import { mergeChain } from './virtio/virtio-blk';
 import { collectStats, SimStats, stallNote } from './stats';
@@ -193,8 +203,13 @@ export class Simulator {
 
 function frameView(f: Frame, co: number | null): FrameView {
   return {
-    fnId: f.fn, name: catalog.name(f.fn), key: catalog.key(f.fn), req: f.req, coroutine: co,
-    args: { a: f.a, b: f.b, c: f.c }, pc: f.pc,
+    fnId: f.fn,
+    name: catalog.name(f.fn),
+    key: catalog.key(f.fn),
+    req: f.req,
+    coroutine: co,
+    args: { a: f.a, b: f.b, c: f.c },
+    pc: f.pc,
   };
 }
 
@@ -202,7 +217,12 @@ function coroutineView(co: Coroutine): CoroutineView {
   const frames: FrameView[] = [];
   for (let i = co.stack.depth - 1; i >= 0; i--) frames.push(frameView(co.stack.frames[i], co.id));
   return {
-    id: co.id, state: CO_STATE_NAMES[co.state], entry: catalog.name(co.entry), req: co.req, thread: co.thread,
-    yieldedAt: co.yieldedAt, frames,
+    id: co.id,
+    state: CO_STATE_NAMES[co.state],
+    entry: catalog.name(co.entry),
+    req: co.req,
+    thread: co.thread,
+    yieldedAt: co.yieldedAt,
+    frames,
   };
 }

@@ -10,7 +10,15 @@ import { STAGE_NAMES } from './guest/driver';
 export interface SimStats {
   simulatedNs: number;
   events: number;
-  requests: { issued: number; completed: number; flushes: number; errors: number; duplicates: number; outstanding: number; parked: number };
+  requests: {
+    issued: number;
+    completed: number;
+    flushes: number;
+    errors: number;
+    duplicates: number;
+    outstanding: number;
+    parked: number;
+  };
   iops: number;
   bandwidthMBps: number;
   latencyNs: { mean: number; p50: number; p99: number; min: number; max: number };
@@ -39,23 +47,34 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
     simulatedNs: now,
     events: m.s.events,
     requests: {
-      issued: g.work.issued, completed: st.completed, flushes: st.flushesCompleted, errors: st.errors,
-      duplicates: st.duplicates, outstanding: g.inflight, parked: w.vblk.parked,
+      issued: g.work.issued,
+      completed: st.completed,
+      flushes: st.flushesCompleted,
+      errors: st.errors,
+      duplicates: st.duplicates,
+      outstanding: g.inflight,
+      parked: w.vblk.parked,
     },
     iops: (st.completed / span) * 1e9,
-    bandwidthMBps: (st.bytes / span) * 1e9 / 1e6,
+    bandwidthMBps: ((st.bytes / span) * 1e9) / 1e6,
     latencyNs: {
-      mean: mean(st.latency), p50: percentile(st.latency, 0.5), p99: percentile(st.latency, 0.99),
-      min: st.latency.n ? st.latency.min : 0, max: st.latency.max,
+      mean: mean(st.latency),
+      p50: percentile(st.latency, 0.5),
+      p99: percentile(st.latency, 0.99),
+      min: st.latency.n ? st.latency.min : 0,
+      max: st.latency.max,
     },
     stages: STAGE_NAMES.map((name, i) => ({
-      name, meanNs: st.stageCount[i] ? st.stageSum[i] / st.stageCount[i] : 0, count: st.stageCount[i],
+      name,
+      meanNs: st.stageCount[i] ? st.stageSum[i] / st.stageCount[i] : 0,
+      count: st.stageCount[i],
     })),
     interrupts: { raised: vq.interrupts, suppressed: vq.suppressedInterrupts, handledByGuest: st.interruptsHandled },
     kicks: { doorbells: st.doorbells, handledByQemu: vq.kicks },
     merging: { blkRequests: w.vblk.blkRequests, requestsMerged: w.vblk.merged },
     queueDepth: {
-      deviceAvg: now > 0 ? devDepth / now : 0, deviceMax: dev.maxDepth,
+      deviceAvg: now > 0 ? devDepth / now : 0,
+      deviceMax: dev.maxDepth,
       laioMaxInFlight: Math.max(0, ...w.laio.states.map((s) => s.maxInFlight)),
       poolMaxQueued: Math.max(0, ...w.pool.pools.map((p) => p.maxQueued)),
     },
@@ -70,7 +89,11 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
       iothreadIterations: sc.iothread ? ctxs[1].iterations : 0,
       iothreadPollHits: sc.iothread ? ctxs[1].pollHits : 0,
     },
-    vm: { stops: w.runstate.stops, resumes: w.runstate.resumes, state: vmRunning(w) ? 'running' : 'stopped (io-error)' },
+    vm: {
+      stops: w.runstate.stops,
+      resumes: w.runstate.resumes,
+      state: vmRunning(w) ? 'running' : 'stopped (io-error)',
+    },
   };
 }
 
@@ -85,11 +108,13 @@ export function stallNote(m: Machine): string | null {
   const waiting = vq.avail.length;
   if (waiting === 0) return null;
   if (!w.virtio.eventIdx && vq.noNotifyFlag) {
-    return `${waiting} request(s) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set, so the guest does not kick. `
-      + 'QEMU 4.1.0\'s virtio_queue_host_notifier_aio_poll clears notifications after each batch it handles (also in the '
-      + 'one poll round aio_poll makes when it is not busy-polling), and only poll_end sets them again, which runs when '
-      + 'busy-polling stops, never when it did not start (poll-max-ns=0, or after a long sleep). '
-      + 'With event_idx=on (the default) clearing them has no effect, so this cannot happen.';
+    return (
+      `${waiting} request(s) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set, so the guest does not kick. ` +
+      "QEMU 4.1.0's virtio_queue_host_notifier_aio_poll clears notifications after each batch it handles (also in the " +
+      'one poll round aio_poll makes when it is not busy-polling), and only poll_end sets them again, which runs when ' +
+      'busy-polling stops, never when it did not start (poll-max-ns=0, or after a long sleep). ' +
+      'With event_idx=on (the default) clearing them has no effect, so this cannot happen.'
+    );
   }
   return `${waiting} request(s) sit in the avail ring, but no thread is left to notice them`;
 }

@@ -35,13 +35,21 @@ describe('qemu-io-explorer simulate', () => {
   test('--format jsonl: one stage event per line with the documented fields', () => {
     const r = sim('simulate', '--aio', 'native', '--cache', 'none', '--format', 'jsonl');
     assert.equal(r.code, 0, r.err);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(lines.length > 100);
-    for (const ev of lines) assert.deepEqual(Object.keys(ev), ['time_ns', 'thread', 'coroutine', 'function', 'phase', 'requests']);
+    for (const ev of lines)
+      assert.deepEqual(Object.keys(ev), ['time_ns', 'thread', 'coroutine', 'function', 'phase', 'requests']);
     assert.ok(lines.some((e) => e.function === 'io_submit' && e.thread === 'main-loop'));
     assert.ok(lines.some((e) => e.phase === 'yield' && typeof e.coroutine === 'number'));
     const times = lines.map((e) => e.time_ns);
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'events are in time order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'events are in time order',
+    );
   });
 
   test('--format qemu-trace prints tid@sec.usec:name args lines', () => {
@@ -49,11 +57,22 @@ describe('qemu-io-explorer simulate', () => {
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
     for (const l of lines) assert.match(l, /^\d+@\d+\.\d{6}:[a-z_]+ /);
-    assert.ok(lines.some((l) => /^4200@0\.\d{6}:blk_co_pwritev blk 0x[0-9a-f]+ bs 0x[0-9a-f]+ offset 0 bytes 4096 flags 0x0$/.test(l)));
+    assert.ok(
+      lines.some((l) =>
+        /^4200@0\.\d{6}:blk_co_pwritev blk 0x[0-9a-f]+ bs 0x[0-9a-f]+ offset 0 bytes 4096 flags 0x0$/.test(l),
+      ),
+    );
   });
 
   describe('--format chrome: a trace Perfetto and chrome://tracing open', () => {
-    interface TraceEvent { ph: string; name?: string; ts?: number; tid: number; id?: number; args?: Record<string, unknown> }
+    interface TraceEvent {
+      ph: string;
+      name?: string;
+      ts?: number;
+      tid: number;
+      id?: number;
+      args?: Record<string, unknown>;
+    }
     function trace(...args: string[]): TraceEvent[] {
       const r = sim('simulate', ...args, '--format', 'chrome');
       assert.equal(r.code, 0, r.err);
@@ -86,38 +105,106 @@ describe('qemu-io-explorer simulate', () => {
     test('threads are named tracks; a coroutine’s frames leave the thread at the yield and come back at the resume', () => {
       const events = trace('--iothread', '--rw', 'randwrite', '--iodepth', '8', '--requests', '40');
       assertWellFormed(events);
-      const names = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]));
-      for (const n of ['main-loop', 'iothread0', 'worker-1', 'vcpu0']) assert.ok([...names.values()].includes(n), `a ${n} track`);
+      const names = new Map(
+        events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]),
+      );
+      for (const n of ['main-loop', 'iothread0', 'worker-1', 'vcpu0'])
+        assert.ok([...names.values()].includes(n), `a ${n} track`);
       const coroutines = events.filter((e) => e.ph === 'b' && e.name!.startsWith('coroutine #'));
       assert.equal(coroutines.length, 40, 'one span per request coroutine (random writes do not merge)');
       assert.ok(coroutines.every((e) => / · blk_aio_write_entry$/.test(e.name!)));
       // the pwrite of each request on a worker track, the coroutine's frames on the iothread's
       const tidOf = (n: string) => [...names].find(([, v]) => v === n)![0];
-      assert.equal(events.filter((e) => e.ph === 'B' && e.name === 'pwrite' && names.get(e.tid)!.startsWith('worker-')).length, 40);
+      assert.equal(
+        events.filter((e) => e.ph === 'B' && e.name === 'pwrite' && names.get(e.tid)!.startsWith('worker-')).length,
+        40,
+      );
       const resumed = events.filter((e) => e.ph === 'B' && e.args?.resumed === true);
-      assert.ok(resumed.length >= 40 * 5, 'each resume reopens the coroutine\'s stack');
+      assert.ok(resumed.length >= 40 * 5, "each resume reopens the coroutine's stack");
       assert.ok(resumed.every((e) => e.tid === tidOf('iothread0')));
-      assert.ok(resumed.some((e) => e.name === 'blk_aio_write_entry') && resumed.some((e) => e.name === 'thread_pool_submit_co'));
+      assert.ok(
+        resumed.some((e) => e.name === 'blk_aio_write_entry') &&
+          resumed.some((e) => e.name === 'thread_pool_submit_co'),
+      );
     });
 
     test('a request parked by werror=stop ends the trace with its coroutine span closed', () => {
-      const events = trace('--rw', 'write', '--requests', '2', '--fault', 'write:*:EIO', '--werror', 'stop', '--max-resumes', '0');
+      const events = trace(
+        '--rw',
+        'write',
+        '--requests',
+        '2',
+        '--fault',
+        'write:*:EIO',
+        '--werror',
+        'stop',
+        '--max-resumes',
+        '0',
+      );
       assertWellFormed(events);
       assert.ok(events.some((e) => e.ph === 'B' && e.name === 'vm_stop'));
     });
   });
 
   test('requests left in the avail ring are explained on stderr', () => {
-    const r = sim('simulate', '--aio', 'threads', '--cache', 'unsafe', '--iothread', '--event-idx', 'off', '--request-merging', 'off',
-      '--host-block-size', '512', '--seed', '5071084', '--queue-size', '1024', '--poll-max-ns', '0', '--rw', 'randrw', '--rwmixread', '30',
-      '--bs', '512', '--iodepth', '64', '--batch', '5', '--requests', '400', '--flush-every', '1', '--format', 'none');
+    const r = sim(
+      'simulate',
+      '--aio',
+      'threads',
+      '--cache',
+      'unsafe',
+      '--iothread',
+      '--event-idx',
+      'off',
+      '--request-merging',
+      'off',
+      '--host-block-size',
+      '512',
+      '--seed',
+      '5071084',
+      '--queue-size',
+      '1024',
+      '--poll-max-ns',
+      '0',
+      '--rw',
+      'randrw',
+      '--rwmixread',
+      '30',
+      '--bs',
+      '512',
+      '--iodepth',
+      '64',
+      '--batch',
+      '5',
+      '--requests',
+      '400',
+      '--flush-every',
+      '1',
+      '--format',
+      'none',
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /note: the run ended with \d+ request\(s\) not completed \(VM running\)/);
     assert.match(r.err, /note: \d+ request\(s\) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set/);
   });
 
   test('--stats reports IOPS, per-stage latency, interrupts and merges', () => {
-    const r = sim('simulate', '--rw', 'randread', '--iodepth', '32', '--requests', '2000', '--aio', 'native', '--cache', 'none', '--format', 'none', '--stats');
+    const r = sim(
+      'simulate',
+      '--rw',
+      'randread',
+      '--iodepth',
+      '32',
+      '--requests',
+      '2000',
+      '--aio',
+      'native',
+      '--cache',
+      'none',
+      '--format',
+      'none',
+      '--stats',
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /2000 completed/);
     assert.match(r.out, /\d+ IOPS/);
@@ -129,7 +216,15 @@ describe('qemu-io-explorer simulate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qie-'));
     const job = join(dir, 'job.fio');
     writeFileSync(job, '[w]\nrw=write\nbs=4k\niodepth=2\niodepth_batch_submit=2\nnumber_ios=2\n');
-    const r = sim('simulate', '--qemu', '-drive if=none,id=d0,file=x.img,format=raw -device virtio-blk-pci,drive=d0', '--fio', job, '--format', 'qemu-trace');
+    const r = sim(
+      'simulate',
+      '--qemu',
+      '-drive if=none,id=d0,file=x.img,format=raw -device virtio-blk-pci,drive=d0',
+      '--fio',
+      job,
+      '--format',
+      'qemu-trace',
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /virtio_blk_submit_multireq .* num_reqs 2 offset 0 size 8192 is_write 1/);
   });
@@ -139,7 +234,10 @@ describe('qemu-io-explorer simulate', () => {
       [['simulate', '--bogus'], /Unknown option '--bogus'/],
       [['simulate', '--bs', 'huge'], /--bs: "huge" is not a size/],
       [['simulate', '--aio', 'native'], /aio=native requires cache.direct=on/],
-      [['simulate', '--qemu', '-drive id=d0,frobnicate=1 -device virtio-blk-pci,drive=d0'], /-drive has no option "frobnicate"/],
+      [
+        ['simulate', '--qemu', '-drive id=d0,frobnicate=1 -device virtio-blk-pci,drive=d0'],
+        /-drive has no option "frobnicate"/,
+      ],
       [['simulate', '--fio', '/no/such/job.fio'], /no such file/],
       [['simulate', '--fault', 'write:x:EIO'], /sector range "x"/],
       [['simulate', '--rw', 'sideways'], /--rw sideways: expected one of/],

@@ -10,7 +10,10 @@ import { readConfig } from '../config';
 import type { Log } from '../output';
 
 export class QemuIoAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Log) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Log,
+  ) {}
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.DebugAdapterDescriptor {
     const mode = readConfig(session.workspaceFolder?.uri).adapterMode;

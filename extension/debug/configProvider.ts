@@ -9,13 +9,22 @@ import { launchConfiguration, SCENARIOS } from '../scenarios';
 import { completeConfiguration, withDefaults } from './launchDefaults';
 
 export class QemuIoConfigurationProvider implements vscode.DebugConfigurationProvider {
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+  resolveDebugConfiguration(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration {
     return withDefaults(config) as vscode.DebugConfiguration;
   }
 
-  resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+  resolveDebugConfigurationWithSubstitutedVariables(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration {
     const workspaceFolder = (folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
-    return completeConfiguration(config, { settings: readConfig(folder?.uri), workspaceFolder }) as vscode.DebugConfiguration;
+    return completeConfiguration(config, {
+      settings: readConfig(folder?.uri),
+      workspaceFolder,
+    }) as vscode.DebugConfiguration;
   }
 }
 
@@ -28,6 +37,10 @@ export class QemuIoDynamicConfigurations implements vscode.DebugConfigurationPro
 export function registerConfigurationProviders(): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new QemuIoConfigurationProvider()),
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new QemuIoDynamicConfigurations(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugConfigurationProvider(
+      DEBUG_TYPE,
+      new QemuIoDynamicConfigurations(),
+      vscode.DebugConfigurationProviderTriggerKind.Dynamic,
+    ),
   );
 }

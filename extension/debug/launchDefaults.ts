@@ -34,7 +34,12 @@ export function isEmptyConfiguration(config: Config): boolean {
 /** `resolveDebugConfiguration`: the default scenario for an empty configuration. */
 export function withDefaults(config: Config): Config {
   if (isEmptyConfiguration(config)) return { ...launchConfiguration(DEFAULT_SCENARIO) };
-  return { ...config, type: config.type ?? DEBUG_TYPE, request: config.request ?? 'launch', name: config.name ?? DEFAULT_SCENARIO.name };
+  return {
+    ...config,
+    type: config.type ?? DEBUG_TYPE,
+    request: config.request ?? 'launch',
+    name: config.name ?? DEFAULT_SCENARIO.name,
+  };
 }
 
 /**

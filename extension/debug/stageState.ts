@@ -77,8 +77,12 @@ export class StageState {
     const s = this.session(sessionId);
     s.threads.clear();
     s.threads.set(body.threadId, {
-      threadId: body.threadId, thread: body.thread, function: body.function,
-      stage: body.stage || undefined, group: body.group || undefined, requestIds: body.requestIds,
+      threadId: body.threadId,
+      thread: body.thread,
+      function: body.function,
+      stage: body.stage || undefined,
+      group: body.group || undefined,
+      requestIds: body.requestIds,
     });
     s.stoppedThread = body.threadId;
     s.hitCounts = body.hitCounts;

@@ -20,7 +20,10 @@ function brief(message: unknown): string {
 }
 
 export class QemuIoTrackerFactory implements vscode.DebugAdapterTrackerFactory {
-  constructor(private readonly log: Log, private readonly events: TrackerEvents) {}
+  constructor(
+    private readonly log: Log,
+    private readonly events: TrackerEvents,
+  ) {}
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     const log = this.log;
@@ -30,12 +33,16 @@ export class QemuIoTrackerFactory implements vscode.DebugAdapterTrackerFactory {
     const trace = readConfig(session.workspaceFolder?.uri).traceDapTraffic;
     let stopping = false;
     return {
-      onWillStartSession: () => { if (trace) log.info(`${tag} DAP session starting`); },
+      onWillStartSession: () => {
+        if (trace) log.info(`${tag} DAP session starting`);
+      },
       onWillReceiveMessage: (m: { type?: string; command?: string }) => {
         if (trace) log.info(`${tag} → ${brief(m)}`);
         if (m.type === 'request' && m.command && RUNS.has(m.command)) events.onRunning(session);
       },
-      onDidSendMessage: (m: unknown) => { if (trace) log.info(`${tag} ← ${brief(m)}`); },
+      onDidSendMessage: (m: unknown) => {
+        if (trace) log.info(`${tag} ← ${brief(m)}`);
+      },
       // a closed pipe while the session ends is expected (an external adapter exits on disconnect)
       onError: (e: Error) => (stopping ? log.debug : log.error).call(log, `${tag} debug adapter error: ${e.message}`),
       onExit: (code: number | undefined, signal: string | undefined) => {

@@ -30,14 +30,24 @@ export function registerDebugger(extensionUri: vscode.Uri, log: Log): DebugWirin
     const session = vscode.debug.activeStackItem?.session;
     if (!pending || !session || session.id !== pending.sessionId) return;
     try {
-      const r = await session.customRequest('stackTrace', { threadId: pending.threadId, startFrame: 0, levels: 1 }) as { stackFrames?: { name: string }[] };
+      const r = (await session.customRequest('stackTrace', {
+        threadId: pending.threadId,
+        startFrame: 0,
+        levels: 1,
+      })) as { stackFrames?: { name: string }[] };
       const top = r.stackFrames?.[0] ? parseFrameName(r.stackFrames[0].name) : undefined;
       const catalog = getCatalog();
       const entry = top ? catalog.byName(top.qualifier ? `${top.name}@${top.qualifier}` : top.name) : undefined;
-      const thread = (await session.customRequest('threads') as { threads?: { id: number; name: string }[] }).threads?.find((t) => t.id === pending.threadId);
+      const thread = (
+        (await session.customRequest('threads')) as { threads?: { id: number; name: string }[] }
+      ).threads?.find((t) => t.id === pending.threadId);
       stages.setThreadStage(session.id, {
-        threadId: pending.threadId, thread: thread?.name ?? `thread ${pending.threadId}`, function: entry?.name ?? '',
-        stage: entry?.stage, group: entry ? catalog.stage(entry.stage)?.group : undefined, requestIds: [],
+        threadId: pending.threadId,
+        thread: thread?.name ?? `thread ${pending.threadId}`,
+        function: entry?.name ?? '',
+        stage: entry?.stage,
+        group: entry ? catalog.stage(entry.stage)?.group : undefined,
+        requestIds: [],
       });
       fire();
     } catch {
@@ -48,9 +58,15 @@ export function registerDebugger(extensionUri: vscode.Uri, log: Log): DebugWirin
   const disposables = vscode.Disposable.from(
     changed,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new QemuIoAdapterFactory(extensionUri, log)),
-    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, new QemuIoTrackerFactory(log, {
-      onRunning: (session) => { stages.onRunning(session.id); fire(); },
-    })),
+    vscode.debug.registerDebugAdapterTrackerFactory(
+      DEBUG_TYPE,
+      new QemuIoTrackerFactory(log, {
+        onRunning: (session) => {
+          stages.onRunning(session.id);
+          fire();
+        },
+      }),
+    ),
     registerConfigurationProviders(),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
       if (!isOurs(e.session) || e.event !== STAGE_EVENT) return;
@@ -72,9 +88,5 @@ export function registerDebugger(extensionUri: vscode.Uri, log: Log): DebugWirin
     }),
   );
 
-  return {
-    stages,
-    onStagesChanged: (listener) => changed.event(listener),
-    dispose: () => disposables.dispose(),
-  };
+  return { stages, onStagesChanged: (listener) => changed.event(listener), dispose: () => disposables.dispose() };
 }

@@ -73,7 +73,10 @@ class ScannedText {
   /** All occurrences in text order. */
   readonly all: readonly FunctionOccurrence[];
 
-  constructor(readonly source: TextSource, names: ReadonlySet<string>) {
+  constructor(
+    readonly source: TextSource,
+    names: ReadonlySet<string>,
+  ) {
     this.all = findFunctionOccurrences(source.text, names);
     for (const o of this.all) {
       const list = this.byName.get(o.name);
@@ -106,7 +109,10 @@ class ScannedText {
     const from = end - lineStart <= PREVIEW_MAX ? lineStart : Math.max(lineStart, o.offset - PREVIEW_LEAD);
     const to = Math.min(end, Math.max(o.offset + o.length, from + PREVIEW_MAX));
     let pre = text.slice(from, o.offset).replace(/\s+/g, ' ').trimStart();
-    let post = text.slice(o.offset + o.length, to).replace(/\s+/g, ' ').trimEnd();
+    let post = text
+      .slice(o.offset + o.length, to)
+      .replace(/\s+/g, ' ')
+      .trimEnd();
     if (from > lineStart) pre = '…' + pre;
     if (to < end) post += '…';
     return { text: pre + o.name + post, highlight: [pre.length, pre.length + o.length] };
@@ -132,8 +138,13 @@ export class StageTreeModel {
       for (const f of catalog.functions) {
         if (stageGroup.get(f.stage) !== g.id) continue;
         const node: FunctionNode = {
-          kind: 'function', key: fnKey(f), name: f.name, qualifier: f.qualifier, entry: f,
-          stageLabel: stageLabel.get(f.stage) ?? f.stage, group,
+          kind: 'function',
+          key: fnKey(f),
+          name: f.name,
+          qualifier: f.qualifier,
+          entry: f,
+          stageLabel: stageLabel.get(f.stage) ?? f.stage,
+          group,
         };
         functions.push(node);
         this.byKey.set(node.key, node);
@@ -206,9 +217,17 @@ export class StageTreeModel {
     return list.map((o) => {
       const p = text.preview(o);
       return {
-        kind: 'occurrence', id: `occ:${fn.key}:${kind}:${o.offset}`, fn, source: kind,
-        uri: text.source.uri, documentName: text.source.name,
-        line: o.line, character: o.character, length: o.length, preview: p.text, highlight: p.highlight,
+        kind: 'occurrence',
+        id: `occ:${fn.key}:${kind}:${o.offset}`,
+        fn,
+        source: kind,
+        uri: text.source.uri,
+        documentName: text.source.name,
+        line: o.line,
+        character: o.character,
+        length: o.length,
+        preview: p.text,
+        highlight: p.highlight,
       };
     });
   }

@@ -38,7 +38,11 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   private current: { fn?: FunctionNode; group?: GroupNode; thread: string; requestIds: readonly number[] } | undefined;
   private shownHits: Readonly<Record<string, number>> = {};
 
-  constructor(private readonly extensionUri: vscode.Uri, readonly stages: StageState, private readonly log: Log) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    readonly stages: StageState,
+    private readonly log: Log,
+  ) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.view,
@@ -47,8 +51,13 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d)),
       vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)),
-      vscode.debug.onDidChangeBreakpoints(() => { this.breakpointNames = undefined; this.scheduleRefresh(); }),
-      this.view.onDidChangeVisibility((e) => { if (e.visible) void this.revealCurrent(); }),
+      vscode.debug.onDidChangeBreakpoints(() => {
+        this.breakpointNames = undefined;
+        this.scheduleRefresh();
+      }),
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible) void this.revealCurrent();
+      }),
     );
     this.setActiveDocument(vscode.window.activeTextEditor?.document);
     void vscode.commands.executeCommand('setContext', CONTEXT.namedOnly, false);
@@ -83,9 +92,12 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
 
   getTreeItem(node: StageTreeNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'group': return this.groupItem(node);
-      case 'function': return this.functionItem(node);
-      case 'occurrence': return this.occurrenceItem(node);
+      case 'group':
+        return this.groupItem(node);
+      case 'function':
+        return this.functionItem(node);
+      case 'occurrence':
+        return this.occurrenceItem(node);
     }
   }
 
@@ -95,7 +107,12 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     item.contextValue = TREE_ITEM.group;
     item.tooltip = g.description;
     const here = this.current?.group === g;
-    item.iconPath = here ? new vscode.ThemeIcon('debug-stackframe', new vscode.ThemeColor('debugIcon.breakpointCurrentStackframeForeground')) : new vscode.ThemeIcon('layers');
+    item.iconPath = here
+      ? new vscode.ThemeIcon(
+          'debug-stackframe',
+          new vscode.ThemeColor('debugIcon.breakpointCurrentStackframeForeground'),
+        )
+      : new vscode.ThemeIcon('layers');
     const named = this.model.functionsOf(g).length;
     item.description = here ? `● ${this.current!.thread}` : this.model.namedOnly ? `${named}` : undefined;
     return item;
@@ -103,20 +120,34 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
 
   private functionItem(f: FunctionNode): vscode.TreeItem {
     const summary = this.model.summary(f);
-    const item = new vscode.TreeItem(f.name, summary ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      f.name,
+      summary ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `fn:${f.key}`;
     const bp = this.hasBreakpoint(f.name);
     item.contextValue = bp ? TREE_ITEM.functionWithBreakpoint : TREE_ITEM.function;
     const here = this.current?.fn === f;
     const hits = this.stages.hitCounts()[f.name];
     const parts: string[] = [];
-    if (here) parts.push(`◀ ${this.current!.thread}${this.current!.requestIds.length ? ` · req ${this.current!.requestIds.join(',')}` : ''}`);
+    if (here)
+      parts.push(
+        `◀ ${this.current!.thread}${this.current!.requestIds.length ? ` · req ${this.current!.requestIds.join(',')}` : ''}`,
+      );
     if (hits) parts.push(`hit ${hits}×`);
     if (f.qualifier) parts.push(`[${f.qualifier}]`);
     if (summary) parts.push(summary.source === 'active' ? `${summary.count}× here` : `${summary.documentName}`);
     item.description = parts.join(' · ');
-    if (here) item.iconPath = new vscode.ThemeIcon('debug-stackframe-focused', new vscode.ThemeColor('debugIcon.breakpointCurrentStackframeForeground'));
-    else if (bp) item.iconPath = new vscode.ThemeIcon('debug-breakpoint-function', new vscode.ThemeColor('debugIcon.breakpointForeground'));
+    if (here)
+      item.iconPath = new vscode.ThemeIcon(
+        'debug-stackframe-focused',
+        new vscode.ThemeColor('debugIcon.breakpointCurrentStackframeForeground'),
+      );
+    else if (bp)
+      item.iconPath = new vscode.ThemeIcon(
+        'debug-breakpoint-function',
+        new vscode.ThemeColor('debugIcon.breakpointForeground'),
+      );
     else item.iconPath = new vscode.ThemeIcon('symbol-function');
     const e = f.entry;
     const md = new vscode.MarkdownString();
@@ -132,12 +163,19 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   }
 
   private occurrenceItem(o: OccurrenceNode): vscode.TreeItem {
-    const item = new vscode.TreeItem({ label: o.preview, highlights: [[o.highlight[0], o.highlight[1]]] }, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      { label: o.preview, highlights: [[o.highlight[0], o.highlight[1]]] },
+      vscode.TreeItemCollapsibleState.None,
+    );
     item.id = o.id;
     item.contextValue = TREE_ITEM.occurrence;
     item.description = o.source === 'active' ? `line ${o.line + 1}` : `${o.documentName}:${o.line + 1}`;
     item.tooltip = `${o.documentName}, line ${o.line + 1}, column ${o.character + 1}`;
-    item.command = { command: COMMANDS.treeOpenOccurrence, title: 'Reveal', arguments: [o.uri, o.line, o.character, o.length] };
+    item.command = {
+      command: COMMANDS.treeOpenOccurrence,
+      title: 'Reveal',
+      arguments: [o.uri, o.line, o.character, o.length],
+    };
     return item;
   }
 
@@ -228,9 +266,10 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     const m = this.modelInstance;
     const active = m?.activeSource;
     this.view.description = active?.name;
-    this.view.message = m && active && !m.namedOnly && !m.activeNamesAny()
-      ? `${active.name} names no QEMU function: occurrences are from ${m.projectSource?.name ?? 'the I/O path document'}.`
-      : undefined;
+    this.view.message =
+      m && active && !m.namedOnly && !m.activeNamesAny()
+        ? `${active.name} names no QEMU function: occurrences are from ${m.projectSource?.name ?? 'the I/O path document'}.`
+        : undefined;
   }
 
   // ---- refreshing, revealing -----------------------------------------------------------------
@@ -255,25 +294,38 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   }
 
   /** Selects a function's node (command and code lens "Show in I/O path tree"). */
-  async revealFunction(name: string, options: { focus: boolean; expand: boolean } = { focus: true, expand: true }): Promise<boolean> {
+  async revealFunction(
+    name: string,
+    options: { focus: boolean; expand: boolean } = { focus: true, expand: true },
+  ): Promise<boolean> {
     const fn = this.model.findFunction(name);
     if (!fn) return false;
     await this.ensureProject();
     if (this.model.namedOnly && !this.model.functionsOf(fn.group).includes(fn)) this.setNamedOnly(false);
-    await this.view.reveal(fn, { select: true, focus: options.focus, expand: options.expand && this.model.summary(fn) !== undefined });
+    await this.view.reveal(fn, {
+      select: true,
+      focus: options.focus,
+      expand: options.expand && this.model.summary(fn) !== undefined,
+    });
     return true;
   }
 
   /** The cursor moved: select the node of the function name under it. */
   private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
     if (!this.view.visible || e.textEditor.document !== this.activeDoc) return;
-    if (e.kind !== vscode.TextEditorSelectionChangeKind.Keyboard && e.kind !== vscode.TextEditorSelectionChangeKind.Mouse) return;
+    if (
+      e.kind !== vscode.TextEditorSelectionChangeKind.Keyboard &&
+      e.kind !== vscode.TextEditorSelectionChangeKind.Mouse
+    )
+      return;
     this.syncActive();
     const pos = e.selections[0]?.active;
     if (!pos) return;
     const fn = this.model.functionAt(pos.line, pos.character);
     if (!fn || this.view.selection[0] === fn) return;
-    this.view.reveal(fn, { select: true, focus: false, expand: false }).then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
+    this.view
+      .reveal(fn, { select: true, focus: false, expand: false })
+      .then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
   }
 
   // ---- the debug session's position ----------------------------------------------------------
@@ -293,7 +345,9 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
       if (hits[name] !== this.shownHits[name]) for (const f of this.model.functionsNamed(name)) nodes.add(f);
     }
     this.shownHits = hits;
-    const refresh = () => { if (nodes.size) this.changed.fire([...nodes]); };
+    const refresh = () => {
+      if (nodes.size) this.changed.fire([...nodes]);
+    };
     if (fn && fn !== prev?.fn) void this.revealCurrent().then(refresh);
     else refresh();
   }
@@ -303,6 +357,8 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     const fn = this.current?.fn;
     if (!fn || !this.view.visible) return;
     if (this.model.namedOnly && !this.model.functionsOf(fn.group).includes(fn)) return;
-    await this.view.reveal(fn, { select: false, focus: false, expand: false }).then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
+    await this.view
+      .reveal(fn, { select: false, focus: false, expand: false })
+      .then(undefined, (e: Error) => this.log.warn(`stage tree: cannot reveal ${fn.key}: ${e.message}`));
   }
 }

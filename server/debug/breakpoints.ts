@@ -40,8 +40,18 @@ interface Bp {
 }
 
 export const EXCEPTION_FILTERS = [
-  { filter: 'ioError', label: 'I/O error', description: 'Stop when a request fails and virtio-blk applies werror/rerror.', default: false },
-  { filter: 'vmStop', label: 'VM stopped', description: 'Stop when the main loop stops the VM (werror/rerror=stop).', default: true },
+  {
+    filter: 'ioError',
+    label: 'I/O error',
+    description: 'Stop when a request fails and virtio-blk applies werror/rerror.',
+    default: false,
+  },
+  {
+    filter: 'vmStop',
+    label: 'VM stopped',
+    description: 'Stop when the main loop stops the VM (werror/rerror=stop).',
+    default: true,
+  },
 ] as const;
 
 export class Breakpoints implements StopPolicy {
@@ -56,7 +66,11 @@ export class Breakpoints implements StopPolicy {
   /** Output from logpoints, drained by the session. */
   readonly logs: string[] = [];
 
-  constructor(private readonly catalog: Catalog, private readonly sources: SourceMap, modelled: ReadonlySet<number>) {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly sources: SourceMap,
+    modelled: ReadonlySet<number>,
+  ) {
     this.modelled = modelled;
     this.errorFn = catalog.idOf('virtio_blk_handle_rw_error');
     this.vmStopFn = catalog.idOf('vm_stop');
@@ -67,7 +81,9 @@ export class Breakpoints implements StopPolicy {
     const name = spec.trim();
     const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
     if (fileQualified) {
-      const ids = this.catalog.idsOf(fileQualified[2]).filter((i) => this.catalog.functions[i].file?.endsWith(fileQualified[1]));
+      const ids = this.catalog
+        .idsOf(fileQualified[2])
+        .filter((i) => this.catalog.functions[i].file?.endsWith(fileQualified[1]));
       return ids.length ? ids : `no function ${fileQualified[2]} in ${fileQualified[1]}`;
     }
     const byKey = this.catalog.idOf(name);
@@ -93,8 +109,15 @@ export class Breakpoints implements StopPolicy {
     const log = parse('log message', spec.logMessage, (s) => new Template(s));
     for (const part of [condition, hit, log]) if (typeof part === 'string') return part;
     return {
-      id, kind, label, fnIds, hits: 0, warned: false,
-      condition: condition as Expression | null, hit: hit as HitCondition | null, log: log as Template | null,
+      id,
+      kind,
+      label,
+      fnIds,
+      hits: 0,
+      warned: false,
+      condition: condition as Expression | null,
+      hit: hit as HitCondition | null,
+      log: log as Template | null,
     };
   }
 
@@ -109,7 +132,11 @@ export class Breakpoints implements StopPolicy {
       const ids = this.idsFor(b.name);
       if (typeof ids === 'string') return { id, verified: false, message: ids };
       if (this.unreachable(ids)) {
-        return { id, verified: false, message: `${b.name} is in the catalog but the simulated path never calls it (a helper, or outside this model)` };
+        return {
+          id,
+          verified: false,
+          message: `${b.name} is in the catalog but the simulated path never calls it (a helper, or outside this model)`,
+        };
       }
       const bp = this.compile(id, 'function', b.name, ids, b);
       if (typeof bp === 'string') return { id, verified: false, message: bp };
@@ -129,10 +156,13 @@ export class Breakpoints implements StopPolicy {
       let ids = this.catalog.idsOf(r.fnName).slice();
       // a C file says which of QEMU's duplicated static functions it means
       if (/\.[ch]$/.test(path) && ids.length > 1) {
-        const exact = ids.filter((i) => this.catalog.functions[i].file && path.endsWith(this.catalog.functions[i].file!));
+        const exact = ids.filter(
+          (i) => this.catalog.functions[i].file && path.endsWith(this.catalog.functions[i].file!),
+        );
         if (exact.length) ids = exact;
       }
-      if (this.unreachable(ids)) return { id, verified: false, line: r.line, message: `${r.fnName} is not called on the simulated path` };
+      if (this.unreachable(ids))
+        return { id, verified: false, line: r.line, message: `${r.fnName} is not called on the simulated path` };
       const bp = this.compile(id, 'line', `${r.fnName} (line ${r.line})`, ids, b);
       if (typeof bp === 'string') return { id, verified: false, line: r.line, message: bp };
       bps.push(bp);
@@ -172,10 +202,25 @@ export class Breakpoints implements StopPolicy {
   check(ev: StageEvent, sim: Simulator, counting: boolean): Stop | null {
     if (ev.phase !== Phase.enter) return null;
     if (ev.fn === this.errorFn && this.exceptions.has('ioError')) {
-      return { kind: 'exception', thread: ev.thread, description: 'I/O error', breakpoints: [], exception: { filter: 'ioError', text: this.errorText(sim, ev) } };
+      return {
+        kind: 'exception',
+        thread: ev.thread,
+        description: 'I/O error',
+        breakpoints: [],
+        exception: { filter: 'ioError', text: this.errorText(sim, ev) },
+      };
     }
     if (ev.fn === this.vmStopFn && this.exceptions.has('vmStop')) {
-      return { kind: 'exception', thread: ev.thread, description: 'VM stopped', breakpoints: [], exception: { filter: 'vmStop', text: 'The main loop is stopping the VM (RUN_STATE_IO_ERROR) after a request failed under werror/rerror=stop.' } };
+      return {
+        kind: 'exception',
+        thread: ev.thread,
+        description: 'VM stopped',
+        breakpoints: [],
+        exception: {
+          filter: 'vmStop',
+          text: 'The main loop is stopping the VM (RUN_STATE_IO_ERROR) after a request failed under werror/rerror=stop.',
+        },
+      };
     }
     const bps = this.byFn[ev.fn];
     if (bps === undefined) return null;
@@ -190,7 +235,9 @@ export class Breakpoints implements StopPolicy {
           // reported once, then the breakpoint simply does not match where it cannot be evaluated
           if (counting && !bp.warned) {
             bp.warned = true;
-            this.logs.push(`breakpoint ${bp.label}: condition "${bp.condition.source}" cannot be evaluated here: ${(e as Error).message} (treated as false)`);
+            this.logs.push(
+              `breakpoint ${bp.label}: condition "${bp.condition.source}" cannot be evaluated here: ${(e as Error).message} (treated as false)`,
+            );
           }
           continue;
         }
@@ -201,7 +248,12 @@ export class Breakpoints implements StopPolicy {
         if (counting) this.logs.push(bp.log.render(scope!));
         continue;
       }
-      stop = stop ?? { kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint', thread: ev.thread, description: `Breakpoint: ${bp.label}`, breakpoints: [] };
+      stop = stop ?? {
+        kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint',
+        thread: ev.thread,
+        description: `Breakpoint: ${bp.label}`,
+        breakpoints: [],
+      };
       stop.breakpoints.push(bp.id);
     }
     return stop;

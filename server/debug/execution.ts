@@ -64,7 +64,11 @@ export class Execution {
   private exitedNow: number[] = [];
   readonly pendingOutput: string[] = [];
 
-  constructor(private readonly scenario: Scenario, private readonly policy: StopPolicy, private readonly hooks: ExecutionHooks) {
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly policy: StopPolicy,
+    private readonly hooks: ExecutionHooks,
+  ) {
     this.sim = this.fresh();
   }
 
@@ -88,7 +92,10 @@ export class Execution {
   private syncThreads(before: Set<number>): void {
     const after = new Set(this.sim.threads().map((t) => t.id));
     this.liveThreads = after;
-    this.hooks.threadsChanged([...after].filter((id) => !before.has(id)), [...before].filter((id) => !after.has(id)));
+    this.hooks.threadsChanged(
+      [...after].filter((id) => !before.has(id)),
+      [...before].filter((id) => !after.has(id)),
+    );
   }
 
   /** The event the simulation stands at (null before the first). */
@@ -103,7 +110,10 @@ export class Execution {
   // ---- forward -----------------------------------------------------------------------------
 
   /** Run forward until `extra` accepts an event, the policy stops, the end, or a pause. */
-  async forward(extra: ((ev: StageEvent) => Stop | null) | null, opts: { breakpoints: boolean } = { breakpoints: true }): Promise<Stop> {
+  async forward(
+    extra: ((ev: StageEvent) => Stop | null) | null,
+    opts: { breakpoints: boolean } = { breakpoints: true },
+  ): Promise<Stop> {
     if (this.running) throw new Error('already running');
     this.running = true;
     this.pauseRequested = false;
@@ -241,8 +251,10 @@ export class Execution {
   /** Step back: to the previous event on this thread (or the previous event at all). */
   async stepBack(thread: number): Promise<Stop> {
     const current = this.sim.eventCount - 1;
-    const target = this.recentOn(thread) ?? this.findBackward((ev) => ev.thread === thread) ?? (current > 0 ? current - 1 : null);
-    if (target === null) return { kind: 'entry', thread, description: 'At the start of the simulation', breakpoints: [] };
+    const target =
+      this.recentOn(thread) ?? this.findBackward((ev) => ev.thread === thread) ?? (current > 0 ? current - 1 : null);
+    if (target === null)
+      return { kind: 'entry', thread, description: 'At the start of the simulation', breakpoints: [] };
     this.goTo(target);
     return this.stepStop(this.sim.m.ev);
   }
@@ -257,7 +269,14 @@ export class Execution {
     } else {
       this.goTo(0);
     }
-    return hit ?? { kind: 'entry', thread: this.sim.m.ev.thread, description: 'Reached the start of the simulation', breakpoints: [] };
+    return (
+      hit ?? {
+        kind: 'entry',
+        thread: this.sim.m.ev.thread,
+        description: 'Reached the start of the simulation',
+        breakpoints: [],
+      }
+    );
   }
 
   /** The previous event on `thread`, from the history ring, if it still holds it. */

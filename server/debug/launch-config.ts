@@ -25,18 +25,40 @@ interface FieldSpec {
 }
 
 const WORKLOAD = {
-  rw: { type: 'string', enum: RW_MODES, description: 'I/O pattern, as fio\'s rw=.', default: 'write' },
+  rw: { type: 'string', enum: RW_MODES, description: "I/O pattern, as fio's rw=.", default: 'write' },
   rwmixread: { type: 'integer', minimum: 0, maximum: 100, description: 'Percentage of reads for randrw and rw.' },
   bs: { type: 'quantity', description: 'Request size: bytes, or with a unit (4096, "4k", "64k").', default: '4k' },
-  iodepth: { type: 'integer', minimum: 1, maximum: 1024, description: 'Requests the guest keeps in flight.', default: 1 },
-  batch: { type: 'integer', minimum: 1, maximum: 1024, description: 'Requests queued per doorbell write (fio\'s iodepth_batch_submit).' },
-  requests: { type: 'integer', minimum: 1, description: 'Number of requests to issue (fio\'s number_ios).', default: 1 },
-  runtime: { type: 'quantity', description: 'Stop issuing after this much simulated time ("500us", "10ms"; a bare number is seconds, as in fio).' },
+  iodepth: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1024,
+    description: 'Requests the guest keeps in flight.',
+    default: 1,
+  },
+  batch: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1024,
+    description: "Requests queued per doorbell write (fio's iodepth_batch_submit).",
+  },
+  requests: { type: 'integer', minimum: 1, description: "Number of requests to issue (fio's number_ios).", default: 1 },
+  runtime: {
+    type: 'quantity',
+    description: 'Stop issuing after this much simulated time ("500us", "10ms"; a bare number is seconds, as in fio).',
+  },
   offset: { type: 'quantity', description: 'First byte the workload touches (bytes, or "4k", "1M", ...).' },
   size: { type: 'quantity', description: 'Length of the region the workload touches (bytes, or "64M", ...).' },
-  flushEvery: { type: 'integer', minimum: 0, description: 'Issue a flush after every N writes (fio\'s fsync=N).' },
-  thinktime: { type: 'quantity', description: 'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime: "100us", "2ms"; a bare number is µs, as in fio).' },
-  thinktimeBlocks: { type: 'integer', minimum: 1, description: 'Requests between two thinktime pauses (fio\'s thinktime_blocks).' },
+  flushEvery: { type: 'integer', minimum: 0, description: "Issue a flush after every N writes (fio's fsync=N)." },
+  thinktime: {
+    type: 'quantity',
+    description:
+      'Pause issuing for this long after every thinktimeBlocks requests (fio\'s thinktime: "100us", "2ms"; a bare number is µs, as in fio).',
+  },
+  thinktimeBlocks: {
+    type: 'integer',
+    minimum: 1,
+    description: "Requests between two thinktime pauses (fio's thinktime_blocks).",
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 const DEVICE = {
@@ -45,45 +67,113 @@ const DEVICE = {
   writeLatency: { type: 'quantity', description: 'Device write latency ("20us"; a bare number is ns).' },
   flushLatency: { type: 'quantity', description: 'Device flush latency ("150us"; a bare number is ns).' },
   bandwidth: { type: 'quantity', description: 'Device bandwidth in bytes per second ("3G", or a bare number).' },
-  jitter: { type: 'number', minimum: 0, maximum: 0.99, description: 'Random variation of each latency, as a fraction.' },
+  jitter: {
+    type: 'number',
+    minimum: 0,
+    maximum: 0.99,
+    description: 'Random variation of each latency, as a fraction.',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 export const LAUNCH_FIELDS = {
-  aio: { type: 'string', enum: AIO_MODES, description: 'The drive\'s aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).', default: 'threads' },
-  iothread: { type: 'boolean', description: 'Run the virtio-blk dataplane in an iothread (with adaptive polling) instead of the main loop.', default: false },
-  cache: { type: 'string', enum: CACHE_MODES, description: 'The drive\'s cache= mode.', default: 'writeback' },
-  qemu: { type: 'string', description: 'A QEMU command-line fragment (-drive/-blockdev, -device virtio-blk-pci, -object iothread) to take the settings from.' },
+  aio: {
+    type: 'string',
+    enum: AIO_MODES,
+    description: "The drive's aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).",
+    default: 'threads',
+  },
+  iothread: {
+    type: 'boolean',
+    description: 'Run the virtio-blk dataplane in an iothread (with adaptive polling) instead of the main loop.',
+    default: false,
+  },
+  cache: { type: 'string', enum: CACHE_MODES, description: "The drive's cache= mode.", default: 'writeback' },
+  qemu: {
+    type: 'string',
+    description:
+      'A QEMU command-line fragment (-drive/-blockdev, -device virtio-blk-pci, -object iothread) to take the settings from.',
+  },
   workload: {
-    type: 'object', properties: WORKLOAD, orString: 'Path of a fio job file.',
-    description: 'The guest\'s workload: an object, or the path of a fio job file.',
+    type: 'object',
+    properties: WORKLOAD,
+    orString: 'Path of a fio job file.',
+    description: "The guest's workload: an object, or the path of a fio job file.",
   },
   device: { type: 'object', properties: DEVICE, description: 'The host device model.' },
-  faults: { type: 'stringArray', description: 'Injected errors, each op:sectors:errno[:times], e.g. "write:0-2047:EIO", "read:#3:EIO".' },
-  werror: { type: 'string', enum: ERROR_POLICIES, description: 'What a failed write does (QEMU\'s default: enospc).' },
-  rerror: { type: 'string', enum: ['report', 'ignore', 'stop'], description: 'What a failed read does (QEMU\'s default: report).' },
+  faults: {
+    type: 'stringArray',
+    description: 'Injected errors, each op:sectors:errno[:times], e.g. "write:0-2047:EIO", "read:#3:EIO".',
+  },
+  werror: { type: 'string', enum: ERROR_POLICIES, description: "What a failed write does (QEMU's default: enospc)." },
+  rerror: {
+    type: 'string',
+    enum: ['report', 'ignore', 'stop'],
+    description: "What a failed read does (QEMU's default: report).",
+  },
   requestMerging: { type: 'boolean', description: 'virtio-blk request-merging (on by default).' },
-  ioeventfd: { type: 'boolean', description: 'virtio-blk-pci ioeventfd (on by default); off runs handle_vq on the vCPU thread.' },
+  ioeventfd: {
+    type: 'boolean',
+    description: 'virtio-blk-pci ioeventfd (on by default); off runs handle_vq on the vCPU thread.',
+  },
   eventIdx: { type: 'boolean', description: 'VIRTIO_RING_F_EVENT_IDX negotiated (on by default).' },
-  queueSize: { type: 'integer', minimum: 2, maximum: 1024, description: 'virtqueue size (a power of two; 128 by default).' },
-  pollMaxNs: { type: 'integer', minimum: 0, description: 'The iothread\'s poll-max-ns (32768 by default).' },
-  hostBlockSize: { type: 'integer', enum: ['512', '1024', '2048', '4096'], description: 'O_DIRECT alignment of the host file system (512 by default).' },
-  seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of the deterministic simulation.', default: 1 },
+  queueSize: {
+    type: 'integer',
+    minimum: 2,
+    maximum: 1024,
+    description: 'virtqueue size (a power of two; 128 by default).',
+  },
+  pollMaxNs: { type: 'integer', minimum: 0, description: "The iothread's poll-max-ns (32768 by default)." },
+  hostBlockSize: {
+    type: 'integer',
+    enum: ['512', '1024', '2048', '4096'],
+    description: 'O_DIRECT alignment of the host file system (512 by default).',
+  },
+  seed: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 4294967295,
+    description: 'Seed of the deterministic simulation.',
+    default: 1,
+  },
   stopOnEntry: { type: 'boolean', description: 'Stop at the first stage event.', default: true },
-  qemuVersion: { type: 'string', enum: ['4.1.0'], description: 'QEMU version whose path is simulated.', default: '4.1.0' },
-  qemuSource: { type: 'string', description: 'Path of a QEMU source checkout: frames and breakpoints then use its files.' },
-  document: { type: 'string', description: 'Path of the I/O path document frames point into (default: the extension\'s docs/qemu-io-path.md).' },
-  trace: { type: 'boolean', description: 'Print each stage\'s QEMU trace-event line in the Debug Console.', default: false },
+  qemuVersion: {
+    type: 'string',
+    enum: ['4.1.0'],
+    description: 'QEMU version whose path is simulated.',
+    default: '4.1.0',
+  },
+  qemuSource: {
+    type: 'string',
+    description: 'Path of a QEMU source checkout: frames and breakpoints then use its files.',
+  },
+  document: {
+    type: 'string',
+    description: "Path of the I/O path document frames point into (default: the extension's docs/qemu-io-path.md).",
+  },
+  trace: {
+    type: 'boolean',
+    description: "Print each stage's QEMU trace-event line in the Debug Console.",
+    default: false,
+  },
 } as const satisfies Record<string, FieldSpec>;
 
-type TypeOf<F> = F extends { type: 'string'; enum: readonly (infer E)[] } ? E
-  : F extends { type: 'string' } ? string
-  : F extends { type: 'quantity' } ? string | number
-  : F extends { type: 'boolean' } ? boolean
-  : F extends { type: 'integer' | 'number' } ? number
-  : F extends { type: 'stringArray' } ? string[]
-  : F extends { type: 'object'; properties: infer P; orString: string } ? { [K in keyof P]?: TypeOf<P[K]> } | string
-  : F extends { type: 'object'; properties: infer P } ? { [K in keyof P]?: TypeOf<P[K]> }
-  : never;
+type TypeOf<F> = F extends { type: 'string'; enum: readonly (infer E)[] }
+  ? E
+  : F extends { type: 'string' }
+    ? string
+    : F extends { type: 'quantity' }
+      ? string | number
+      : F extends { type: 'boolean' }
+        ? boolean
+        : F extends { type: 'integer' | 'number' }
+          ? number
+          : F extends { type: 'stringArray' }
+            ? string[]
+            : F extends { type: 'object'; properties: infer P; orString: string }
+              ? { [K in keyof P]?: TypeOf<P[K]> } | string
+              : F extends { type: 'object'; properties: infer P }
+                ? { [K in keyof P]?: TypeOf<P[K]> }
+                : never;
 
 /** The launch request's arguments (besides type/request/name). */
 export type LaunchConfig = { [K in keyof typeof LAUNCH_FIELDS]?: TypeOf<(typeof LAUNCH_FIELDS)[K]> };
@@ -103,12 +193,18 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
     case 'integer':
     case 'number':
       if (f.enum) return { type: 'integer', ...base, enum: f.enum.map(Number) };
-      return { type: f.type, ...base, ...(f.minimum !== undefined ? { minimum: f.minimum } : {}), ...(f.maximum !== undefined ? { maximum: f.maximum } : {}) };
+      return {
+        type: f.type,
+        ...base,
+        ...(f.minimum !== undefined ? { minimum: f.minimum } : {}),
+        ...(f.maximum !== undefined ? { maximum: f.maximum } : {}),
+      };
     case 'stringArray':
       return { type: 'array', items: { type: 'string' }, ...base };
     case 'object': {
       const obj = {
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         properties: Object.fromEntries(Object.entries(f.properties ?? {}).map(([k, v]) => [k, fieldSchema(v)])),
       };
       return f.orString ? { ...base, anyOf: [obj, { type: 'string', description: f.orString }] } : { ...obj, ...base };
@@ -118,15 +214,16 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
 
 /** `configurationAttributes.launch` for package.json. */
 export function launchSchema(): Record<string, unknown> {
-  return {
-    properties: Object.fromEntries(Object.entries(LAUNCH_FIELDS).map(([k, v]) => [k, fieldSchema(v)])),
-  };
+  return { properties: Object.fromEntries(Object.entries(LAUNCH_FIELDS).map(([k, v]) => [k, fieldSchema(v)])) };
 }
 
 // ---- validation ------------------------------------------------------------------------------
 
 export class LaunchError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -134,19 +231,29 @@ export class LaunchError extends Error {
 function describeAllowed(f: FieldSpec): string {
   if (f.enum) return `one of ${f.enum.join(', ')}`;
   switch (f.type) {
-    case 'boolean': return 'true or false';
-    case 'quantity': return 'a number, or a string with a unit';
-    case 'integer': return `a whole number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` and ≤ ${f.maximum}` : ''}`;
-    case 'number': return 'a number';
-    case 'stringArray': return 'a list of strings';
-    case 'object': return f.orString ? 'an object or a file path' : 'an object';
-    default: return 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'quantity':
+      return 'a number, or a string with a unit';
+    case 'integer':
+      return `a whole number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` and ≤ ${f.maximum}` : ''}`;
+    case 'number':
+      return 'a number';
+    case 'stringArray':
+      return 'a list of strings';
+    case 'object':
+      return f.orString ? 'an object or a file path' : 'an object';
+    default:
+      return 'a string';
   }
 }
 
 function check(path: string, f: FieldSpec, v: unknown): void {
   const bad = (): never => {
-    throw new LaunchError(path, `launch configuration: "${path}" is ${JSON.stringify(v)}; expected ${describeAllowed(f)}`);
+    throw new LaunchError(
+      path,
+      `launch configuration: "${path}" is ${JSON.stringify(v)}; expected ${describeAllowed(f)}`,
+    );
   };
   switch (f.type) {
     case 'string':
@@ -176,7 +283,10 @@ function check(path: string, f: FieldSpec, v: unknown): void {
       for (const [k, sub] of Object.entries(v as Record<string, unknown>)) {
         const spec = f.properties?.[k];
         if (!spec) {
-          throw new LaunchError(`${path}.${k}`, `launch configuration: "${path}" has no field "${k}" (known: ${Object.keys(f.properties ?? {}).join(', ')})`);
+          throw new LaunchError(
+            `${path}.${k}`,
+            `launch configuration: "${path}" has no field "${k}" (known: ${Object.keys(f.properties ?? {}).join(', ')})`,
+          );
         }
         if (sub !== undefined && sub !== null) check(`${path}.${k}`, spec, sub);
       }
@@ -185,7 +295,23 @@ function check(path: string, f: FieldSpec, v: unknown): void {
 }
 
 /** Fields every DAP client sends, or VS Code adds, that are not ours to check. */
-const CLIENT_FIELDS = new Set(['type', 'request', 'name', '__sessionId', '__configurationTarget', 'noDebug', '__restart', 'internalConsoleOptions', 'presentation', 'preLaunchTask', 'postDebugTask', 'debugServer', 'cwd', 'env', 'console']);
+const CLIENT_FIELDS = new Set([
+  'type',
+  'request',
+  'name',
+  '__sessionId',
+  '__configurationTarget',
+  'noDebug',
+  '__restart',
+  'internalConsoleOptions',
+  'presentation',
+  'preLaunchTask',
+  'postDebugTask',
+  'debugServer',
+  'cwd',
+  'env',
+  'console',
+]);
 
 /** Check a launch request's arguments against the field table. */
 export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
@@ -193,7 +319,10 @@ export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
     if (CLIENT_FIELDS.has(k) || k.startsWith('__')) continue;
     const spec = (LAUNCH_FIELDS as Record<string, FieldSpec>)[k];
     if (!spec) {
-      throw new LaunchError(k, `launch configuration: unknown field "${k}" (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`);
+      throw new LaunchError(
+        k,
+        `launch configuration: unknown field "${k}" (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`,
+      );
     }
     if (v !== undefined && v !== null) check(k, spec, v);
   }
@@ -202,8 +331,10 @@ export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
 
 /** The simulator scenario a (validated) launch configuration asks for. */
 export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
-  const size = (v: string | number | undefined, field: string): number | undefined => (v === undefined ? undefined : wrap(field, () => parseSize(String(v), field)));
-  const dur = (v: string | number | undefined, field: string, unit: 'ns' | 'us' | 's' = 'ns'): number | undefined => (v === undefined ? undefined : wrap(field, () => parseDuration(String(v), field, unit)));
+  const size = (v: string | number | undefined, field: string): number | undefined =>
+    v === undefined ? undefined : wrap(field, () => parseSize(String(v), field));
+  const dur = (v: string | number | undefined, field: string, unit: 'ns' | 'us' | 's' = 'ns'): number | undefined =>
+    v === undefined ? undefined : wrap(field, () => parseDuration(String(v), field, unit));
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {
@@ -223,15 +354,26 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
     seed: c.seed,
     faults: c.faults,
     workload: wl && {
-      rw: wl.rw, rwmixread: wl.rwmixread, iodepth: wl.iodepth, batch: wl.batch, requests: wl.requests, flushEvery: wl.flushEvery,
-      bs: size(wl.bs, 'workload.bs'), offset: size(wl.offset, 'workload.offset'), size: size(wl.size, 'workload.size'),
+      rw: wl.rw,
+      rwmixread: wl.rwmixread,
+      iodepth: wl.iodepth,
+      batch: wl.batch,
+      requests: wl.requests,
+      flushEvery: wl.flushEvery,
+      bs: size(wl.bs, 'workload.bs'),
+      offset: size(wl.offset, 'workload.offset'),
+      size: size(wl.size, 'workload.size'),
       runtimeNs: dur(wl.runtime, 'workload.runtime', 's'),
-      thinktimeNs: dur(wl.thinktime, 'workload.thinktime', 'us'), thinktimeBlocks: wl.thinktimeBlocks,
+      thinktimeNs: dur(wl.thinktime, 'workload.thinktime', 'us'),
+      thinktimeBlocks: wl.thinktimeBlocks,
     },
     device: dev && {
-      queueDepth: dev.queueDepth, jitter: dev.jitter,
-      readLatencyNs: dur(dev.readLatency, 'device.readLatency'), writeLatencyNs: dur(dev.writeLatency, 'device.writeLatency'),
-      flushLatencyNs: dur(dev.flushLatency, 'device.flushLatency'), bandwidthBytesPerSec: size(dev.bandwidth, 'device.bandwidth'),
+      queueDepth: dev.queueDepth,
+      jitter: dev.jitter,
+      readLatencyNs: dur(dev.readLatency, 'device.readLatency'),
+      writeLatencyNs: dur(dev.writeLatency, 'device.writeLatency'),
+      flushLatencyNs: dur(dev.flushLatency, 'device.flushLatency'),
+      bandwidthBytesPerSec: size(dev.bandwidth, 'device.bandwidth'),
     },
   };
 }
@@ -244,4 +386,3 @@ function wrap<T>(field: string, fn: () => T): T {
     throw e;
   }
 }
-

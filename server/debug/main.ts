@@ -4,7 +4,10 @@
 import { createServer } from 'node:net';
 import { QemuIoDebugSession } from './session';
 
-const portArg = process.argv.slice(2).map((a) => /^--server=(\d{1,5})$/.exec(a)).find((m) => m !== null);
+const portArg = process.argv
+  .slice(2)
+  .map((a) => /^--server=(\d{1,5})$/.exec(a))
+  .find((m) => m !== null);
 
 if (portArg) {
   const port = Number(portArg[1]);
@@ -20,7 +23,9 @@ if (portArg) {
   });
   server.listen(port, '127.0.0.1', () => {
     const addr = server.address();
-    process.stderr.write(`qemu-io-explorer debug adapter listening on 127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
+    process.stderr.write(
+      `qemu-io-explorer debug adapter listening on 127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`,
+    );
   });
 } else {
   const session = new QemuIoDebugSession();

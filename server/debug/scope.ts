@@ -24,15 +24,41 @@ function common(sim: Simulator, threadId: number): Scope {
     events: m.s.events,
     vq: () => {
       const q = w.virtio.vqs[w.vblk.vq];
-      return { avail_idx: q.availIdx, last_avail_idx: q.lastAvailIdx, used_idx: q.usedIdx, in_avail: q.avail.length, inuse: q.inuse, notification: q.notification, kicks: q.kicks, interrupts: q.interrupts };
+      return {
+        avail_idx: q.availIdx,
+        last_avail_idx: q.lastAvailIdx,
+        used_idx: q.usedIdx,
+        in_avail: q.avail.length,
+        inuse: q.inuse,
+        notification: q.notification,
+        kicks: q.kicks,
+        interrupts: q.interrupts,
+      };
     },
     pool: () => {
       const p = w.pool.pools[w.pool.byCtx[w.block.ctx] ?? -1];
-      return p ? { cur_threads: p.curThreads, idle_threads: p.idleThreads, new_threads: p.newThreads, pending_threads: p.pendingThreads, queued: p.requestList.length, max_threads: p.maxThreads } : null;
+      return p
+        ? {
+            cur_threads: p.curThreads,
+            idle_threads: p.idleThreads,
+            new_threads: p.newThreads,
+            pending_threads: p.pendingThreads,
+            queued: p.requestList.length,
+            max_threads: p.maxThreads,
+          }
+        : null;
     },
     laio: () => {
       const s = w.laio.states[w.laio.byCtx[w.block.ctx] ?? -1];
-      return s ? { in_flight: s.inFlight, in_queue: s.pending.length, plugged: s.plugged, blocked: s.blocked, ring: s.ring.length } : null;
+      return s
+        ? {
+            in_flight: s.inFlight,
+            in_queue: s.pending.length,
+            plugged: s.plugged,
+            blocked: s.blocked,
+            ring: s.ring.length,
+          }
+        : null;
     },
     device: () => ({ busy: w.dev.busy, waiting: w.dev.waiting.length, completed: w.dev.completed }),
     guest: () => ({ inflight: w.guest.inflight, issued: w.guest.work.issued, completed: w.guest.stats.completed }),
@@ -47,7 +73,7 @@ export function eventScope(sim: Simulator, ev: StageEvent, hits: number): Scope 
   return {
     ...common(sim, ev.thread),
     co: ev.co >= 0 ? ev.co : null,
-    req: () => (ev.req >= 0 ? requestInfo(sim.m, ev.req) as Value : null),
+    req: () => (ev.req >= 0 ? (requestInfo(sim.m, ev.req) as Value) : null),
     requests: () => (ev.req >= 0 ? mergeChain(sim.m.s.w, ev.req) : []),
     fn: f.name,
     phase: PHASE_NAMES[ev.phase],
@@ -62,14 +88,30 @@ export function eventScope(sim: Simulator, ev: StageEvent, hits: number): Scope 
 }
 
 /** Scope of a stack frame (watch, hover and REPL evaluation while stopped). */
-export function frameScope(sim: Simulator, threadId: number, frame: { fnId: number; req: number; coroutine: number | null; raw: import('../../simulator/engine/machine').Frame } | null): Scope {
+export function frameScope(
+  sim: Simulator,
+  threadId: number,
+  frame: {
+    fnId: number;
+    req: number;
+    coroutine: number | null;
+    raw: import('../../simulator/engine/machine').Frame;
+  } | null,
+): Scope {
   const base = common(sim, threadId);
-  if (!frame) return { ...base, req: null, requests: [], fn: null, thread_info: () => (sim.m.s.threads[threadId] ? threadInfo(sim.m, sim.m.s.threads[threadId]) as Value : null) };
+  if (!frame)
+    return {
+      ...base,
+      req: null,
+      requests: [],
+      fn: null,
+      thread_info: () => (sim.m.s.threads[threadId] ? (threadInfo(sim.m, sim.m.s.threads[threadId]) as Value) : null),
+    };
   const f = catalog.functions[frame.fnId];
   return {
     ...base,
     co: frame.coroutine,
-    req: () => (frame.req >= 0 ? requestInfo(sim.m, frame.req) as Value : null),
+    req: () => (frame.req >= 0 ? (requestInfo(sim.m, frame.req) as Value) : null),
     requests: () => (frame.req >= 0 ? mergeChain(sim.m.s.w, frame.req) : []),
     fn: f.name,
     stage: f.stage,

@@ -7,8 +7,17 @@
 // TCP and inline use.
 
 import {
-  DebugSession, Event, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent,
-  TerminatedEvent, Thread, ThreadEvent,
+  DebugSession,
+  Event,
+  InitializedEvent,
+  OutputEvent,
+  Scope,
+  Source,
+  StackFrame,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, statSync } from 'node:fs';
@@ -34,8 +43,18 @@ export const PARKED_THREAD = 100_000;
 
 /** Frames that are plumbing rather than the I/O path itself. */
 const SUBTLE = new Set([
-  'qemu_kvm_cpu_thread_fn', 'main_loop', 'main_loop_wait', 'os_host_main_loop_wait', 'glib_pollfds_poll', 'g_main_context_dispatch',
-  'aio_ctx_dispatch', 'coroutine_trampoline', 'qemu_aio_coroutine_enter', 'aio_co_enter', 'aio_co_wake', 'bdrv_coroutine_enter',
+  'qemu_kvm_cpu_thread_fn',
+  'main_loop',
+  'main_loop_wait',
+  'os_host_main_loop_wait',
+  'glib_pollfds_poll',
+  'g_main_context_dispatch',
+  'aio_ctx_dispatch',
+  'coroutine_trampoline',
+  'qemu_aio_coroutine_enter',
+  'aio_co_enter',
+  'aio_co_wake',
+  'bdrv_coroutine_enter',
   'iothread_run',
 ]);
 
@@ -100,17 +119,26 @@ export class QemuIoDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): Promise<void> {
+  protected override async launchRequest(
+    response: DebugProtocol.LaunchResponse,
+    args: DebugProtocol.LaunchRequestArguments,
+  ): Promise<void> {
     try {
       this.config = validateLaunch(args as Record<string, unknown>);
       const docPath = this.config.document ? resolve(this.config.document) : defaultDocument();
       const qemuSource = this.config.qemuSource ? resolve(this.config.qemuSource) : undefined;
       if (qemuSource && !(existsSync(qemuSource) && statSync(qemuSource).isDirectory())) {
-        throw new LaunchError('qemuSource', `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`);
+        throw new LaunchError(
+          'qemuSource',
+          `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`,
+        );
       }
       const docExists = existsSync(docPath);
       if (this.config.document && !docExists) {
-        throw new LaunchError('document', `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`);
+        throw new LaunchError(
+          'document',
+          `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`,
+        );
       }
       const { scenario, notes } = buildScenario(scenarioInputFrom(this.config));
       this.sources = new SourceMap(catalog, docExists ? docPath : undefined, qemuSource);
@@ -151,7 +179,9 @@ export class QemuIoDebugSession extends DebugSession {
   private begin(): Promise<void> {
     const exec = this.exec!;
     if (this.config.stopOnEntry === false) return this.run(() => exec.forward(null));
-    return this.run(() => exec.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }));
+    return this.run(() =>
+      exec.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }),
+    );
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -160,7 +190,11 @@ export class QemuIoDebugSession extends DebugSession {
     this.sendEvent(new TerminatedEvent());
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments, request?: DebugProtocol.Request): void {
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments,
+    request?: DebugProtocol.Request,
+  ): void {
     this.exec?.pause();
     super.disconnectRequest(response, args, request);
   }
@@ -172,10 +206,18 @@ export class QemuIoDebugSession extends DebugSession {
 
   // ---- breakpoints -------------------------------------------------------------------------
 
-  protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
+  protected override setFunctionBreakPointsRequest(
+    response: DebugProtocol.SetFunctionBreakpointsResponse,
+    args: DebugProtocol.SetFunctionBreakpointsArguments,
+  ): void {
     if (!this.breakpoints) {
       this.pendingFunctionBps = args;
-      response.body = { breakpoints: args.breakpoints.map(() => ({ verified: false, message: 'pending until the session is launched' })) };
+      response.body = {
+        breakpoints: args.breakpoints.map(() => ({
+          verified: false,
+          message: 'pending until the session is launched',
+        })),
+      };
       return this.sendResponse(response);
     }
     const res = this.breakpoints.setFunctionBreakpoints(args.breakpoints);
@@ -183,7 +225,10 @@ export class QemuIoDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     const path = args.source.path;
     const list = (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
     if (!path) {
@@ -192,20 +237,28 @@ export class QemuIoDebugSession extends DebugSession {
     }
     if (!this.breakpoints) {
       this.pendingLineBps.push(args);
-      response.body = { breakpoints: list.map(() => ({ verified: false, message: 'pending until the session is launched' })) };
+      response.body = {
+        breakpoints: list.map(() => ({ verified: false, message: 'pending until the session is launched' })),
+      };
       return this.sendResponse(response);
     }
     const res = this.breakpoints.setLineBreakpoints(path, list);
     response.body = {
       breakpoints: res.map((r, i) => ({
-        id: r.id, verified: r.verified, message: r.message,
-        line: this.convertDebuggerLineToClient(r.line ?? list[i].line), source: args.source,
+        id: r.id,
+        verified: r.verified,
+        message: r.message,
+        line: this.convertDebuggerLineToClient(r.line ?? list[i].line),
+        source: args.source,
       })),
     };
     this.sendResponse(response);
   }
 
-  protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+  protected override setExceptionBreakPointsRequest(
+    response: DebugProtocol.SetExceptionBreakpointsResponse,
+    args: DebugProtocol.SetExceptionBreakpointsArguments,
+  ): void {
     if (this.breakpoints) this.breakpoints.setExceptionFilters(args.filters);
     else this.pendingExceptionFilters = args.filters;
     response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
@@ -217,9 +270,15 @@ export class QemuIoDebugSession extends DebugSession {
     if (this.pendingExceptionFilters) bps.setExceptionFilters(this.pendingExceptionFilters);
     if (this.pendingFunctionBps) {
       const res = bps.setFunctionBreakpoints(this.pendingFunctionBps.breakpoints);
-      this.pendingFunctionBps.breakpoints.forEach((b, i) => this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...res[i] } })));
+      this.pendingFunctionBps.breakpoints.forEach((b, i) =>
+        this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...res[i] } })),
+      );
     }
-    for (const args of this.pendingLineBps) bps.setLineBreakpoints(args.source.path!, (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) })));
+    for (const args of this.pendingLineBps)
+      bps.setLineBreakpoints(
+        args.source.path!,
+        (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) })),
+      );
     this.pendingFunctionBps = null;
     this.pendingLineBps = [];
     this.pendingExceptionFilters = null;
@@ -253,12 +312,18 @@ export class QemuIoDebugSession extends DebugSession {
     void this.run(() => this.exec!.stepIn(this.simThread(args.threadId)));
   }
 
-  protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+  protected override stepOutRequest(
+    response: DebugProtocol.StepOutResponse,
+    args: DebugProtocol.StepOutArguments,
+  ): void {
     this.sendResponse(response);
     void this.run(() => this.exec!.stepOut(this.simThread(args.threadId)));
   }
 
-  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    args: DebugProtocol.StepBackArguments,
+  ): void {
     this.sendResponse(response);
     void this.run(() => this.exec!.stepBack(this.simThread(args.threadId)), true);
   }
@@ -300,7 +365,11 @@ export class QemuIoDebugSession extends DebugSession {
       return;
     }
     this.flushLogs();
-    if (this.outputDropped > 0) this.output([`… ${this.outputDropped} more trace line(s) not shown (the CLI's --format qemu-trace prints them all)`], 'console');
+    if (this.outputDropped > 0)
+      this.output(
+        [`… ${this.outputDropped} more trace line(s) not shown (the CLI's --format qemu-trace prints them all)`],
+        'console',
+      );
     this.lastStop = stop;
     const reason = stop.kind === 'end' ? 'step' : stop.kind;
     const ev = new StoppedEvent(reason, stop.thread + 1) as DebugProtocol.StoppedEvent;
@@ -310,7 +379,13 @@ export class QemuIoDebugSession extends DebugSession {
     if (stop.exception) ev.body.text = stop.exception.text;
     if (stop.breakpoints.length) ev.body.hitBreakpointIds = stop.breakpoints;
     if (stop.kind === 'end') {
-      this.output([statsText(stop.stats ?? exec.sim.stats()), `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`], 'console');
+      this.output(
+        [
+          statsText(stop.stats ?? exec.sim.stats()),
+          `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`,
+        ],
+        'console',
+      );
     }
     this.sendEvent(ev);
     this.sendStageEvent(stop.thread);
@@ -321,26 +396,30 @@ export class QemuIoDebugSession extends DebugSession {
     const stack = exec.sim.stack(thread);
     const top = stack[0];
     const f = top ? catalog.functions[top.fnId] : undefined;
-    this.sendEvent(new Event('qemuIo/stage', {
-      threadId: thread + 1,
-      thread: exec.sim.m.s.threads[thread]?.name ?? '',
-      function: f?.name ?? '',
-      stage: f?.stage ?? '',
-      group: f ? catalog.stage(f.stage)?.group ?? '' : '',
-      requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
-      hitCounts: this.breakpoints?.hitCounts() ?? {},
-    }));
+    this.sendEvent(
+      new Event('qemuIo/stage', {
+        threadId: thread + 1,
+        thread: exec.sim.m.s.threads[thread]?.name ?? '',
+        function: f?.name ?? '',
+        stage: f?.stage ?? '',
+        group: f ? (catalog.stage(f.stage)?.group ?? '') : '',
+        requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
+        hitCounts: this.breakpoints?.hitCounts() ?? {},
+      }),
+    );
   }
 
   private installTracer(): void {
     const exec = this.exec!;
     const m = exec.sim.m;
-    m.tracer = this.config.trace ? (t, event, args) => {
-      if (this.outputBudget > 0) {
-        this.outputBudget--;
-        exec.pendingOutput.push(qemuTraceLine(m, t, event, args));
-      } else this.outputDropped++;
-    } : null;
+    m.tracer = this.config.trace
+      ? (t, event, args) => {
+          if (this.outputBudget > 0) {
+            this.outputBudget--;
+            exec.pendingOutput.push(qemuTraceLine(m, t, event, args));
+          } else this.outputDropped++;
+        }
+      : null;
   }
 
   /** Logpoint lines (output() sends them first), then trace lines. */
@@ -369,7 +448,13 @@ export class QemuIoDebugSession extends DebugSession {
     const id = this.nextFrameId++;
     this.frames.set(id, ref);
     const loc = ref.fnId >= 0 ? this.sources!.locate(ref.fnId) : null;
-    const sf: DebugProtocol.StackFrame = new StackFrame(id, name, loc ? new Source(basename(loc.path), loc.path) : undefined, loc ? this.convertDebuggerLineToClient(loc.line) : 0, loc ? 1 : 0);
+    const sf: DebugProtocol.StackFrame = new StackFrame(
+      id,
+      name,
+      loc ? new Source(basename(loc.path), loc.path) : undefined,
+      loc ? this.convertDebuggerLineToClient(loc.line) : 0,
+      loc ? 1 : 0,
+    );
     if (hint) sf.presentationHint = hint;
     return sf;
   }
@@ -385,22 +470,45 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */
-  private pushFrames(all: DebugProtocol.StackFrame[], thread: number, stack: Stack, coroutine: number | null, topAware: boolean): void {
+  private pushFrames(
+    all: DebugProtocol.StackFrame[],
+    thread: number,
+    stack: Stack,
+    coroutine: number | null,
+    topAware: boolean,
+  ): void {
     for (let i = stack.depth - 1; i >= 0; i--) {
       const f = stack.frames[i];
-      all.push(this.frameFor({ thread, frame: f, fnId: f.fn, req: f.req, coroutine }, this.displayName(f.fn), this.hint(f.fn, topAware && all.length === 0)));
+      all.push(
+        this.frameFor(
+          { thread, frame: f, fnId: f.fn, req: f.req, coroutine },
+          this.displayName(f.fn),
+          this.hint(f.fn, topAware && all.length === 0),
+        ),
+      );
     }
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+  protected override stackTraceRequest(
+    response: DebugProtocol.StackTraceResponse,
+    args: DebugProtocol.StackTraceArguments,
+  ): void {
     const sim = this.exec?.sim;
     if (!sim) return this.fail(response, new Error('no session'), 1003);
     const all: DebugProtocol.StackFrame[] = [];
     if (args.threadId === PARKED_THREAD) {
       for (const co of sim.parkedCoroutines()) {
         const top = co.frames[0];
-        const where = top ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}` : co.state;
-        all.push(this.frameFor({ thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`, 'label'));
+        const where = top
+          ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}`
+          : co.state;
+        all.push(
+          this.frameFor(
+            { thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
+            `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`,
+            'label',
+          ),
+        );
         this.pushFrames(all, co.thread, sim.m.s.w.co.live.get(co.id)!.stack, co.id, false);
       }
     } else {
@@ -410,7 +518,13 @@ export class QemuIoDebugSession extends DebugSession {
         if (t.co >= 0) {
           const co = sim.m.s.w.co.live.get(t.co)!;
           this.pushFrames(all, thread, co.stack, co.id, true);
-          all.push(this.frameFor({ thread, frame: null, fnId: -1, req: co.req, coroutine: co.id }, `coroutine #${co.id} · ${catalog.name(co.entry)}`, 'label'));
+          all.push(
+            this.frameFor(
+              { thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
+              `coroutine #${co.id} · ${catalog.name(co.entry)}`,
+              'label',
+            ),
+          );
         }
         this.pushFrames(all, thread, t.native, null, true);
       }
@@ -441,36 +555,73 @@ export class QemuIoDebugSession extends DebugSession {
     if (ref.frame) scopes.push(new Scope('Locals', this.variables.add(frameLocals(sim.m, ref.frame)), false));
     if (ref.coroutine !== null) {
       const co = sim.coroutine(ref.coroutine);
-      if (co) scopes.push(new Scope(`Coroutine #${co.id}`, this.variables.add({ id: co.id, state: co.state, entry: co.entry, request: co.req, thread: sim.m.s.threads[co.thread]?.name ?? null, yielded_at_ns: co.yieldedAt >= 0 ? co.yieldedAt : null, backtrace: co.frames.map((f) => f.name) }), false));
+      if (co)
+        scopes.push(
+          new Scope(
+            `Coroutine #${co.id}`,
+            this.variables.add({
+              id: co.id,
+              state: co.state,
+              entry: co.entry,
+              request: co.req,
+              thread: sim.m.s.threads[co.thread]?.name ?? null,
+              yielded_at_ns: co.yieldedAt >= 0 ? co.yieldedAt : null,
+              backtrace: co.frames.map((f) => f.name),
+            }),
+            false,
+          ),
+        );
     }
     const t = sim.m.s.threads[ref.thread];
     if (t) scopes.push(new Scope(`Thread ${t.name}`, this.variables.add(threadInfo(sim.m, t)), false));
-    const qemu = new Scope('QEMU', this.variables.addLazy(() => ({ ...(sim.snapshot() as unknown as { [k: string]: Plain }), statistics: sim.stats() as unknown as Plain })), true);
+    const qemu = new Scope(
+      'QEMU',
+      this.variables.addLazy(() => ({
+        ...(sim.snapshot() as unknown as { [k: string]: Plain }),
+        statistics: sim.stats() as unknown as Plain,
+      })),
+      true,
+    );
     scopes.push(qemu);
     response.body = { scopes };
     this.sendResponse(response);
   }
 
-  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    response.body = { variables: this.variables.children(args.variablesReference, args.filter, args.start, args.count) };
+  protected override variablesRequest(
+    response: DebugProtocol.VariablesResponse,
+    args: DebugProtocol.VariablesArguments,
+  ): void {
+    response.body = {
+      variables: this.variables.children(args.variablesReference, args.filter, args.start, args.count),
+    };
     this.sendResponse(response);
   }
 
-  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+  protected override evaluateRequest(
+    response: DebugProtocol.EvaluateResponse,
+    args: DebugProtocol.EvaluateArguments,
+  ): void {
     const sim = this.exec?.sim;
     if (!sim) return this.fail(response, new Error('no session'), 1005);
     const text = args.expression.trim();
     // hovering a function name in the document or a source: say what it is and where the run is
     const fn = catalog.byName(text);
     if (fn && args.context === 'hover') {
-      response.body = { result: `${fn.name} — ${catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`, variablesReference: 0 };
+      response.body = {
+        result: `${fn.name} — ${catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`,
+        variablesReference: 0,
+      };
       return this.sendResponse(response);
     }
     const ref = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
     const thread = ref?.thread ?? this.exec!.position?.thread ?? 0;
     try {
       const expr = new Expression(text);
-      const scope = frameScope(sim, thread, ref && ref.frame ? { fnId: ref.fnId, req: ref.req, coroutine: ref.coroutine, raw: ref.frame } : null);
+      const scope = frameScope(
+        sim,
+        thread,
+        ref && ref.frame ? { fnId: ref.fnId, req: ref.req, coroutine: ref.coroutine, raw: ref.frame } : null,
+      );
       const v: Value = expr.evaluate(scope);
       const isObj = v !== null && typeof v === 'object';
       response.body = {
@@ -482,7 +633,11 @@ export class QemuIoDebugSession extends DebugSession {
     } catch (e) {
       if (e instanceof ExprError) {
         if (args.context === 'hover') return this.fail(response, e, 1006, false);
-        return this.fail(response, new Error(`${e.message} — see docs/expressions.md for the names and operators`), 1006);
+        return this.fail(
+          response,
+          new Error(`${e.message} — see docs/expressions.md for the names and operators`),
+          1006,
+        );
       }
       this.fail(response, e, 1007);
     }

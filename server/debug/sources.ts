@@ -27,7 +27,7 @@ function scanDefinitions(text: string): Definition[] {
   const out: Definition[] = [];
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
-    if (!/^[A-Za-z_]/.test(l) || /^(typedef|struct|static\s+const|#)/.test(l) && !/\(/.test(l)) continue;
+    if (!/^[A-Za-z_]/.test(l) || (/^(typedef|struct|static\s+const|#)/.test(l) && !/\(/.test(l))) continue;
     const m = /([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(l);
     if (!m || ['if', 'while', 'for', 'switch', 'return', 'sizeof'].includes(m[1])) continue;
     // find the opening brace of a body before any ';' (a prototype ends with ';')
@@ -57,7 +57,11 @@ export class SourceMap {
   private readonly defs = new Map<string, Definition[] | null>();
 
   /** `documentPath`, when given, names an existing file. */
-  constructor(private readonly catalog: Catalog, readonly documentPath: string | undefined, readonly qemuSource: string | undefined) {
+  constructor(
+    private readonly catalog: Catalog,
+    readonly documentPath: string | undefined,
+    readonly qemuSource: string | undefined,
+  ) {
     if (documentPath) {
       this.docLines = readFileSync(documentPath, 'utf8').split('\n');
       this.docLines.forEach((text, i) => {
@@ -84,7 +88,9 @@ export class SourceMap {
       if (defs) {
         const same = defs.filter((d) => d.name === f.name);
         if (same.length) {
-          const best = same.reduce((a, b) => (Math.abs(b.line - (f.line ?? 0)) < Math.abs(a.line - (f.line ?? 0)) ? b : a));
+          const best = same.reduce((a, b) =>
+            Math.abs(b.line - (f.line ?? 0)) < Math.abs(a.line - (f.line ?? 0)) ? b : a,
+          );
           return { path, line: best.line };
         }
         if (f.line) return { path, line: f.line };

@@ -48,11 +48,14 @@ export class VariableStore {
       return out;
     }
     if (filter === 'indexed') return [];
-    return Object.entries(v).filter(([k]) => k !== 'summary').map(([k, x]) => this.variable(k, x));
+    return Object.entries(v)
+      .filter(([k]) => k !== 'summary')
+      .map(([k, x]) => this.variable(k, x));
   }
 
   private variable(name: string, v: Plain): DebugProtocol.Variable {
-    const expandable = v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
+    const expandable =
+      v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0);
     const out: DebugProtocol.Variable = { name, value: summarize(v), variablesReference: expandable ? this.add(v) : 0 };
     if (Array.isArray(v) && v.length > PAGE_OVER) out.indexedVariables = v.length;
     return out;
@@ -65,7 +68,8 @@ function summarize(v: Plain): string {
   if (typeof v !== 'object') return String(v);
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
-    if (v.length <= 8 && v.every((x) => x === null || typeof x !== 'object')) return `[${v.map((x) => summarize(x)).join(', ')}]`;
+    if (v.length <= 8 && v.every((x) => x === null || typeof x !== 'object'))
+      return `[${v.map((x) => summarize(x)).join(', ')}]`;
     return `Array(${v.length})`;
   }
   if (typeof v.summary === 'string') return v.summary;

@@ -90,7 +90,12 @@ function skipQuoted(text: string, i: number, to: number): number {
 }
 
 /** The identifier before the first `(` of a column-0 line, if it is a wanted name being defined. */
-function candidate(text: string, ls: number, le: number, names: ReadonlySet<string>): { name: string; start: number } | undefined {
+function candidate(
+  text: string,
+  ls: number,
+  le: number,
+  names: ReadonlySet<string>,
+): { name: string; start: number } | undefined {
   let i = ls;
   let lastStart = -1;
   let lastEnd = -1;
@@ -109,8 +114,12 @@ function candidate(text: string, ls: number, le: number, names: ReadonlySet<stri
       if (!names.has(name)) return undefined;
       return opensBody(text, i) ? { name, start: lastStart } : undefined;
     }
-    if (c === 32 || c === 9 || c === 42 /* * */) { i++; continue; }
-    if (c === 47 && text.charCodeAt(i + 1) === 42) { // a /* comment */ inside the declaration
+    if (c === 32 || c === 9 || c === 42 /* * */) {
+      i++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      // a /* comment */ inside the declaration
       const close = text.indexOf('*/', i + 2);
       if (close < 0 || close >= le) return undefined;
       i = close + 2;
@@ -132,22 +141,37 @@ function opensBody(text: string, open: number): boolean {
     if (c === 40) depth++;
     else if (c === 41) {
       depth--;
-      if (depth === 0) { i++; break; }
-    } else if (c === 59 || c === 123 || c === 125) return false; // ; { } inside a parameter list
-    else if (c === 34 || c === 39) { i = skipQuoted(text, i, limit); continue; }
-    else if (c === 47) {
+      if (depth === 0) {
+        i++;
+        break;
+      }
+    } else if (c === 59 || c === 123 || c === 125)
+      return false; // ; { } inside a parameter list
+    else if (c === 34 || c === 39) {
+      i = skipQuoted(text, i, limit);
+      continue;
+    } else if (c === 47) {
       const j = skipComment(text, i, limit);
-      if (j !== i) { i = j; continue; }
+      if (j !== i) {
+        i = j;
+        continue;
+      }
     }
     i++;
   }
   if (depth !== 0) return false;
   while (i < limit) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) { i++; continue; }
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) {
+      i++;
+      continue;
+    }
     if (c === 47) {
       const j = skipComment(text, i, limit);
-      if (j !== i) { i = j; continue; }
+      if (j !== i) {
+        i = j;
+        continue;
+      }
     }
     return c === 123;
   }

@@ -46,7 +46,12 @@ export class Definitions {
     if (this.qemu.usable && this.inQemuTree(name)) {
       const defs = await this.qemu.definitions(name, isCancelled);
       if (defs.length > 0) {
-        return defs.map((d) => ({ uri: pathToFileURL(d.path).href, line: d.line, character: d.character, length: name.length }));
+        return defs.map((d) => ({
+          uri: pathToFileURL(d.path).href,
+          line: d.line,
+          character: d.character,
+          length: name.length,
+        }));
       }
     }
     const d = this.doc.lookup(name);

@@ -68,9 +68,11 @@ export class DocIndex {
       if (!this.failed) {
         this.failed = true;
         this.map = new Map();
-        this.report(`doc:${path}`,
+        this.report(
+          `doc:${path}`,
           `QEMU I/O Explorer: cannot read the I/O path document "${path}" (qemuIoExplorer.document): ` +
-          `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Go to definition has no fallback target.`);
+            `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Go to definition has no fallback target.`,
+        );
         this.onDidChange?.();
       }
       return;
@@ -114,7 +116,7 @@ export function indexDocument(text: string, names: ReadonlySet<string>, uri: str
     if (map.has(o.name)) continue;
     const before = o.character > 0 ? lineText.charCodeAt(o.character - 1) : 0;
     const after = lineText.charCodeAt(o.character + o.length);
-    const codeLike = fenced.has(o.line) || before === 96 /* ` */ || after === 40 /* ( */;
+    const codeLike = fenced.has(o.line) || before === 96 /* ` */ || after === 40; /* ( */
     if (codeLike) map.set(o.name, { uri, line: o.line, character: o.character, length: o.length, heading: false });
   }
   return map;

@@ -114,26 +114,37 @@ export async function analyseStructure(text: string, isCancelled: IsCancelled): 
     while (i < end && i - start < 4 && text.charCodeAt(i) === 32) i++;
     if (i - start > 3 || i >= end) return fenceStart < 0;
     const c = text.charCodeAt(i);
-    if (c === 96 || c === 126) { // ` ~
+    if (c === 96 || c === 126) {
+      // ` ~
       if (text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c) {
-        if (fenceStart < 0) { fenceStart = line; fenceChar = c; }
-        else if (c === fenceChar) { fences.push([fenceStart, line]); fenceStart = -1; }
+        if (fenceStart < 0) {
+          fenceStart = line;
+          fenceChar = c;
+        } else if (c === fenceChar) {
+          fences.push([fenceStart, line]);
+          fenceStart = -1;
+        }
         return false;
       }
       return fenceStart < 0;
     }
     if (fenceStart >= 0) return false;
-    if (c === 35) { // #
+    if (c === 35) {
+      // #
       let j = i;
       while (j < end && text.charCodeAt(j) === 35) j++;
       const level = j - i;
-      if (level <= 6 && (j >= end || text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)) {
+      if (
+        level <= 6 &&
+        (j >= end || text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 13)
+      ) {
         sectionStarts.push(line);
         return false;
       }
       return true;
     }
-    if (c === 61 || c === 45 || c === 42 || c === 95) { // = - * _
+    if (c === 61 || c === 45 || c === 42 || c === 95) {
+      // = - * _
       let count = 0;
       for (let j = i; j < end; j++) {
         const d = text.charCodeAt(j);

@@ -6,22 +6,34 @@ import type { Catalog, FunctionEntry, ThreadKind, TraceEventDecl } from '../../s
 import type { Definitions } from './definition';
 
 const THREAD_TEXT: Record<ThreadKind, string> = {
-  'vcpu': 'a vCPU thread',
+  vcpu: 'a vCPU thread',
   'main-loop': 'the main-loop thread (holding the BQL)',
-  'iothread': 'the IOThread',
+  iothread: 'the IOThread',
   'main-loop-or-iothread': 'the main-loop thread, or the IOThread when the device has one',
   'pool-worker': 'a thread-pool worker',
-  'any': 'whichever thread calls it',
-  'kernel': 'the host kernel (no QEMU thread)',
+  any: 'whichever thread calls it',
+  kernel: 'the host kernel (no QEMU thread)',
 };
 
 /** Section of the man pages that documents each system call or wrapper in the catalog. */
 const MAN_PAGES: Record<string, string> = {
-  eventfd: 'eventfd.2', eventfd_read: 'eventfd.2', eventfd_write: 'eventfd.2',
-  ppoll: 'poll.2', epoll_wait: 'epoll_wait.2', read: 'read.2', write: 'write.2',
-  io_setup: 'io_setup.2', io_submit: 'io_submit.2', io_getevents: 'io_getevents.2',
-  pread: 'pread.2', pwrite: 'pwrite.2', pread64: 'pread.2', pwrite64: 'pwrite.2',
-  preadv: 'readv.2', pwritev: 'readv.2', fdatasync: 'fdatasync.2',
+  eventfd: 'eventfd.2',
+  eventfd_read: 'eventfd.2',
+  eventfd_write: 'eventfd.2',
+  ppoll: 'poll.2',
+  epoll_wait: 'epoll_wait.2',
+  read: 'read.2',
+  write: 'write.2',
+  io_setup: 'io_setup.2',
+  io_submit: 'io_submit.2',
+  io_getevents: 'io_getevents.2',
+  pread: 'pread.2',
+  pwrite: 'pwrite.2',
+  pread64: 'pread.2',
+  pwrite64: 'pwrite.2',
+  preadv: 'readv.2',
+  pwritev: 'readv.2',
+  fdatasync: 'fdatasync.2',
 };
 
 /** Catalog names that are also ordinary English words: left as prose in summaries. */
@@ -34,7 +46,10 @@ export class HoverProvider {
   private cache = new Map<string, string>();
   private readonly firers = new Map<string, string[]>();
 
-  constructor(private readonly catalog: Catalog, private readonly defs: Definitions) {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly defs: Definitions,
+  ) {
     for (const f of catalog.functions) {
       for (const t of f.traceEvents) {
         const list = this.firers.get(t) ?? [];
@@ -69,13 +84,19 @@ export class HoverProvider {
     const group = stage ? c.groups.find((g) => g.id === stage.group) : undefined;
     const out: string[] = [];
     const where = f.qualifier ? ` (${f.file ?? f.qualifier})` : '';
-    const kind = f.origin === 'syscall' ? ' — host system call'
-      : f.origin === 'guest' ? ' — guest Linux driver'
-      : f.origin === 'glib' ? ' — glib'
-      : '';
+    const kind =
+      f.origin === 'syscall'
+        ? ' — host system call'
+        : f.origin === 'guest'
+          ? ' — guest Linux driver'
+          : f.origin === 'glib'
+            ? ' — glib'
+            : '';
     out.push(`**\`${f.name}\`**${where}${kind} · QEMU ${c.version} I/O path`);
     if (duplicated && f.qualifier) {
-      out.push(`*One of ${c.allNamed(f.name).length} static functions named \`${f.name}\`; this is the ${f.qualifier} one.*`);
+      out.push(
+        `*One of ${c.allNamed(f.name).length} static functions named \`${f.name}\`; this is the ${f.qualifier} one.*`,
+      );
     }
     out.push(this.prose(f.summary));
     if (f.notes) out.push(`*Note:* ${this.prose(f.notes)}`);
@@ -108,14 +129,17 @@ export class HoverProvider {
     if (f.origin === 'guest') return 'the guest kernel, on a guest vCPU (not QEMU code)';
     let t = THREAD_TEXT[f.thread] ?? f.thread;
     if (f.origin === 'syscall') t = `issued by ${t}`;
-    if (f.altThreads && f.altThreads.length > 0) t += `; also ${f.altThreads.map((a) => THREAD_TEXT[a] ?? a).join(', ')}`;
+    if (f.altThreads && f.altThreads.length > 0)
+      t += `; also ${f.altThreads.map((a) => THREAD_TEXT[a] ?? a).join(', ')}`;
     return t;
   }
 
   private sourceLine(f: FunctionEntry): string | undefined {
     if (f.origin === 'syscall') {
       const page = MAN_PAGES[f.name];
-      const man = page ? ` — [${page.replace('.', '(')})](https://man7.org/linux/man-pages/man${page.slice(-1)}/${page}.html)` : '';
+      const man = page
+        ? ` — [${page.replace('.', '(')})](https://man7.org/linux/man-pages/man${page.slice(-1)}/${page}.html)`
+        : '';
       return `**Source:** host kernel / C library, not QEMU${man}`;
     }
     if (f.origin === 'guest') return `**Source:** Linux \`${f.file ?? '?'}\` (depends on the guest kernel)`;
@@ -143,7 +167,8 @@ export class HoverProvider {
   /** Escapes prose and sets the catalog's names in code style. */
   private prose(text: string): string {
     return esc(text).replace(/[A-Za-z_][A-Za-z0-9_]*/g, (w) =>
-      !PROSE_WORDS.has(w) && (this.catalog.has(w) || this.catalog.traceEvent(w)) ? `\`${w}\`` : w);
+      !PROSE_WORDS.has(w) && (this.catalog.has(w) || this.catalog.traceEvent(w)) ? `\`${w}\`` : w,
+    );
   }
 
   private traceMarkdown(t: TraceEventDecl): string {
@@ -157,14 +182,25 @@ export class HoverProvider {
 }
 
 function coroutineText(f: FunctionEntry): string {
-  const runs = f.runsIn === 'coroutine' ? 'runs in a coroutine'
-    : f.runsIn === 'either' ? 'runs in a coroutine or in plain code'
-    : 'plain code, never on a coroutine stack';
-  const y = f.name === 'qemu_coroutine_yield' ? 'this is the yield point itself'
-    : f.directYield ? 'may yield (calls `qemu_coroutine_yield` itself)'
-    : f.yields ? 'may yield (through a callee)'
-    : 'never yields';
-  return f.origin === 'syscall' || f.origin === 'guest' ? (f.runsIn === 'either' ? 'may be issued from a coroutine; never yields' : 'n/a') : `${runs}; ${y}`;
+  const runs =
+    f.runsIn === 'coroutine'
+      ? 'runs in a coroutine'
+      : f.runsIn === 'either'
+        ? 'runs in a coroutine or in plain code'
+        : 'plain code, never on a coroutine stack';
+  const y =
+    f.name === 'qemu_coroutine_yield'
+      ? 'this is the yield point itself'
+      : f.directYield
+        ? 'may yield (calls `qemu_coroutine_yield` itself)'
+        : f.yields
+          ? 'may yield (through a callee)'
+          : 'never yields';
+  return f.origin === 'syscall' || f.origin === 'guest'
+    ? f.runsIn === 'either'
+      ? 'may be issued from a coroutine; never yields'
+      : 'n/a'
+    : `${runs}; ${y}`;
 }
 
 function traceSignature(t: TraceEventDecl): string {

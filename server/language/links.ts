@@ -36,7 +36,10 @@ export function planLenses(a: Analysis, maxPairs = MAX_LENS_PAIRS): FunctionOccu
   for (const o of occurrences) {
     let s = si;
     while (s < starts.length && starts[s] <= o.line) s++;
-    if (s !== si) { si = s; seen = new Set(); }
+    if (s !== si) {
+      si = s;
+      seen = new Set();
+    }
     if (o.line === lastLine || seen.has(o.name)) continue;
     if (inFence(structure.fences, o.line)) continue;
     seen.add(o.name);
@@ -55,8 +58,14 @@ export interface LensOut {
 export function lensesFor(spots: readonly FunctionOccurrence[]): LensOut[] {
   const out: LensOut[] = [];
   for (const o of spots) {
-    const range = { start: { line: o.line, character: o.character }, end: { line: o.line, character: o.character + o.length } };
-    out.push({ range, command: { title: `Break on this stage (${o.name})`, command: BREAK_COMMAND, arguments: [o.name] } });
+    const range = {
+      start: { line: o.line, character: o.character },
+      end: { line: o.line, character: o.character + o.length },
+    };
+    out.push({
+      range,
+      command: { title: `Break on this stage (${o.name})`, command: BREAK_COMMAND, arguments: [o.name] },
+    });
     out.push({ range, command: { title: 'Show in I/O path tree', command: REVEAL_COMMAND, arguments: [o.name] } });
   }
   return out;
@@ -90,7 +99,10 @@ export function linksFor(
     let tip = tips.get(o.name);
     if (tip === undefined) tips.set(o.name, (tip = tooltip(o.name)));
     out.push({
-      range: { start: { line: o.line, character: o.character }, end: { line: o.line, character: o.character + o.length } },
+      range: {
+        start: { line: o.line, character: o.character },
+        end: { line: o.line, character: o.character + o.length },
+      },
       target: t,
       tooltip: tip,
     });

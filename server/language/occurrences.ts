@@ -64,7 +64,11 @@ export class OccurrenceScanner {
   private readonly limit: number;
   private finished = false;
 
-  constructor(private readonly text: string, private readonly names: ReadonlySet<string>, options: OccurrenceOptions = {}) {
+  constructor(
+    private readonly text: string,
+    private readonly names: ReadonlySet<string>,
+    options: OccurrenceOptions = {},
+  ) {
     let min = Infinity;
     let max = 0;
     for (const n of names) {
@@ -93,11 +97,16 @@ export class OccurrenceScanner {
     let lineStart = this.lineStart;
     while (i < stop) {
       const c = text.charCodeAt(i);
-      if (c >= 128) { i++; continue; }
+      if (c >= 128) {
+        i++;
+        continue;
+      }
       const k = cls[c];
       if (k === 0) {
-        if (c === 10) { line++; lineStart = i + 1; }
-        else if (c === 13) {
+        if (c === 10) {
+          line++;
+          lineStart = i + 1;
+        } else if (c === 13) {
           if (i + 1 < n && text.charCodeAt(i + 1) === 10) i++;
           line++;
           lineStart = i + 1;
@@ -119,7 +128,10 @@ export class OccurrenceScanner {
         const word = text.slice(start, i);
         if (names.has(word)) {
           out.push({ name: word, line, character: start - lineStart, length: len, offset: start });
-          if (out.length >= this.limit) { this.finished = true; break; }
+          if (out.length >= this.limit) {
+            this.finished = true;
+            break;
+          }
         }
       }
     }

@@ -108,14 +108,21 @@ export class QemuSourceIndex {
     for (const p of paths) {
       const f = this.files.get(p);
       if (!f) continue;
-      const rank = expected.includes(f.rel) ? 0 : /(^|\/)(tests|stubs)\//.test(f.rel) ? 3 : f.rel.endsWith('.h') ? 2 : 1;
+      const rank = expected.includes(f.rel)
+        ? 0
+        : /(^|\/)(tests|stubs)\//.test(f.rel)
+          ? 3
+          : f.rel.endsWith('.h')
+            ? 2
+            : 1;
       for (const d of f.defs) {
         if (d.name === name) all.push({ name, path: p, rel: f.rel, line: d.line, character: d.character, rank });
       }
     }
     if (all.length === 0) return [];
     const best = Math.min(...all.map((d) => d.rank));
-    return all.filter((d) => d.rank === best)
+    return all
+      .filter((d) => d.rank === best)
       .sort((a, b) => a.rel.localeCompare(b.rel) || a.line - b.line)
       .map(({ rank: _rank, ...d }) => d);
   }
@@ -167,7 +174,10 @@ export class QemuSourceIndex {
     for (const c of changes) {
       if (!c.path.startsWith(prefix) || !/\.[ch]$/.test(c.path)) continue;
       if (c.deleted) {
-        if (this.files.has(c.path)) { this.removeFile(c.path); this.opts.onDidChange?.(); }
+        if (this.files.has(c.path)) {
+          this.removeFile(c.path);
+          this.opts.onDidChange?.();
+        }
       } else {
         await this.scanFile(c.path, gen, true);
       }
@@ -195,12 +205,16 @@ export class QemuSourceIndex {
     if (gen !== this.generation) return;
     this.status = 'ready';
     this.lastWalk = Date.now();
-    this.opts.log?.(`QEMU source ${root}: ${files.length} C files, ${this.byName.size} catalog functions defined (${Date.now() - t0} ms)`);
+    this.opts.log?.(
+      `QEMU source ${root}: ${files.length} C files, ${this.byName.size} catalog functions defined (${Date.now() - t0} ms)`,
+    );
     if (this.byName.size === 0) {
-      this.opts.report(`empty:${root}`,
+      this.opts.report(
+        `empty:${root}`,
         `QEMU I/O Explorer: found no definitions of the I/O path's functions under "${root}" ` +
-        `(qemuIoExplorer.qemuSource; ${files.length} C files scanned). Is it a QEMU source tree? ` +
-        'Go to definition uses the I/O path document instead.');
+          `(qemuIoExplorer.qemuSource; ${files.length} C files scanned). Is it a QEMU source tree? ` +
+          'Go to definition uses the I/O path document instead.',
+      );
     }
     this.opts.onDidChange?.();
   }
@@ -208,12 +222,19 @@ export class QemuSourceIndex {
   private fail(root: string, e: unknown): void {
     this.status = 'failed';
     const code = (e as NodeJS.ErrnoException)?.code;
-    const why = code === 'ENOENT' ? 'it does not exist'
-      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-      : code ? code : (e as Error)?.message ?? String(e);
-    this.opts.report(`unreadable:${root}`,
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code
+            ? code
+            : ((e as Error)?.message ?? String(e));
+    this.opts.report(
+      `unreadable:${root}`,
       `QEMU I/O Explorer: cannot read the QEMU source root "${root}" (qemuIoExplorer.qemuSource): ${why}. ` +
-      'Go to definition uses the I/O path document instead; hover keeps working from the catalog.');
+        'Go to definition uses the I/O path document instead; hover keeps working from the catalog.',
+    );
     this.opts.onDidChange?.();
   }
 
@@ -264,7 +285,10 @@ export class QemuSourceIndex {
     try {
       st = await fsp.stat(path);
     } catch {
-      if (gen === this.generation && this.files.has(path)) { this.removeFile(path); return true; }
+      if (gen === this.generation && this.files.has(path)) {
+        this.removeFile(path);
+        return true;
+      }
       return false;
     }
     const old = this.files.get(path);
@@ -304,7 +328,9 @@ export class QemuSourceIndex {
       const seen = new Set(paths);
       for (const p of [...this.files.keys()]) if (!seen.has(p)) this.removeFile(p);
       await this.readAll(paths, gen);
-    })().finally(() => { this.rewalking = undefined; });
+    })().finally(() => {
+      this.rewalking = undefined;
+    });
     return this.rewalking;
   }
 

@@ -98,6 +98,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     let maxNameLength = 0;
     for (const n of functionNames) maxNameLength = Math.max(maxNameLength, n.length);
     for (const n of traceNames) maxNameLength = Math.max(maxNameLength, n.length);
+    // eslint-disable-next-line prefer-const -- invalidate() closes over it before it is built
     let hover: HoverProvider | undefined;
     const invalidate = (): void => hover?.invalidate();
     const qemu = new QemuSourceIndex({
@@ -110,7 +111,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const doc = new DocIndex(functionNames, report, invalidate);
     const defs = new Definitions(catalog, qemu, doc);
     hover = new HoverProvider(catalog, defs);
-    core = { catalog, functionNames, traceNames, maxNameLength, qemu, doc, defs, hover, scanner: new DocumentScanner(functionNames) };
+    core = {
+      catalog,
+      functionNames,
+      traceNames,
+      maxNameLength,
+      qemu,
+      doc,
+      defs,
+      hover,
+      scanner: new DocumentScanner(functionNames),
+    };
     applyToCore(core);
     return core;
   }
@@ -123,7 +134,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   /** `s` with its paths made absolute against the workspace folder. */
   function normalised(s: Settings): Settings {
-    return { ...s, qemuSource: normalisePath(s.qemuSource, workspaceFolder), document: normalisePath(s.document, workspaceFolder) };
+    return {
+      ...s,
+      qemuSource: normalisePath(s.qemuSource, workspaceFolder),
+      document: normalisePath(s.document, workspaceFolder),
+    };
   }
 
   function applySettings(next: Settings): void {
@@ -142,7 +157,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     watchedRoot = root;
     const old = watcher;
     watcher = undefined;
-    void old?.then((d) => d.dispose(), () => undefined);
+    void old?.then(
+      (d) => d.dispose(),
+      () => undefined,
+    );
     const ws = caps.workspace?.didChangeWatchedFiles;
     if (!root || !ws?.dynamicRegistration) return;
     const globPattern = ws.relativePatternSupport
@@ -168,7 +186,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const formats = caps.textDocument?.hover?.contentFormat;
     hoverFormat = !formats || formats.length === 0 || formats.includes('markdown') ? 'markdown' : 'plaintext';
     const folderUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    workspaceFolder = folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : params.rootPath ?? undefined;
+    workspaceFolder = folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : (params.rootPath ?? undefined);
     initSettings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
     settings = normalised(initSettings);
     return {
@@ -187,7 +205,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     initialized = true;
     for (const m of pendingReports.splice(0)) warn(m);
     if (caps.workspace?.didChangeConfiguration?.dynamicRegistration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION })
+        .catch(() => undefined);
     }
     getCore();
     updateWatcher();
@@ -213,7 +233,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   documents.onDidClose((e) => core?.scanner.forget(e.document.uri));
 
   /** The catalog name under the cursor, with its range. */
-  function nameAt(c: Core, uri: string, position: Position): { name: string; doc: TextDocument; start: number; end: number } | undefined {
+  function nameAt(
+    c: Core,
+    uri: string,
+    position: Position,
+  ): { name: string; doc: TextDocument; start: number; end: number } | undefined {
     const d = documents.get(uri);
     if (!d) return undefined;
     const text = d.getText();
@@ -253,7 +277,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     });
     if (caps.textDocument?.definition?.linkSupport) {
       const origin = { start: hit.doc.positionAt(hit.start), end: hit.doc.positionAt(hit.end) };
-      return targets.map((t) => ({ originSelectionRange: origin, targetUri: t.uri, targetRange: range(t), targetSelectionRange: range(t) }));
+      return targets.map((t) => ({
+        originSelectionRange: origin,
+        targetUri: t.uri,
+        targetRange: range(t),
+        targetSelectionRange: range(t),
+      }));
     }
     return targets.map((t) => ({ uri: t.uri, range: range(t) }));
   });
@@ -282,13 +311,21 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const a = await analyse(c, params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];
-    return linksFor(a, canonicalUri(params.textDocument.uri), (n) => c.defs.targetNow(n), (n) => tooltipFor(c, n));
+    return linksFor(
+      a,
+      canonicalUri(params.textDocument.uri),
+      (n) => c.defs.targetNow(n),
+      (n) => tooltipFor(c, n),
+    );
   });
 
   function tooltipFor(c: Core, name: string): string {
     const f = c.catalog.byName(name);
     const stage = f ? c.catalog.stage(f.stage) : undefined;
-    const where = c.qemu.usable && f?.origin === 'qemu' ? 'its definition in the QEMU checkout' : 'its entry in the I/O path document';
+    const where =
+      c.qemu.usable && f?.origin === 'qemu'
+        ? 'its definition in the QEMU checkout'
+        : 'its entry in the I/O path document';
     return `${name}${stage ? ` (${stage.label})` : ''}: open ${where}`;
   }
 

@@ -59,8 +59,10 @@ function str(v: unknown): string | undefined {
 /** Overlays the meaningful values of `raw` (one source) on `base`. */
 export function mergeSettings(base: Settings, raw: unknown): Settings {
   const r = extractSection(raw);
-  const langs = Array.isArray(r.linkLanguages) && r.linkLanguages.every((x) => typeof x === 'string')
-    ? (r.linkLanguages as string[]) : undefined;
+  const langs =
+    Array.isArray(r.linkLanguages) && r.linkLanguages.every((x) => typeof x === 'string')
+      ? (r.linkLanguages as string[])
+      : undefined;
   return {
     qemuSource: str(r.qemuSource) ?? base.qemuSource,
     document: str(r.document) ?? base.document,
@@ -93,6 +95,11 @@ export function normalisePath(p: string | null, workspaceFolder: string | undefi
 }
 
 export function settingsEqual(a: Settings, b: Settings): boolean {
-  return a.qemuSource === b.qemuSource && a.document === b.document && a.codeLens === b.codeLens
-    && a.documentLinks === b.documentLinks && a.linkLanguages.join('\0') === b.linkLanguages.join('\0');
+  return (
+    a.qemuSource === b.qemuSource &&
+    a.document === b.document &&
+    a.codeLens === b.codeLens &&
+    a.documentLinks === b.documentLinks &&
+    a.linkLanguages.join('\0') === b.linkLanguages.join('\0')
+  );
 }

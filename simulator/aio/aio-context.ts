@@ -93,9 +93,24 @@ export function initAio(w: World, wakeNs: number, pollDetectNs: number): void {
 
 export function newAioContext(w: World, name: string, pollMaxNs: number): AioContext {
   const ctx: AioContext = {
-    id: w.aio.contexts.length, name, thread: -1, handlers: [], bhs: [],
-    notifyMe: false, notified: false, glibReady: false, pollNs: 0, pollMaxNs, pollStarted: false, pollStart: 0, notifier: -1,
-    scheduledCos: [], coScheduleBh: -1, iterations: 0, bhRuns: 0, pollHits: 0,
+    id: w.aio.contexts.length,
+    name,
+    thread: -1,
+    handlers: [],
+    bhs: [],
+    notifyMe: false,
+    notified: false,
+    glibReady: false,
+    pollNs: 0,
+    pollMaxNs,
+    pollStarted: false,
+    pollStart: 0,
+    notifier: -1,
+    scheduledCos: [],
+    coScheduleBh: -1,
+    iterations: 0,
+    bhRuns: 0,
+    pollHits: 0,
   };
   w.aio.contexts.push(ctx);
   // aio_context_new creates the co_schedule BH first, so it is the last one aio_bh_poll visits
@@ -108,9 +123,18 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
 
 /** aio_set_event_notifier: the new handler comes first in dispatch order. */
 export function addHandler(
-  w: World, ctx: AioContext, h: Pick<AioHandler, 'name' | 'ioRead' | 'ioPoll' | 'pollBegin' | 'pollEnd' | 'arg'>,
+  w: World,
+  ctx: AioContext,
+  h: Pick<AioHandler, 'name' | 'ioRead' | 'ioPoll' | 'pollBegin' | 'pollEnd' | 'arg'>,
 ): AioHandler {
-  const handler: AioHandler = { ...h, id: w.aio.handlers.length, ctx: ctx.id, ready: false, revents: false, silent: false };
+  const handler: AioHandler = {
+    ...h,
+    id: w.aio.handlers.length,
+    ctx: ctx.id,
+    ready: false,
+    revents: false,
+    silent: false,
+  };
   w.aio.handlers.push(handler);
   ctx.handlers.push(handler.id);
   return handler;

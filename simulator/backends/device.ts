@@ -58,8 +58,18 @@ declare module '../engine/machine' {
 }
 
 function newIo(
-  id: number, op: number, offset: number, bytes: number, direct: boolean, req: number, submitAt: number, startAt: number,
-  doneAt: number, result: number, notifyKind: number, notifyArg: number,
+  id: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  direct: boolean,
+  req: number,
+  submitAt: number,
+  startAt: number,
+  doneAt: number,
+  result: number,
+  notifyKind: number,
+  notifyArg: number,
 ): DeviceIo {
   return { id, op, offset, bytes, direct, req, submitAt, startAt, doneAt, result, notifyKind, notifyArg };
 }
@@ -67,15 +77,43 @@ function newIo(
 export function copyDeviceState(d: DeviceState): DeviceState {
   return {
     ...copyPlain({ ...d, ios: [] }),
-    ios: d.ios.map((i) => newIo(i.id, i.op, i.offset, i.bytes, i.direct, i.req, i.submitAt, i.startAt, i.doneAt, i.result, i.notifyKind, i.notifyArg)),
+    ios: d.ios.map((i) =>
+      newIo(
+        i.id,
+        i.op,
+        i.offset,
+        i.bytes,
+        i.direct,
+        i.req,
+        i.submitAt,
+        i.startAt,
+        i.doneAt,
+        i.result,
+        i.notifyKind,
+        i.notifyArg,
+      ),
+    ),
   };
 }
 
 export function initDevice(w: World, cfg: DeviceModel, faults: FaultRule[]): void {
   w.dev = {
-    cfg, ios: [], free: [], busy: 0, waiting: [], pipeFreeAt: 0, dirtyBytes: 0,
-    faults: faults.map((f) => ({ ...f, fired: 0 })), seen: [0, 0, 0], doneTimer: -1,
-    completed: 0, errors: 0, bytes: 0, depthArea: 0, depthSince: 0, maxDepth: 0,
+    cfg,
+    ios: [],
+    free: [],
+    busy: 0,
+    waiting: [],
+    pipeFreeAt: 0,
+    dirtyBytes: 0,
+    faults: faults.map((f) => ({ ...f, fired: 0 })),
+    seen: [0, 0, 0],
+    doneTimer: -1,
+    completed: 0,
+    errors: 0,
+    bytes: 0,
+    depthArea: 0,
+    depthSince: 0,
+    maxDepth: 0,
   };
 }
 
@@ -109,13 +147,32 @@ function trackDepth(dev: DeviceState, now: number, delta: number): void {
 
 /** Hand an I/O to the host; `notifyKind(arg)` runs when it completes. Returns the io id. */
 export function deviceSubmit(
-  m: Machine, op: number, offset: number, bytes: number, direct: boolean, req: number,
-  notifyKind: number, notifyArg: number,
+  m: Machine,
+  op: number,
+  offset: number,
+  bytes: number,
+  direct: boolean,
+  req: number,
+  notifyKind: number,
+  notifyArg: number,
 ): number {
   const dev = m.s.w.dev;
   const now = m.s.now;
   const id = dev.free.length > 0 ? dev.free.pop()! : dev.ios.length;
-  const io = newIo(id, op, offset, bytes, direct, req, now, -1, -1, faultFor(dev, op, offset, bytes), notifyKind, notifyArg);
+  const io = newIo(
+    id,
+    op,
+    offset,
+    bytes,
+    direct,
+    req,
+    now,
+    -1,
+    -1,
+    faultFor(dev, op, offset, bytes),
+    notifyKind,
+    notifyArg,
+  );
   dev.ios[id] = io;
   if (op === IoOp.write && !direct) {
     // buffered write: a copy into the page cache, no device involved

@@ -31,19 +31,38 @@ export function initHostIo(w: World): void {
   w.hostio = { ios: [], free: [] };
 }
 
-export function newHostIo(w: World, op: number, offset: number, bytes: number, niov: number, direct: boolean, req: number): number {
+export function newHostIo(
+  w: World,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  direct: boolean,
+  req: number,
+): number {
   const hs = w.hostio;
   const id = hs.free.length > 0 ? hs.free.pop()! : hs.ios.length;
   hs.ios[id] = newHostIoRecord(id, op, offset, bytes, niov, direct, req);
   return id;
 }
 
-function newHostIoRecord(id: number, op: number, offset: number, bytes: number, niov: number, direct: boolean, req: number): HostIo {
+function newHostIoRecord(
+  id: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  direct: boolean,
+  req: number,
+): HostIo {
   return { id, op, offset, bytes, niov, direct, req };
 }
 
 export function copyHostIoState(hs: HostIoState): HostIoState {
-  return { ios: hs.ios.map((h) => newHostIoRecord(h.id, h.op, h.offset, h.bytes, h.niov, h.direct, h.req)), free: [...hs.free] };
+  return {
+    ios: hs.ios.map((h) => newHostIoRecord(h.id, h.op, h.offset, h.bytes, h.niov, h.direct, h.req)),
+    free: [...hs.free],
+  };
 }
 
 export function hostIo(w: World, id: number): HostIo {

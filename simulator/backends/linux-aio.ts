@@ -73,13 +73,27 @@ export function initLinuxAio(w: World, perIocbNs: number): void {
 export function attachLinuxAio(w: World, ctx: AioContext): LinuxAioState {
   const id = w.laio.states.length;
   const s: LinuxAioState = {
-    id, ctx: ctx.id, pending: [], inFlight: 0, plugged: 0, blocked: false, ring: [], handler: -1, completionBh: -1,
-    submits: 0, submitted: 0, maxInFlight: 0,
+    id,
+    ctx: ctx.id,
+    pending: [],
+    inFlight: 0,
+    plugged: 0,
+    blocked: false,
+    ring: [],
+    handler: -1,
+    completionBh: -1,
+    submits: 0,
+    submitted: 0,
+    maxInFlight: 0,
   };
   s.completionBh = newBh(w, ctx, 'qemu_laio_completion_bh', Fn.qemu_laio_completion_bh, id).id;
   s.handler = addHandler(w, ctx, {
-    name: 'linux-aio eventfd', ioRead: Fn.qemu_laio_completion_cb, ioPoll: Fn.qemu_laio_poll_cb,
-    pollBegin: -1, pollEnd: -1, arg: id,
+    name: 'linux-aio eventfd',
+    ioRead: Fn.qemu_laio_completion_cb,
+    ioPoll: Fn.qemu_laio_poll_cb,
+    pollBegin: -1,
+    pollEnd: -1,
+    arg: id,
   }).id;
   w.laio.states.push(s);
   w.laio.byCtx[ctx.id] = id;
@@ -112,12 +126,25 @@ export function registerLinuxAio(m: Machine): void {
   steps[Fn.event_notifier_test_and_clear] = event_notifier_test_and_clear;
 }
 
-function newLaioCb(id: number, laio: number, co: number, req: number, op: number, offset: number, bytes: number, ret: number, io: number): LaioCb {
+function newLaioCb(
+  id: number,
+  laio: number,
+  co: number,
+  req: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  ret: number,
+  io: number,
+): LaioCb {
   return { id, laio, co, req, op, offset, bytes, ret, io };
 }
 
 export function copyLaioState(ls: LaioState): LaioState {
-  return { ...copyPlain({ ...ls, cbs: [] }), cbs: ls.cbs.map((c) => newLaioCb(c.id, c.laio, c.co, c.req, c.op, c.offset, c.bytes, c.ret, c.io)) };
+  return {
+    ...copyPlain({ ...ls, cbs: [] }),
+    cbs: ls.cbs.map((c) => newLaioCb(c.id, c.laio, c.co, c.req, c.op, c.offset, c.bytes, c.ret, c.io)),
+  };
 }
 
 function laio(m: Machine, id: number): LinuxAioState {

@@ -79,14 +79,29 @@ export const WORKER_IDLE_NS = 10_000_000_000;
 
 export function initThreadPools(w: World, threadCreateNs: number, firstTid: number): void {
   w.pool = {
-    pools: [], byCtx: [], elems: [], freeElems: [], idleTimeoutNs: WORKER_IDLE_NS, threadCreateNs,
-    workerSeq: 0, nextTid: firstTid,
+    pools: [],
+    byCtx: [],
+    elems: [],
+    freeElems: [],
+    idleTimeoutNs: WORKER_IDLE_NS,
+    threadCreateNs,
+    workerSeq: 0,
+    nextTid: firstTid,
   };
 }
 
 function newElement(
-  id: number, pool: number, func: number, arg: number, req: number, state: number, ret: number, cb: number, opaque: number,
-  worker: number, submittedAt: number,
+  id: number,
+  pool: number,
+  func: number,
+  arg: number,
+  req: number,
+  state: number,
+  ret: number,
+  cb: number,
+  opaque: number,
+  worker: number,
+  submittedAt: number,
 ): PoolElement {
   return { id, pool, func, arg, req, state, ret, cb, opaque, worker, submittedAt };
 }
@@ -95,7 +110,9 @@ function newElement(
 export function copyPoolState(ps: PoolState): PoolState {
   return {
     ...copyPlain({ ...ps, elems: [] }),
-    elems: ps.elems.map((e) => newElement(e.id, e.pool, e.func, e.arg, e.req, e.state, e.ret, e.cb, e.opaque, e.worker, e.submittedAt)),
+    elems: ps.elems.map((e) =>
+      newElement(e.id, e.pool, e.func, e.arg, e.req, e.state, e.ret, e.cb, e.opaque, e.worker, e.submittedAt),
+    ),
   };
 }
 
@@ -107,9 +124,23 @@ function pool(m: Machine, id: number): ThreadPool {
 function createPool(w: World, ctx: AioContext): ThreadPool {
   const id = w.pool.pools.length;
   const p: ThreadPool = {
-    id, ctx: ctx.id, head: [], requestList: [], curThreads: 0, idleThreads: 0, newThreads: 0,
-    pendingThreads: 0, maxThreads: MAX_THREADS, sem: 0, semWaiters: [], completionBh: -1, newThreadBh: -1,
-    workers: [], spawned: 0, exited: 0, maxQueued: 0,
+    id,
+    ctx: ctx.id,
+    head: [],
+    requestList: [],
+    curThreads: 0,
+    idleThreads: 0,
+    newThreads: 0,
+    pendingThreads: 0,
+    maxThreads: MAX_THREADS,
+    sem: 0,
+    semWaiters: [],
+    completionBh: -1,
+    newThreadBh: -1,
+    workers: [],
+    spawned: 0,
+    exited: 0,
+    maxQueued: 0,
   };
   p.completionBh = newBh(w, ctx, 'thread_pool_completion_bh', Fn.thread_pool_completion_bh, id).id;
   p.newThreadBh = newBh(w, ctx, 'spawn_thread_bh_fn', Fn.spawn_thread_bh_fn, id).id;
@@ -200,7 +231,15 @@ const qemu_thread_create: Step = (m, t, f) => {
   const ps = m.s.w.pool;
   const p = pool(m, f.a);
   const n = ++ps.workerSeq;
-  const w = m.spawnThread(`worker-${n}`, 'worker', -1, Fn.worker_thread, t.time + ps.threadCreateNs, ps.nextTid++, p.id);
+  const w = m.spawnThread(
+    `worker-${n}`,
+    'worker',
+    -1,
+    Fn.worker_thread,
+    t.time + ps.threadCreateNs,
+    ps.nextTid++,
+    p.id,
+  );
   p.workers.push(w.id);
   p.spawned++;
   return m.ret(t);

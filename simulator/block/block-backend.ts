@@ -53,7 +53,15 @@ export function initBlockBackend(w: World, writeback: boolean, werror: ErrorPoli
 }
 
 /** blk_aio_get: a new AIOCB for (op, offset, bytes), completing into cb(opaque, ret). */
-export function newAcb(w: World, op: number, offset: number, bytes: number, niov: number, cb: number, opaque: number): number {
+export function newAcb(
+  w: World,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  cb: number,
+  opaque: number,
+): number {
   const b = w.blk;
   const id = b.freeAcbs.length > 0 ? b.freeAcbs.pop()! : b.acbs.length;
   b.acbs[id] = acbRecord(id, op, offset, bytes, niov, cb, opaque, NOT_DONE, false, -1);
@@ -61,16 +69,27 @@ export function newAcb(w: World, op: number, offset: number, bytes: number, niov
 }
 
 function acbRecord(
-  id: number, op: number, offset: number, bytes: number, niov: number, cb: number, opaque: number, ret: number,
-  hasReturned: boolean, co: number,
+  id: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  cb: number,
+  opaque: number,
+  ret: number,
+  hasReturned: boolean,
+  co: number,
 ): BlkAcb {
   return { id, op, offset, bytes, niov, cb, opaque, ret, hasReturned, co };
 }
 
 export function copyBlkState(b: BlkState): BlkState {
   return {
-    ...b, freeAcbs: [...b.freeAcbs],
-    acbs: b.acbs.map((a) => acbRecord(a.id, a.op, a.offset, a.bytes, a.niov, a.cb, a.opaque, a.ret, a.hasReturned, a.co)),
+    ...b,
+    freeAcbs: [...b.freeAcbs],
+    acbs: b.acbs.map((a) =>
+      acbRecord(a.id, a.op, a.offset, a.bytes, a.niov, a.cb, a.opaque, a.ret, a.hasReturned, a.co),
+    ),
   };
 }
 
@@ -254,8 +273,13 @@ const blk_iostatus_set_err: Step = (m, t, f) => {
 /** send_qmp_error_event(action = a, is_read = b, errno = c): BLOCK_IO_ERROR. */
 const send_qmp_error_event: Step = (m, t, f) => {
   qmpEvent(m, 'BLOCK_IO_ERROR', {
-    device: 'drive0', 'node-name': 'raw', operation: f.b ? 'read' : 'write', action: ERROR_ACTION_NAMES[f.a],
-    nospace: f.c === ERRNO.ENOSPC, reason: ERRNO_TEXT[f.c] ?? `errno ${f.c}`, req: f.req,
+    device: 'drive0',
+    'node-name': 'raw',
+    operation: f.b ? 'read' : 'write',
+    action: ERROR_ACTION_NAMES[f.a],
+    nospace: f.c === ERRNO.ENOSPC,
+    reason: ERRNO_TEXT[f.c] ?? `errno ${f.c}`,
+    req: f.req,
   });
   return m.ret(t);
 };

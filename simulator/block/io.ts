@@ -84,26 +84,80 @@ declare module '../engine/machine' {
 
 export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush: boolean): void {
   const node = (id: number, name: string, driver: BdrvNode['driver'], child: number, align: number): BdrvNode => ({
-    id, name, driver, child, noFlush, align, ioPlugged: 0, writeGen: 0, flushedGen: 0, activeFlush: false,
-    flushQueue: [], tracked: [], serialisingInFlight: 0, inFlight: 0,
+    id,
+    name,
+    driver,
+    child,
+    noFlush,
+    align,
+    ioPlugged: 0,
+    writeGen: 0,
+    flushedGen: 0,
+    activeFlush: false,
+    flushQueue: [],
+    tracked: [],
+    serialisingInFlight: 0,
+    inFlight: 0,
   });
   w.block = {
     nodes: [node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1), node(FILE_NODE, 'file', 'file-posix', -1, hostAlign)],
-    reqs: [], freeReqs: [], ctx, blkInFlight: 0, mainWaits: false, syncFlushRet: 0, rmwCount: 0, serialisingWaits: 0,
+    reqs: [],
+    freeReqs: [],
+    ctx,
+    blkInFlight: 0,
+    mainWaits: false,
+    syncFlushRet: 0,
+    rmwCount: 0,
+    serialisingWaits: 0,
   };
 }
 
 /** A block-layer request; `tracked` is the tracked request it belongs to (itself by default). */
-export function newBdrvReq(w: World, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, req: number, tracked = -1): number {
+export function newBdrvReq(
+  w: World,
+  node: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  flags: number,
+  req: number,
+  tracked = -1,
+): number {
   const bs = w.block;
   const id = bs.freeReqs.length > 0 ? bs.freeReqs.pop()! : bs.reqs.length;
-  bs.reqs[id] = bdrvReqRecord(id, node, op, offset, bytes, niov, flags, false, [], -1, req, -1, tracked >= 0 ? tracked : id);
+  bs.reqs[id] = bdrvReqRecord(
+    id,
+    node,
+    op,
+    offset,
+    bytes,
+    niov,
+    flags,
+    false,
+    [],
+    -1,
+    req,
+    -1,
+    tracked >= 0 ? tracked : id,
+  );
   return id;
 }
 
 function bdrvReqRecord(
-  id: number, node: number, op: number, offset: number, bytes: number, niov: number, flags: number, serialising: boolean,
-  waiters: number[], waitingFor: number, req: number, co: number, tracked: number,
+  id: number,
+  node: number,
+  op: number,
+  offset: number,
+  bytes: number,
+  niov: number,
+  flags: number,
+  serialising: boolean,
+  waiters: number[],
+  waitingFor: number,
+  req: number,
+  co: number,
+  tracked: number,
 ): BdrvReq {
   return { id, node, op, offset, bytes, niov, flags, serialising, waiters, waitingFor, req, co, tracked };
 }
@@ -111,7 +165,23 @@ function bdrvReqRecord(
 export function copyBlockState(b: BlockState): BlockState {
   return {
     ...copyPlain({ ...b, reqs: [] }),
-    reqs: b.reqs.map((r) => bdrvReqRecord(r.id, r.node, r.op, r.offset, r.bytes, r.niov, r.flags, r.serialising, [...r.waiters], r.waitingFor, r.req, r.co, r.tracked)),
+    reqs: b.reqs.map((r) =>
+      bdrvReqRecord(
+        r.id,
+        r.node,
+        r.op,
+        r.offset,
+        r.bytes,
+        r.niov,
+        r.flags,
+        r.serialising,
+        [...r.waiters],
+        r.waitingFor,
+        r.req,
+        r.co,
+        r.tracked,
+      ),
+    ),
   };
 }
 
@@ -134,7 +204,8 @@ export function aioWaitKick(m: Machine): void {
 
 function overlaps(a: BdrvReq, b: BdrvReq, align: number): boolean {
   const lo = (x: BdrvReq): number => (x.serialising ? Math.floor(x.offset / align) * align : x.offset);
-  const hi = (x: BdrvReq): number => (x.serialising ? Math.ceil((x.offset + x.bytes) / align) * align : x.offset + x.bytes);
+  const hi = (x: BdrvReq): number =>
+    x.serialising ? Math.ceil((x.offset + x.bytes) / align) * align : x.offset + x.bytes;
   return lo(a) < hi(b) && lo(b) < hi(a);
 }
 

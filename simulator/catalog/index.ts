@@ -10,7 +10,9 @@ export * from './types';
 type Entry = (typeof CATALOG_4_1_0)['functions'][number];
 type KeyOf<E> = E extends { readonly name: infer N extends string; readonly qualifier: infer Q extends string }
   ? `${N}@${Q}`
-  : E extends { readonly name: infer N extends string } ? N : never;
+  : E extends { readonly name: infer N extends string }
+    ? N
+    : never;
 /** A function's unique key: its name, or `name@qualifier` for the few duplicated names. */
 export type FnName = KeyOf<Entry>;
 
@@ -110,7 +112,10 @@ export class Catalog {
     const scored = names.map((n) => ({ n, d: editDistance(name, n) }));
     scored.sort((x, y) => x.d - y.d || x.n.localeCompare(y.n));
     const limit = Math.max(3, Math.floor(name.length / 2));
-    return scored.filter((s) => s.d <= limit).slice(0, max).map((s) => s.n);
+    return scored
+      .filter((s) => s.d <= limit)
+      .slice(0, max)
+      .map((s) => s.n);
   }
 }
 

@@ -3,21 +3,37 @@
 
 /** Fine-grained stage of the path a function belongs to. */
 export type StageId =
-  | 'guest' | 'kick' | 'mainloop' | 'poll' | 'iothread'
-  | 'virtio' | 'merge' | 'plug'
-  | 'blk-aio' | 'blk-co' | 'coroutine'
-  | 'bdrv' | 'raw-format' | 'raw'
-  | 'laio-submit' | 'laio-complete'
-  | 'pool-submit' | 'pool-worker' | 'pool-complete'
-  | 'completion' | 'notify' | 'error' | 'setup' | 'syscall';
+  | 'guest'
+  | 'kick'
+  | 'mainloop'
+  | 'poll'
+  | 'iothread'
+  | 'virtio'
+  | 'merge'
+  | 'plug'
+  | 'blk-aio'
+  | 'blk-co'
+  | 'coroutine'
+  | 'bdrv'
+  | 'raw-format'
+  | 'raw'
+  | 'laio-submit'
+  | 'laio-complete'
+  | 'pool-submit'
+  | 'pool-worker'
+  | 'pool-complete'
+  | 'completion'
+  | 'notify'
+  | 'error'
+  | 'setup'
+  | 'syscall';
 
 /** Coarse group shown as the top level of the stage tree. */
 export type StageGroupId =
-  | 'guest' | 'poll' | 'virtio' | 'blk' | 'driver' | 'laio' | 'pool' | 'completion' | 'error' | 'setup';
+  'guest' | 'poll' | 'virtio' | 'blk' | 'driver' | 'laio' | 'pool' | 'completion' | 'error' | 'setup';
 
 /** Which kind of QEMU thread runs a function. */
-export type ThreadKind =
-  | 'vcpu' | 'main-loop' | 'iothread' | 'main-loop-or-iothread' | 'pool-worker' | 'any' | 'kernel';
+export type ThreadKind = 'vcpu' | 'main-loop' | 'iothread' | 'main-loop-or-iothread' | 'pool-worker' | 'any' | 'kernel';
 
 /** plain: never on a coroutine stack; coroutine: only there; either: both happen on the path. */
 export type RunsIn = 'plain' | 'coroutine' | 'either';

@@ -92,7 +92,8 @@ type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositio
 
 function enumFlag<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (v === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(v)) throw new ConfigError(`--${flag} ${v}: expected one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(v))
+    throw new ConfigError(`--${flag} ${v}: expected one of ${allowed.join(', ')}`);
   return v as T;
 }
 
@@ -189,7 +190,12 @@ function joinValues(args: string[]): string[] {
 }
 
 async function simulate(args: string[]): Promise<number> {
-  const { values: f, positionals } = parseArgs({ args: joinValues(args), options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: f, positionals } = parseArgs({
+    args: joinValues(args),
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+  });
   if (f.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -226,8 +232,10 @@ async function simulate(args: string[]): Promise<number> {
     else process.stderr.write(text);
   }
   if (reason === StopReason.idle && stats.requests.outstanding > 0) {
-    process.stderr.write(`qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed `
-      + `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`);
+    process.stderr.write(
+      `qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed ` +
+        `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`,
+    );
     const why = sim.stallNote();
     if (why) process.stderr.write(`qemu-io-explorer: note: ${why}\n`);
   }

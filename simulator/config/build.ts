@@ -7,7 +7,16 @@ import { parseFault } from './faults';
 import { parseFioJob } from './fio';
 import { parseQemuCommandLine } from './qemu-cmdline';
 import {
-  AioMode, CACHE_MODES, cacheFlags, CacheMode, defaultScenario, DeviceModel, ErrorPolicy, RwMode, Scenario, Workload,
+  AioMode,
+  CACHE_MODES,
+  cacheFlags,
+  CacheMode,
+  defaultScenario,
+  DeviceModel,
+  ErrorPolicy,
+  RwMode,
+  Scenario,
+  Workload,
 } from './scenario';
 import { oneOf } from './units';
 import { validateScenario } from './validate';
@@ -65,7 +74,10 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
     try {
       fioText = readFileSync(input.fioFile, 'utf8');
     } catch (e) {
-      throw new ConfigError(`fio job file ${input.fioFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'workload');
+      throw new ConfigError(
+        `fio job file ${input.fioFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        'workload',
+      );
     }
   }
   if (fioText !== undefined) {
@@ -89,14 +101,17 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
   if (input.resumeAfterNs !== undefined) sc.resumeAfterNs = input.resumeAfterNs;
   if (input.maxResumes !== undefined) sc.maxResumes = input.maxResumes;
   if (input.workload) {
-    for (const [k, v] of Object.entries(input.workload)) if (v !== undefined) (sc.workload as unknown as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(input.workload))
+      if (v !== undefined) (sc.workload as unknown as Record<string, unknown>)[k] = v;
   }
   if (input.device) {
-    for (const [k, v] of Object.entries(input.device)) if (v !== undefined) (sc.device as unknown as Record<string, unknown>)[k] = v;
+    for (const [k, v] of Object.entries(input.device))
+      if (v !== undefined) (sc.device as unknown as Record<string, unknown>)[k] = v;
   }
   if (input.faults) sc.faults = input.faults.map(parseFault);
   // a runtime bounds the job by time unless a count was given too
-  const countGiven = input.workload?.requests !== undefined || (fioText !== undefined && /^\s*number_ios\s*=/m.test(fioText));
+  const countGiven =
+    input.workload?.requests !== undefined || (fioText !== undefined && /^\s*number_ios\s*=/m.test(fioText));
   if (sc.workload.runtimeNs > 0 && !countGiven) sc.workload.requests = Infinity;
   return { scenario: validateScenario(sc), notes };
 }

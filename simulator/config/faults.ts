@@ -12,22 +12,26 @@ export function parseFault(spec: string): FaultRule {
     throw new ConfigError(`${what}: expected op:sectors:errno[:times], e.g. write:0-2047:EIO or read:#3:EIO`, 'faults');
   }
   const [op, range, errnoText, timesText] = parts;
-  if (!(OPS as readonly string[]).includes(op)) throw new ConfigError(`${what}: op "${op}" is not one of ${OPS.join(', ')}`, 'faults');
+  if (!(OPS as readonly string[]).includes(op))
+    throw new ConfigError(`${what}: op "${op}" is not one of ${OPS.join(', ')}`, 'faults');
   let sectors: [number, number] | null = null;
   let nth = 0;
   if (range.startsWith('#')) {
     nth = Number(range.slice(1));
-    if (!Number.isInteger(nth) || nth < 1) throw new ConfigError(`${what}: "${range}" should be #N with N ≥ 1 (the N-th request)`, 'faults');
+    if (!Number.isInteger(nth) || nth < 1)
+      throw new ConfigError(`${what}: "${range}" should be #N with N ≥ 1 (the N-th request)`, 'faults');
   } else if (range !== '*' && range !== '') {
     const m = /^(\d+)(?:-(\d+))?$/.exec(range);
-    if (!m) throw new ConfigError(`${what}: sector range "${range}" should be LO-HI, a single sector, * or #N`, 'faults');
+    if (!m)
+      throw new ConfigError(`${what}: sector range "${range}" should be LO-HI, a single sector, * or #N`, 'faults');
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     if (hi < lo) throw new ConfigError(`${what}: sector range ${lo}-${hi} is empty`, 'faults');
     sectors = [lo, hi];
   }
   const upper = errnoText.toUpperCase();
-  const errno = upper === 'EIO' || upper === '5' ? ERRNO.EIO : upper === 'ENOSPC' || upper === '28' ? ERRNO.ENOSPC : NaN;
+  const errno =
+    upper === 'EIO' || upper === '5' ? ERRNO.EIO : upper === 'ENOSPC' || upper === '28' ? ERRNO.ENOSPC : NaN;
   if (Number.isNaN(errno)) throw new ConfigError(`${what}: errno "${errnoText}" is not EIO or ENOSPC`, 'faults');
   let times = nth > 0 ? 1 : Infinity;
   if (timesText !== undefined) {

@@ -13,16 +13,54 @@ export interface FioSettings {
 }
 
 const RW_ALIASES: Record<string, RwMode> = {
-  read: 'read', write: 'write', randread: 'randread', randwrite: 'randwrite', randrw: 'randrw', rw: 'rw', readwrite: 'rw',
+  read: 'read',
+  write: 'write',
+  randread: 'randread',
+  randwrite: 'randwrite',
+  randrw: 'randrw',
+  rw: 'rw',
+  readwrite: 'rw',
 };
 
 /** Accepted because they matter to fio in the guest, not to the path QEMU sees. */
 const IGNORED = new Set([
-  'ioengine', 'direct', 'filename', 'name', 'group_reporting', 'time_based', 'ramp_time', 'randrepeat', 'norandommap',
-  'invalidate', 'thread', 'buffered', 'verify', 'output-format', 'lat_percentiles', 'clat_percentiles', 'percentile_list',
-  'log_avg_msec', 'write_bw_log', 'write_lat_log', 'write_iops_log', 'stonewall', 'description', 'iodepth_batch_complete',
-  'iodepth_batch_complete_min', 'iodepth_batch_complete_max', 'iodepth_low', 'startdelay', 'exitall', 'allow_mounted_write',
-  'refill_buffers', 'zero_buffers', 'scramble_buffers', 'unified_rw_reporting', 'disable_lat', 'disable_clat', 'disable_slat',
+  'ioengine',
+  'direct',
+  'filename',
+  'name',
+  'group_reporting',
+  'time_based',
+  'ramp_time',
+  'randrepeat',
+  'norandommap',
+  'invalidate',
+  'thread',
+  'buffered',
+  'verify',
+  'output-format',
+  'lat_percentiles',
+  'clat_percentiles',
+  'percentile_list',
+  'log_avg_msec',
+  'write_bw_log',
+  'write_lat_log',
+  'write_iops_log',
+  'stonewall',
+  'description',
+  'iodepth_batch_complete',
+  'iodepth_batch_complete_min',
+  'iodepth_batch_complete_max',
+  'iodepth_low',
+  'startdelay',
+  'exitall',
+  'allow_mounted_write',
+  'refill_buffers',
+  'zero_buffers',
+  'scramble_buffers',
+  'unified_rw_reporting',
+  'disable_lat',
+  'disable_clat',
+  'disable_slat',
 ]);
 
 export function parseFioJob(text: string, source = 'fio job'): FioSettings {
@@ -46,7 +84,10 @@ export function parseFioJob(text: string, source = 'fio job'): FioSettings {
   const jobs = sections.filter((s) => s.name !== 'global');
   if (jobs.length === 0) throw new ConfigError(`${source}: no job section (only [global] or nothing)`, 'fio');
   if (jobs.length > 1) {
-    throw new ConfigError(`${source}:${jobs[1].line}: a second job [${jobs[1].name}]; the simulator runs one job at a time`, 'fio');
+    throw new ConfigError(
+      `${source}:${jobs[1].line}: a second job [${jobs[1].name}]; the simulator runs one job at a time`,
+      'fio',
+    );
   }
   const res: FioSettings = { workload: {}, name: jobs[0].name };
   const wl = res.workload;
@@ -54,27 +95,58 @@ export function parseFioJob(text: string, source = 'fio job'): FioSettings {
     for (const [key, value, line] of sec.opts) {
       const what = `${source}:${line}: ${key}`;
       switch (key) {
-        case 'rw': case 'readwrite': {
+        case 'rw':
+        case 'readwrite': {
           const mode = RW_ALIASES[value.split(':')[0]];
           if (!mode) throw new ConfigError(`${what}=${value} is not one of ${RW_MODES.join(', ')}`, 'fio');
           wl.rw = mode;
           break;
         }
-        case 'rwmixread': wl.rwmixread = parseInteger(value, what, 0, 100); break;
-        case 'rwmixwrite': wl.rwmixread = 100 - parseInteger(value, what, 0, 100); break;
-        case 'bs': case 'blocksize': wl.bs = parseSize(value, what); break;
-        case 'iodepth': wl.iodepth = parseInteger(value, what, 1, 1024); break;
-        case 'iodepth_batch': case 'iodepth_batch_submit': wl.batch = parseInteger(value, what, 1, 1024); break;
-        case 'number_ios': wl.requests = parseInteger(value, what, 1); break;
-        case 'size': wl.size = parseSize(value, what); break;
-        case 'offset': wl.offset = parseSize(value, what); break;
-        case 'runtime': wl.runtimeNs = parseDuration(value, what, 's'); break;
-        case 'fsync': case 'fdatasync': wl.flushEvery = parseInteger(value, what, 0); break;
-        case 'thinktime': wl.thinktimeNs = parseDuration(value, what, 'us'); break;
-        case 'thinktime_blocks': wl.thinktimeBlocks = parseInteger(value, what, 1); break;
-        case 'randseed': res.seed = parseInteger(value, what, 0, 2 ** 32 - 1); break;
+        case 'rwmixread':
+          wl.rwmixread = parseInteger(value, what, 0, 100);
+          break;
+        case 'rwmixwrite':
+          wl.rwmixread = 100 - parseInteger(value, what, 0, 100);
+          break;
+        case 'bs':
+        case 'blocksize':
+          wl.bs = parseSize(value, what);
+          break;
+        case 'iodepth':
+          wl.iodepth = parseInteger(value, what, 1, 1024);
+          break;
+        case 'iodepth_batch':
+        case 'iodepth_batch_submit':
+          wl.batch = parseInteger(value, what, 1, 1024);
+          break;
+        case 'number_ios':
+          wl.requests = parseInteger(value, what, 1);
+          break;
+        case 'size':
+          wl.size = parseSize(value, what);
+          break;
+        case 'offset':
+          wl.offset = parseSize(value, what);
+          break;
+        case 'runtime':
+          wl.runtimeNs = parseDuration(value, what, 's');
+          break;
+        case 'fsync':
+        case 'fdatasync':
+          wl.flushEvery = parseInteger(value, what, 0);
+          break;
+        case 'thinktime':
+          wl.thinktimeNs = parseDuration(value, what, 'us');
+          break;
+        case 'thinktime_blocks':
+          wl.thinktimeBlocks = parseInteger(value, what, 1);
+          break;
+        case 'randseed':
+          res.seed = parseInteger(value, what, 0, 2 ** 32 - 1);
+          break;
         case 'numjobs':
-          if (parseInteger(value, what, 1) !== 1) throw new ConfigError(`${what}=${value}: only one job is simulated`, 'fio');
+          if (parseInteger(value, what, 1) !== 1)
+            throw new ConfigError(`${what}=${value}: only one job is simulated`, 'fio');
           break;
         default:
           if (!IGNORED.has(key)) throw new ConfigError(`${what}: unknown or unmodelled fio option`, 'fio');

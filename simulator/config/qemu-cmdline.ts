@@ -4,9 +4,7 @@
 // unknown key inside one of the options we read is an error, as QEMU would make it.
 
 import { ConfigError } from './errors';
-import {
-  AioMode, CACHE_MODES, CacheFlags, cacheFlags, CacheMode, ERROR_POLICIES, ErrorPolicy,
-} from './scenario';
+import { AioMode, CACHE_MODES, CacheFlags, cacheFlags, CacheMode, ERROR_POLICIES, ErrorPolicy } from './scenario';
 import { parseBool, parseDuration, parseInteger } from './units';
 
 export interface QemuSettings {
@@ -89,25 +87,86 @@ export function parseOptList(text: string, implied: string | null): { head: stri
 }
 
 const DRIVE_KEYS = new Set([
-  'file', 'format', 'if', 'id', 'cache', 'aio', 'cache.direct', 'cache.no-flush', 'cache.writeback', 'werror', 'rerror',
-  'media', 'readonly', 'discard', 'detect-zeroes', 'node-name', 'serial', 'index', 'bus', 'unit', 'snapshot',
-  'auto-read-only', 'file.locking', 'locking', 'copy-on-read',
+  'file',
+  'format',
+  'if',
+  'id',
+  'cache',
+  'aio',
+  'cache.direct',
+  'cache.no-flush',
+  'cache.writeback',
+  'werror',
+  'rerror',
+  'media',
+  'readonly',
+  'discard',
+  'detect-zeroes',
+  'node-name',
+  'serial',
+  'index',
+  'bus',
+  'unit',
+  'snapshot',
+  'auto-read-only',
+  'file.locking',
+  'locking',
+  'copy-on-read',
 ]);
 const DEVICE_KEYS = new Set([
-  'drive', 'iothread', 'request-merging', 'num-queues', 'queue-size', 'ioeventfd', 'event_idx', 'id', 'bus', 'addr',
-  'scsi', 'config-wce', 'write-cache', 'logical_block_size', 'physical_block_size', 'serial', 'bootindex',
-  'disable-legacy', 'disable-modern', 'vectors', 'indirect_desc', 'seg-max-adjust', 'discard', 'write-zeroes',
-  'min_io_size', 'opt_io_size', 'werror', 'rerror', 'multifunction', 'rombar', 'romfile',
+  'drive',
+  'iothread',
+  'request-merging',
+  'num-queues',
+  'queue-size',
+  'ioeventfd',
+  'event_idx',
+  'id',
+  'bus',
+  'addr',
+  'scsi',
+  'config-wce',
+  'write-cache',
+  'logical_block_size',
+  'physical_block_size',
+  'serial',
+  'bootindex',
+  'disable-legacy',
+  'disable-modern',
+  'vectors',
+  'indirect_desc',
+  'seg-max-adjust',
+  'discard',
+  'write-zeroes',
+  'min_io_size',
+  'opt_io_size',
+  'werror',
+  'rerror',
+  'multifunction',
+  'rombar',
+  'romfile',
 ]);
 const IOTHREAD_KEYS = new Set(['id', 'poll-max-ns', 'poll-grow', 'poll-shrink']);
 const BLOCKDEV_KEYS = new Set([
-  'driver', 'node-name', 'filename', 'file', 'aio', 'cache.direct', 'cache.no-flush', 'read-only', 'auto-read-only',
-  'discard', 'detect-zeroes', 'locking', 'cache',
+  'driver',
+  'node-name',
+  'filename',
+  'file',
+  'aio',
+  'cache.direct',
+  'cache.no-flush',
+  'read-only',
+  'auto-read-only',
+  'discard',
+  'detect-zeroes',
+  'locking',
+  'cache',
 ]);
 
 function checkKeys(opts: Map<string, string>, allowed: Set<string>, where: string): void {
   for (const key of opts.keys()) {
-    if (!allowed.has(key)) throw new ConfigError(`QEMU command line: ${where} has no option "${key}" (or it is not modelled)`, 'qemu');
+    if (!allowed.has(key))
+      throw new ConfigError(`QEMU command line: ${where} has no option "${key}" (or it is not modelled)`, 'qemu');
   }
 }
 
@@ -132,7 +191,16 @@ export function parseQemuCommandLine(text: string): QemuSettings {
     if (i === 0 && !arg.startsWith('-')) continue; // the program name
     if (!arg.startsWith('-')) throw new ConfigError(`QEMU command line: unexpected "${arg}" (not an option)`, 'qemu');
     const name = arg.replace(/^--?/, '');
-    const takesValue = !['enable-kvm', 'nographic', 'nodefaults', 'no-reboot', 'daemonize', 'S', 'snapshot', 'no-shutdown'].includes(name);
+    const takesValue = ![
+      'enable-kvm',
+      'nographic',
+      'nodefaults',
+      'no-reboot',
+      'daemonize',
+      'S',
+      'snapshot',
+      'no-shutdown',
+    ].includes(name);
     const value = takesValue ? argv[++i] : undefined;
     if (takesValue && value === undefined) throw new ConfigError(`QEMU command line: ${arg} needs a value`, 'qemu');
     switch (name) {
@@ -153,7 +221,11 @@ export function parseQemuCommandLine(text: string): QemuSettings {
         const driver = head ?? opts.get('driver') ?? '';
         opts.delete('driver');
         if (driver === 'virtio-blk-pci' || driver === 'virtio-blk') {
-          if (device) throw new ConfigError('QEMU command line: more than one virtio-blk device; the simulator models one', 'qemu');
+          if (device)
+            throw new ConfigError(
+              'QEMU command line: more than one virtio-blk device; the simulator models one',
+              'qemu',
+            );
           checkKeys(opts, DEVICE_KEYS, `-device ${driver}`);
           device = opts;
         } else res.ignored.push(`-device ${driver}`);
@@ -180,27 +252,45 @@ export function parseQemuCommandLine(text: string): QemuSettings {
   if (device) applyDevice(res, device, iothreads);
   else if (drives.some((d) => d.opts.get('if') === 'virtio')) res.iothread = false;
   else if (drives.length > 0 || blockdevs.length > 0) {
-    throw new ConfigError('QEMU command line: no virtio-blk device (add -device virtio-blk-pci,drive=<id> or use if=virtio)', 'qemu');
+    throw new ConfigError(
+      'QEMU command line: no virtio-blk device (add -device virtio-blk-pci,drive=<id> or use if=virtio)',
+      'qemu',
+    );
   }
   return res;
 }
 
-function applyDrive(res: QemuSettings, drives: { id: string | null; opts: Map<string, string> }[], blockdevs: Map<string, string>[], device: Map<string, string> | null): void {
+function applyDrive(
+  res: QemuSettings,
+  drives: { id: string | null; opts: Map<string, string> }[],
+  blockdevs: Map<string, string>[],
+  device: Map<string, string> | null,
+): void {
   let opts: Map<string, string> | undefined;
   if (device?.has('drive')) {
     const id = device.get('drive')!;
     opts = drives.find((d) => d.id === id)?.opts ?? blockdevs.find((b) => b.get('node-name') === id);
-    if (!opts) throw new ConfigError(`QEMU command line: -device virtio-blk-pci refers to drive=${id}, but no -drive id=${id} or -blockdev node-name=${id} is given`, 'qemu');
+    if (!opts)
+      throw new ConfigError(
+        `QEMU command line: -device virtio-blk-pci refers to drive=${id}, but no -drive id=${id} or -blockdev node-name=${id} is given`,
+        'qemu',
+      );
   } else {
-    if (drives.length > 1) throw new ConfigError('QEMU command line: several -drive options; the simulator models one disk', 'qemu');
+    if (drives.length > 1)
+      throw new ConfigError('QEMU command line: several -drive options; the simulator models one disk', 'qemu');
     opts = drives[0]?.opts;
   }
   if (!opts) return;
   // -blockdev driver=raw,file=<file node>: read the protocol node's options too
-  const fileNode = opts.get('driver') === 'raw' ? blockdevs.find((b) => b.get('node-name') === opts!.get('file')) : undefined;
+  const fileNode =
+    opts.get('driver') === 'raw' ? blockdevs.find((b) => b.get('node-name') === opts!.get('file')) : undefined;
   const all = new Map([...(fileNode ?? new Map<string, string>()), ...opts]);
   const fmt = all.get('format') ?? (all.get('driver') === 'file' ? 'raw' : all.get('driver')) ?? 'raw';
-  if (fmt !== 'raw') throw new ConfigError(`QEMU command line: format ${fmt} is not modelled (only raw: BlockBackend → raw → file-posix)`, 'qemu');
+  if (fmt !== 'raw')
+    throw new ConfigError(
+      `QEMU command line: format ${fmt} is not modelled (only raw: BlockBackend → raw → file-posix)`,
+      'qemu',
+    );
   let cache: CacheFlags = cacheFlags('writeback');
   if (all.has('cache')) {
     const mode = all.get('cache')!;
@@ -211,12 +301,16 @@ function applyDrive(res: QemuSettings, drives: { id: string | null; opts: Map<st
   }
   if (all.has('cache.direct')) cache = { ...cache, direct: parseBool(all.get('cache.direct')!, 'cache.direct') };
   if (all.has('cache.no-flush')) cache = { ...cache, noFlush: parseBool(all.get('cache.no-flush')!, 'cache.no-flush') };
-  if (all.has('cache.writeback')) cache = { ...cache, writeback: parseBool(all.get('cache.writeback')!, 'cache.writeback') };
+  if (all.has('cache.writeback'))
+    cache = { ...cache, writeback: parseBool(all.get('cache.writeback')!, 'cache.writeback') };
   res.cache = cache;
   if (all.has('aio')) {
     const aio = all.get('aio')!;
     if (aio !== 'threads' && aio !== 'native') {
-      throw new ConfigError(`QEMU command line: aio=${aio} is not available in QEMU 4.1.0 (threads or native; io_uring came in 5.0)`, 'qemu');
+      throw new ConfigError(
+        `QEMU command line: aio=${aio} is not available in QEMU 4.1.0 (threads or native; io_uring came in 5.0)`,
+        'qemu',
+      );
     }
     res.aio = aio;
   }
@@ -227,16 +321,21 @@ function applyDrive(res: QemuSettings, drives: { id: string | null; opts: Map<st
 function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map<string, Map<string, string>>): void {
   const nq = dev.get('num-queues');
   if (nq !== undefined && parseInteger(nq, 'num-queues', 1, 1024) !== 1) {
-    throw new ConfigError(`QEMU command line: num-queues=${nq} is not supported by the simulator (it models one virtqueue)`, 'qemu');
+    throw new ConfigError(
+      `QEMU command line: num-queues=${nq} is not supported by the simulator (it models one virtqueue)`,
+      'qemu',
+    );
   }
   if (dev.has('iothread')) {
     const id = dev.get('iothread')!;
     const obj = iothreads.get(id);
-    if (!obj) throw new ConfigError(`QEMU command line: iothread=${id} but there is no -object iothread,id=${id}`, 'qemu');
+    if (!obj)
+      throw new ConfigError(`QEMU command line: iothread=${id} but there is no -object iothread,id=${id}`, 'qemu');
     res.iothread = true;
     if (obj.has('poll-max-ns')) res.pollMaxNs = parseDuration(obj.get('poll-max-ns')!, 'poll-max-ns');
     for (const k of ['poll-grow', 'poll-shrink']) {
-      if (obj.has(k) && obj.get(k) !== '0') throw new ConfigError(`QEMU command line: ${k}=${obj.get(k)} is not modelled (only the default 0)`, 'qemu');
+      if (obj.has(k) && obj.get(k) !== '0')
+        throw new ConfigError(`QEMU command line: ${k}=${obj.get(k)} is not modelled (only the default 0)`, 'qemu');
     }
   } else res.iothread = false;
   if (dev.has('request-merging')) res.requestMerging = parseBool(dev.get('request-merging')!, 'request-merging');
@@ -258,6 +357,9 @@ function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map
     }
   }
   if (res.iothread && res.ioeventfd === false) {
-    throw new ConfigError('QEMU command line: ioeventfd=off cannot be used with iothread= (QEMU 4.1.0 requires ioeventfd for an iothread)', 'qemu');
+    throw new ConfigError(
+      'QEMU command line: ioeventfd=off cannot be used with iothread= (QEMU 4.1.0 requires ioeventfd for an iothread)',
+      'qemu',
+    );
   }
 }

@@ -128,8 +128,18 @@ export function defaultScenario(): Scenario {
     diskBytes: 1 * GiB,
     hostBlockSize: 512,
     workload: {
-      rw: 'write', rwmixread: 50, bs: 4096, iodepth: 1, batch: 1, requests: 1, runtimeNs: 0, offset: 0, size: 0, flushEvery: 0,
-      thinktimeNs: 0, thinktimeBlocks: 1,
+      rw: 'write',
+      rwmixread: 50,
+      bs: 4096,
+      iodepth: 1,
+      batch: 1,
+      requests: 1,
+      runtimeNs: 0,
+      offset: 0,
+      size: 0,
+      flushEvery: 0,
+      thinktimeNs: 0,
+      thinktimeBlocks: 1,
     },
     device: {
       queueDepth: 64,
@@ -169,11 +179,16 @@ export interface CacheFlags {
 /** cache= mode → flags, as QEMU maps them. */
 export function cacheFlags(mode: CacheMode): CacheFlags {
   switch (mode) {
-    case 'none': return { direct: true, writeback: true, noFlush: false };
-    case 'writeback': return { direct: false, writeback: true, noFlush: false };
-    case 'writethrough': return { direct: false, writeback: false, noFlush: false };
-    case 'directsync': return { direct: true, writeback: false, noFlush: false };
-    case 'unsafe': return { direct: false, writeback: true, noFlush: true };
+    case 'none':
+      return { direct: true, writeback: true, noFlush: false };
+    case 'writeback':
+      return { direct: false, writeback: true, noFlush: false };
+    case 'writethrough':
+      return { direct: false, writeback: false, noFlush: false };
+    case 'directsync':
+      return { direct: true, writeback: false, noFlush: false };
+    case 'unsafe':
+      return { direct: false, writeback: true, noFlush: true };
   }
 }
 
@@ -189,5 +204,7 @@ export function cacheModeName(c: CacheFlags): string {
 export const ERRNO = { EIO: 5, ENOSPC: 28, EINVAL: 22 } as const;
 export const ERRNO_NAMES: Record<number, string> = { 5: 'EIO', 28: 'ENOSPC', 22: 'EINVAL' };
 export const ERRNO_TEXT: Record<number, string> = {
-  5: 'Input/output error', 28: 'No space left on device', 22: 'Invalid argument',
+  5: 'Input/output error',
+  28: 'No space left on device',
+  22: 'Invalid argument',
 };

@@ -59,7 +59,17 @@ declare module '../engine/machine' {
 }
 
 export function initCoroutines(w: World): void {
-  w.co = { live: new Map(), nextId: 1, slots: [], free: [], dead: [], poolMax: 192, pending: [], newCount: 0, reuseCount: 0 };
+  w.co = {
+    live: new Map(),
+    nextId: 1,
+    slots: [],
+    free: [],
+    dead: [],
+    poolMax: 192,
+    pending: [],
+    newCount: 0,
+    reuseCount: 0,
+  };
 }
 
 export function coroutine(m: Machine, id: number): Coroutine {
@@ -97,7 +107,7 @@ const qemu_coroutine_create: Step = (m, t, f) => {
       }
       cs.reuseCount++;
       return m.ret(t, allocate(m, t, f, cs.free.pop()!));
-    default:
+    default: {
       cs.newCount++;
       let slot = cs.dead.pop();
       if (slot === undefined) {
@@ -105,6 +115,7 @@ const qemu_coroutine_create: Step = (m, t, f) => {
         cs.slots.push({ frames: [], depth: 0 });
       }
       return m.ret(t, allocate(m, t, f, slot));
+    }
   }
 };
 
@@ -211,18 +222,54 @@ const coroutine_delete: Step = (m, t, f) => {
   return m.ret(t);
 };
 
-function newCoroutine(id: number, slot: number, entry: number, acb: number, req: number, stack: Stack, thread: number, now: number): Coroutine {
+function newCoroutine(
+  id: number,
+  slot: number,
+  entry: number,
+  acb: number,
+  req: number,
+  stack: Stack,
+  thread: number,
+  now: number,
+): Coroutine {
   return {
-    id, slot, entry, acb, req, stack, state: CoState.created, ctx: -1, thread, wakeup: [], createdAt: now,
-    yieldedAt: -1, firstYieldAt: -1, resumedAt: -1, yields: 0, wakeRet: 0,
+    id,
+    slot,
+    entry,
+    acb,
+    req,
+    stack,
+    state: CoState.created,
+    ctx: -1,
+    thread,
+    wakeup: [],
+    createdAt: now,
+    yieldedAt: -1,
+    firstYieldAt: -1,
+    resumedAt: -1,
+    yields: 0,
+    wakeRet: 0,
   };
 }
 
 function copyCoroutine(c: Coroutine): Coroutine {
   return {
-    id: c.id, slot: c.slot, entry: c.entry, acb: c.acb, req: c.req, stack: c.stack, state: c.state, ctx: c.ctx, thread: c.thread,
-    wakeup: [...c.wakeup], createdAt: c.createdAt, yieldedAt: c.yieldedAt, firstYieldAt: c.firstYieldAt, resumedAt: c.resumedAt,
-    yields: c.yields, wakeRet: c.wakeRet,
+    id: c.id,
+    slot: c.slot,
+    entry: c.entry,
+    acb: c.acb,
+    req: c.req,
+    stack: c.stack,
+    state: c.state,
+    ctx: c.ctx,
+    thread: c.thread,
+    wakeup: [...c.wakeup],
+    createdAt: c.createdAt,
+    yieldedAt: c.yieldedAt,
+    firstYieldAt: c.firstYieldAt,
+    resumedAt: c.resumedAt,
+    yields: c.yields,
+    wakeRet: c.wakeRet,
   };
 }
 
@@ -231,8 +278,15 @@ export function copyCoroutineState(cs: CoroutineState): CoroutineState {
   const live = new Map<number, Coroutine>();
   for (const [id, c] of cs.live) live.set(id, copyCoroutine(c));
   return {
-    live, nextId: cs.nextId, slots: cs.slots.map(copyStack), free: [...cs.free], dead: [...cs.dead], poolMax: cs.poolMax,
-    pending: cs.pending.map((p) => (p ? [...p] : p)), newCount: cs.newCount, reuseCount: cs.reuseCount,
+    live,
+    nextId: cs.nextId,
+    slots: cs.slots.map(copyStack),
+    free: [...cs.free],
+    dead: [...cs.dead],
+    poolMax: cs.poolMax,
+    pending: cs.pending.map((p) => (p ? [...p] : p)),
+    newCount: cs.newCount,
+    reuseCount: cs.reuseCount,
   };
 }
 

@@ -45,9 +45,24 @@ export function copyStack(st: Stack): Stack {
 function copyThread(t: SimThread): SimThread {
   const native = copyStack(t.native);
   return {
-    id: t.id, name: t.name, kind: t.kind, tid: t.tid, native, stack: native, co: t.co, ctx: t.ctx,
-    time: t.time, state: t.state, wait: t.wait, timedOut: t.timedOut, token: t.token, timeoutAt: t.timeoutAt,
-    timeoutQueuedAt: t.timeoutQueuedAt, createdAt: t.createdAt, exitedAt: t.exitedAt, fresh: t.fresh,
+    id: t.id,
+    name: t.name,
+    kind: t.kind,
+    tid: t.tid,
+    native,
+    stack: native,
+    co: t.co,
+    ctx: t.ctx,
+    time: t.time,
+    state: t.state,
+    wait: t.wait,
+    timedOut: t.timedOut,
+    token: t.token,
+    timeoutAt: t.timeoutAt,
+    timeoutQueuedAt: t.timeoutQueuedAt,
+    createdAt: t.createdAt,
+    exitedAt: t.exitedAt,
+    fresh: t.fresh,
   };
 }
 
@@ -62,8 +77,15 @@ export function cloneState(s: SimState, copiers: WorldCopiers, relink: readonly 
     w[k] = copier ? copier(slice) : copyPlain(slice);
   }
   const c: SimState = {
-    now: s.now, seq: s.seq, events: s.events, cur: s.cur, done: s.done,
-    heap: copyPlain(s.heap), threads: s.threads.map(copyThread), rng: { ...s.rng }, w: w as unknown as World,
+    now: s.now,
+    seq: s.seq,
+    events: s.events,
+    cur: s.cur,
+    done: s.done,
+    heap: copyPlain(s.heap),
+    threads: s.threads.map(copyThread),
+    rng: { ...s.rng },
+    w: w as unknown as World,
   };
   for (const fix of relink) fix(c);
   return c;

@@ -32,7 +32,15 @@ export const Wait = {
   /** Being created (qemu_thread_create until the thread first runs). */
   starting: 6,
 } as const;
-export const WAIT_NAMES = ['running', 'ppoll', 'busy-polling', 'in system call', 'qemu_sem_timedwait', 'halted', 'starting'] as const;
+export const WAIT_NAMES = [
+  'running',
+  'ppoll',
+  'busy-polling',
+  'in system call',
+  'qemu_sem_timedwait',
+  'halted',
+  'starting',
+] as const;
 
 export interface Frame {
   fn: number;
@@ -88,7 +96,7 @@ export interface SimThread {
 }
 
 /** The state each layer adds (by module augmentation); the engine knows none of it. */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by module augmentation
 export interface World {}
 
 /** A min-heap on (time, seq) in parallel arrays: no allocation per scheduled item. */
@@ -166,7 +174,11 @@ export class Machine {
     this.steps = new Array<Step>(fnCount);
     this.cost = new Float64Array(fnCount);
     this.s = {
-      now: 0, seq: 0, events: 0, cur: -1, done: false,
+      now: 0,
+      seq: 0,
+      events: 0,
+      cur: -1,
+      done: false,
       heap: newHeap(256),
       threads: [],
       rng: seedRng(seed),
@@ -176,12 +188,35 @@ export class Machine {
 
   // ---- threads -------------------------------------------------------------------------
 
-  spawnThread(name: string, kind: ThreadKindName, ctx: number, baseFn: number, at: number, tid: number, arg = 0): SimThread {
+  spawnThread(
+    name: string,
+    kind: ThreadKindName,
+    ctx: number,
+    baseFn: number,
+    at: number,
+    tid: number,
+    arg = 0,
+  ): SimThread {
     const native: Stack = { frames: [], depth: 0 };
     const t: SimThread = {
-      id: this.s.threads.length, name, kind, tid, native, stack: native, co: -1, ctx,
-      time: at, state: ThreadState.runnable, wait: Wait.none, timedOut: false, token: 0, timeoutAt: -1, timeoutQueuedAt: -1,
-      createdAt: at, exitedAt: -1, fresh: true,
+      id: this.s.threads.length,
+      name,
+      kind,
+      tid,
+      native,
+      stack: native,
+      co: -1,
+      ctx,
+      time: at,
+      state: ThreadState.runnable,
+      wait: Wait.none,
+      timedOut: false,
+      token: 0,
+      timeoutAt: -1,
+      timeoutQueuedAt: -1,
+      createdAt: at,
+      exitedAt: -1,
+      fresh: true,
     };
     this.s.threads.push(t);
     pushFrame(native, baseFn, -1, arg, 0, 0);
@@ -276,7 +311,17 @@ export class Machine {
   }
 
   /** A QEMU trace point; the argument list is only built when someone traces. */
-  trace(t: SimThread, event: string, a0?: TraceArg, a1?: TraceArg, a2?: TraceArg, a3?: TraceArg, a4?: TraceArg, a5?: TraceArg, a6?: TraceArg): void {
+  trace(
+    t: SimThread,
+    event: string,
+    a0?: TraceArg,
+    a1?: TraceArg,
+    a2?: TraceArg,
+    a3?: TraceArg,
+    a4?: TraceArg,
+    a5?: TraceArg,
+    a6?: TraceArg,
+  ): void {
     if (this.tracer === null) return;
     const args = [a0, a1, a2, a3, a4, a5, a6];
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
@@ -421,11 +466,21 @@ function newHeap(cap: number): Heap {
 
 function grow(h: Heap): void {
   const cap = h.time.length * 2;
-  const t = new Float64Array(cap); t.set(h.time); h.time = t;
-  const q = new Float64Array(cap); q.set(h.seq); h.seq = q;
-  const k = new Int32Array(cap); k.set(h.kind); h.kind = k;
-  const a = new Int32Array(cap); a.set(h.arg); h.arg = a;
-  const o = new Int32Array(cap); o.set(h.token); h.token = o;
+  const t = new Float64Array(cap);
+  t.set(h.time);
+  h.time = t;
+  const q = new Float64Array(cap);
+  q.set(h.seq);
+  h.seq = q;
+  const k = new Int32Array(cap);
+  k.set(h.kind);
+  h.kind = k;
+  const a = new Int32Array(cap);
+  a.set(h.arg);
+  h.arg = a;
+  const o = new Int32Array(cap);
+  o.set(h.token);
+  h.token = o;
 }
 
 function less(h: Heap, i: number, j: number): boolean {
@@ -434,17 +489,31 @@ function less(h: Heap, i: number, j: number): boolean {
 
 function swap(h: Heap, i: number, j: number): void {
   let x: number;
-  x = h.time[i]; h.time[i] = h.time[j]; h.time[j] = x;
-  x = h.seq[i]; h.seq[i] = h.seq[j]; h.seq[j] = x;
-  x = h.kind[i]; h.kind[i] = h.kind[j]; h.kind[j] = x;
-  x = h.arg[i]; h.arg[i] = h.arg[j]; h.arg[j] = x;
-  x = h.token[i]; h.token[i] = h.token[j]; h.token[j] = x;
+  x = h.time[i];
+  h.time[i] = h.time[j];
+  h.time[j] = x;
+  x = h.seq[i];
+  h.seq[i] = h.seq[j];
+  h.seq[j] = x;
+  x = h.kind[i];
+  h.kind[i] = h.kind[j];
+  h.kind[j] = x;
+  x = h.arg[i];
+  h.arg[i] = h.arg[j];
+  h.arg[j] = x;
+  x = h.token[i];
+  h.token[i] = h.token[j];
+  h.token[j] = x;
 }
 
 function heapPush(h: Heap, time: number, seq: number, kind: number, arg: number, token: number): void {
   if (h.size === h.time.length) grow(h);
   let i = h.size++;
-  h.time[i] = time; h.seq[i] = seq; h.kind[i] = kind; h.arg[i] = arg; h.token[i] = token;
+  h.time[i] = time;
+  h.seq[i] = seq;
+  h.kind[i] = kind;
+  h.arg[i] = arg;
+  h.token[i] = token;
   while (i > 0) {
     const p = (i - 1) >> 1;
     if (!less(h, i, p)) break;
@@ -456,8 +525,11 @@ function heapPush(h: Heap, time: number, seq: number, kind: number, arg: number,
 function heapPop(h: Heap): void {
   const last = --h.size;
   if (last === 0) return;
-  h.time[0] = h.time[last]; h.seq[0] = h.seq[last]; h.kind[0] = h.kind[last];
-  h.arg[0] = h.arg[last]; h.token[0] = h.token[last];
+  h.time[0] = h.time[last];
+  h.seq[0] = h.seq[last];
+  h.kind[0] = h.kind[last];
+  h.arg[0] = h.arg[last];
+  h.token[0] = h.token[last];
   let i = 0;
   for (;;) {
     const l = 2 * i + 1;

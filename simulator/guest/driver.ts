@@ -72,11 +72,33 @@ declare module '../engine/machine' {
 
 export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: boolean): void {
   w.guest = {
-    vcpu: -1, vq: 0, ioeventfd, work: initWorkload(wl, diskBytes), requests: wl.requests, runtimeNs: wl.runtimeNs,
-    iodepth: wl.iodepth, batch: wl.batch, inflight: 0, irqPending: false, mmioPending: -1, setupDone: false, lastIssued: -1, thinkUntil: 0,
+    vcpu: -1,
+    vq: 0,
+    ioeventfd,
+    work: initWorkload(wl, diskBytes),
+    requests: wl.requests,
+    runtimeNs: wl.runtimeNs,
+    iodepth: wl.iodepth,
+    batch: wl.batch,
+    inflight: 0,
+    irqPending: false,
+    mmioPending: -1,
+    setupDone: false,
+    lastIssued: -1,
+    thinkUntil: 0,
     stats: {
-      latency: newHistogram(), stageSum: [0, 0, 0, 0, 0], stageCount: [0, 0, 0, 0, 0], completed: 0, flushesCompleted: 0,
-      errors: 0, bytes: 0, duplicates: 0, interruptsHandled: 0, doorbells: 0, firstSubmit: -1, lastComplete: 0,
+      latency: newHistogram(),
+      stageSum: [0, 0, 0, 0, 0],
+      stageCount: [0, 0, 0, 0, 0],
+      completed: 0,
+      flushesCompleted: 0,
+      errors: 0,
+      bytes: 0,
+      duplicates: 0,
+      interruptsHandled: 0,
+      doorbells: 0,
+      firstSubmit: -1,
+      lastComplete: 0,
     },
     irqTimer: -1,
   };
@@ -157,7 +179,8 @@ const kvm_cpu_exec: Step = (m, t, f) => {
         f.d--;
         const next = nextRequest(g.work, m.s.rng);
         const wl = g.work.wl;
-        if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0) g.thinkUntil = t.time + wl.thinktimeNs;
+        if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0)
+          g.thinkUntil = t.time + wl.thinktimeNs;
         const r = newVirtioBlkReq(w, next.op, next.sector, next.bytes, t.time);
         g.inflight++;
         g.lastIssued = r.id;

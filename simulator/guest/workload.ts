@@ -43,9 +43,16 @@ export function nextRequest(s: WorkloadState, rng: RngState): NextRequest {
   }
   let op: number;
   switch (wl.rw) {
-    case 'read': case 'randread': op = IoOp.read; break;
-    case 'write': case 'randwrite': op = IoOp.write; break;
-    default: op = nextFloat(rng) * 100 < wl.rwmixread ? IoOp.read : IoOp.write;
+    case 'read':
+    case 'randread':
+      op = IoOp.read;
+      break;
+    case 'write':
+    case 'randwrite':
+      op = IoOp.write;
+      break;
+    default:
+      op = nextFloat(rng) * 100 < wl.rwmixread ? IoOp.read : IoOp.write;
   }
   const blocks = Math.max(1, Math.floor(s.regionBytes / wl.bs));
   let rel: number;

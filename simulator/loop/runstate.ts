@@ -46,8 +46,16 @@ const QMP_LOG_MAX = 256;
 export function initRunState(w: World, resumeAfterNs: number, maxResumes: number): void {
   const notifyBh = newBh(w, w.aio.contexts[MAIN_CTX], 'qemu_notify_bh', Fn.notify_event_cb, -1);
   w.runstate = {
-    state: RunStateId.running, stopRequest: -1, changeHandlers: [], notifyBh: notifyBh.id,
-    resumeAfterNs, maxResumes, resumes: 0, stops: 0, qmp: [], monitorTimer: -1,
+    state: RunStateId.running,
+    stopRequest: -1,
+    changeHandlers: [],
+    notifyBh: notifyBh.id,
+    resumeAfterNs,
+    maxResumes,
+    resumes: 0,
+    stops: 0,
+    qmp: [],
+    monitorTimer: -1,
   };
 }
 

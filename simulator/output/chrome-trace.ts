@@ -30,7 +30,10 @@ export class ChromeTraceWriter {
   private readonly live = new Map<number, string>();
 
   /** `line` receives the JSON a line at a time, without the newline. */
-  constructor(private readonly sim: Simulator, private readonly line: (text: string) => void) {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly line: (text: string) => void,
+  ) {
     this.line('{"displayTimeUnit":"ns","otherData":{"generator":"qemu-io-explorer","qemu":"4.1.0"},"traceEvents":[');
     this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: 'QEMU 4.1.0 (simulated)' } });
   }
@@ -101,7 +104,8 @@ export class ChromeTraceWriter {
     for (const [tid, stack] of this.open) {
       while (stack.pop()) this.emit({ ph: 'E', ts, pid: 1, tid });
     }
-    for (const co of this.parked.keys()) this.emit({ ph: 'e', name: 'yielded', cat: 'coroutine', id: co, ts, pid: 1, tid: 0 });
+    for (const co of this.parked.keys())
+      this.emit({ ph: 'e', name: 'yielded', cat: 'coroutine', id: co, ts, pid: 1, tid: 0 });
     for (const [co, name] of this.live) this.emit({ ph: 'e', name, cat: 'coroutine', id: co, ts, pid: 1, tid: 0 });
     this.line(']}');
   }

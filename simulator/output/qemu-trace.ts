@@ -5,21 +5,59 @@
 import { catalog } from '../catalog';
 import { Machine, SimThread, TraceSink } from '../engine/machine';
 
-type Kind = 'vdev' | 'vq' | 'vreq' | 'ctx' | 'co' | 'acb' | 'blk' | 'bs' | 'mutex' | 'mrb' | 'dataplane' | 'pool' | 'poolElem' | 'hostio';
+type Kind =
+  | 'vdev'
+  | 'vq'
+  | 'vreq'
+  | 'ctx'
+  | 'co'
+  | 'acb'
+  | 'blk'
+  | 'bs'
+  | 'mutex'
+  | 'mrb'
+  | 'dataplane'
+  | 'pool'
+  | 'poolElem'
+  | 'hostio';
 
 const BY_NAME: Record<string, Kind> = {
-  vdev: 'vdev', vq: 'vq', elem: 'vreq', req: 'vreq', ctx: 'ctx', co: 'co', from: 'co', to: 'co', self: 'co',
-  opaque: 'acb', blk: 'blk', bs: 'bs', mutex: 'mutex', mrb: 'mrb', s: 'dataplane', pool: 'pool',
+  vdev: 'vdev',
+  vq: 'vq',
+  elem: 'vreq',
+  req: 'vreq',
+  ctx: 'ctx',
+  co: 'co',
+  from: 'co',
+  to: 'co',
+  self: 'co',
+  opaque: 'acb',
+  blk: 'blk',
+  bs: 'bs',
+  mutex: 'mutex',
+  mrb: 'mrb',
+  s: 'dataplane',
+  pool: 'pool',
 };
 const OVERRIDES: Record<string, Record<string, Kind>> = {
   thread_pool_submit: { req: 'poolElem', opaque: 'hostio' },
   thread_pool_complete: { req: 'poolElem', opaque: 'hostio' },
 };
 const BASE: Record<Kind, [number, number]> = {
-  vdev: [0x55d0c369c9b0, 0], vq: [0x7f3ad1e27010, 0x80], vreq: [0x55d0c389be30, 0x140], ctx: [0x55d0c2960bd0, 0xb0a60],
-  co: [0x55d0c387a820, 0x110], acb: [0x55d0c2b8d4c0, 0x60], blk: [0x55d0c2b99f10, 0], bs: [0x55d0c2b9c700, 0x7340],
-  mutex: [0x55d0c2b9c8a8, 0x7340], mrb: [0x7f3ad0dfe6c0, 0], dataplane: [0x55d0c39a4f80, 0], pool: [0x55d0c2a6ed00, 0x200],
-  poolElem: [0x55d0c3885000, 0x70], hostio: [0x7f3ad01ff7e0, 0x1000],
+  vdev: [0x55d0c369c9b0, 0],
+  vq: [0x7f3ad1e27010, 0x80],
+  vreq: [0x55d0c389be30, 0x140],
+  ctx: [0x55d0c2960bd0, 0xb0a60],
+  co: [0x55d0c387a820, 0x110],
+  acb: [0x55d0c2b8d4c0, 0x60],
+  blk: [0x55d0c2b99f10, 0],
+  bs: [0x55d0c2b9c700, 0x7340],
+  mutex: [0x55d0c2b9c8a8, 0x7340],
+  mrb: [0x7f3ad0dfe6c0, 0],
+  dataplane: [0x55d0c39a4f80, 0],
+  pool: [0x55d0c2a6ed00, 0x200],
+  poolElem: [0x55d0c3885000, 0x70],
+  hostio: [0x7f3ad01ff7e0, 0x1000],
 };
 
 function pointer(kind: Kind, value: number, t: SimThread): string {
@@ -41,16 +79,27 @@ export function formatTrace(fmt: string, values: (string | number)[]): string {
     if (conv === '%') return '%';
     const v = values[i++];
     switch (conv) {
-      case 'x': return (Number(v) >>> 0).toString(16);
-      case 'X': return (Number(v) >>> 0).toString(16).toUpperCase();
-      case 's': case 'p': return String(v);
-      case 'u': return String(Math.max(0, Math.trunc(Number(v))));
-      default: return String(Math.trunc(Number(v)));
+      case 'x':
+        return (Number(v) >>> 0).toString(16);
+      case 'X':
+        return (Number(v) >>> 0).toString(16).toUpperCase();
+      case 's':
+      case 'p':
+        return String(v);
+      case 'u':
+        return String(Math.max(0, Math.trunc(Number(v))));
+      default:
+        return String(Math.trunc(Number(v)));
     }
   });
 }
 
-export function qemuTraceLine(m: Machine, t: SimThread, event: string, args: readonly (number | string | boolean)[]): string {
+export function qemuTraceLine(
+  m: Machine,
+  t: SimThread,
+  event: string,
+  args: readonly (number | string | boolean)[],
+): string {
   const decl = catalog.traceEvent(event);
   const ns = m.s.now;
   const stamp = `${t.tid}@${Math.floor(ns / 1e9)}.${String(Math.floor((ns % 1e9) / 1e3)).padStart(6, '0')}`;

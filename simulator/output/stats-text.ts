@@ -20,6 +20,7 @@ export function statsText(s: SimStats): string {
     `coroutines          ${s.coroutines.created} created (qemu_coroutine_new), ${s.coroutines.reusedFromPool} from the pool`,
     `event loops         main loop ${s.loops.mainIterations} iterations${s.loops.iothreadIterations ? `, iothread ${s.loops.iothreadIterations} (${s.loops.iothreadPollHits} found work by polling)` : ''}`,
   ];
-  if (s.vm.stops) lines.push(`VM                  stopped ${s.vm.stops} time(s), resumed ${s.vm.resumes}; now ${s.vm.state}`);
+  if (s.vm.stops)
+    lines.push(`VM                  stopped ${s.vm.stops} time(s), resumed ${s.vm.resumes}; now ${s.vm.state}`);
   return lines.join('\n');
 }

@@ -21,10 +21,27 @@ export const Status = { ok: 0, ioerr: 1, unsupp: 2 } as const;
 
 /** Where a request is, for people looking at it. */
 export const ReqState = {
-  queued: 0, avail: 1, parsed: 2, submitted: 3, backend: 4, completing: 5, used: 6, parked: 7, done: 8,
+  queued: 0,
+  avail: 1,
+  parsed: 2,
+  submitted: 3,
+  backend: 4,
+  completing: 5,
+  used: 6,
+  parked: 7,
+  done: 8,
 } as const;
-export const REQ_STATE_NAMES = ['queued in guest', 'in avail ring', 'parsed (in MultiReqBuffer)', 'submitted to block layer',
-  'in backend', 'completing', 'in used ring', 'parked (VM stopped)', 'completed'] as const;
+export const REQ_STATE_NAMES = [
+  'queued in guest',
+  'in avail ring',
+  'parsed (in MultiReqBuffer)',
+  'submitted to block layer',
+  'in backend',
+  'completing',
+  'in used ring',
+  'parked (VM stopped)',
+  'completed',
+] as const;
 
 /** A guest request: the virtqueue element and QEMU's VirtIOBlockReq in one. */
 export interface VirtioBlkReq {
@@ -92,31 +109,102 @@ declare module '../engine/machine' {
   }
 }
 
-export function initVirtioBlk(w: World, vq: number, dataplaneCtx: number, requestMerging: boolean, diskBytes: number): void {
+export function initVirtioBlk(
+  w: World,
+  vq: number,
+  dataplaneCtx: number,
+  requestMerging: boolean,
+  diskBytes: number,
+): void {
   w.vblk = {
-    reqs: new Map(), nextReq: 1, mrbs: [], freeMrbs: [], vq, rq: -1, restartBh: -1, dataplaneStarted: false, dataplaneCtx,
-    requestMerging, diskSectors: Math.floor(diskBytes / 512), notifyGuestBh: -1, notifyPending: false,
-    merged: 0, blkRequests: 0, failed: 0, parked: 0,
+    reqs: new Map(),
+    nextReq: 1,
+    mrbs: [],
+    freeMrbs: [],
+    vq,
+    rq: -1,
+    restartBh: -1,
+    dataplaneStarted: false,
+    dataplaneCtx,
+    requestMerging,
+    diskSectors: Math.floor(diskBytes / 512),
+    notifyGuestBh: -1,
+    notifyPending: false,
+    merged: 0,
+    blkRequests: 0,
+    failed: 0,
+    parked: 0,
   };
 }
 
 /** The guest driver builds a request (virtio_queue_rq). */
 export function newVirtioBlkReq(w: World, op: number, sector: number, bytes: number, now: number): VirtioBlkReq {
   const r = vreqRecord(
-    w.vblk.nextReq++, op, sector, bytes, op === IoOp.flush ? 0 : 1, -1, -1, -1, ReqState.queued, now, -1, -1, -1, -1, -1, 0, false, 0, -1,
+    w.vblk.nextReq++,
+    op,
+    sector,
+    bytes,
+    op === IoOp.flush ? 0 : 1,
+    -1,
+    -1,
+    -1,
+    ReqState.queued,
+    now,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    0,
+    false,
+    0,
+    -1,
   );
   w.vblk.reqs.set(r.id, r);
   return r;
 }
 
 function vreqRecord(
-  id: number, op: number, sector: number, bytes: number, niov: number, status: number, mrNext: number, next: number,
-  state: number, tQueued: number, tPop: number, tBackend: number, tBackendDone: number, tUsed: number, tDone: number,
-  completions: number, qemuFreed: boolean, retries: number, mergedInto: number,
+  id: number,
+  op: number,
+  sector: number,
+  bytes: number,
+  niov: number,
+  status: number,
+  mrNext: number,
+  next: number,
+  state: number,
+  tQueued: number,
+  tPop: number,
+  tBackend: number,
+  tBackendDone: number,
+  tUsed: number,
+  tDone: number,
+  completions: number,
+  qemuFreed: boolean,
+  retries: number,
+  mergedInto: number,
 ): VirtioBlkReq {
   return {
-    id, op, sector, bytes, niov, status, mrNext, next, state, tQueued, tPop, tBackend, tBackendDone, tUsed, tDone,
-    completions, qemuFreed, retries, mergedInto,
+    id,
+    op,
+    sector,
+    bytes,
+    niov,
+    status,
+    mrNext,
+    next,
+    state,
+    tQueued,
+    tPop,
+    tBackend,
+    tBackendDone,
+    tUsed,
+    tDone,
+    completions,
+    qemuFreed,
+    retries,
+    mergedInto,
   };
 }
 
@@ -127,12 +215,43 @@ function mrbRecord(id: number, reqs: number[], isWrite: boolean, groups: number[
 export function copyVirtioBlkState(v: VirtioBlkState): VirtioBlkState {
   const reqs = new Map<number, VirtioBlkReq>();
   for (const [id, r] of v.reqs) {
-    reqs.set(id, vreqRecord(r.id, r.op, r.sector, r.bytes, r.niov, r.status, r.mrNext, r.next, r.state, r.tQueued, r.tPop,
-      r.tBackend, r.tBackendDone, r.tUsed, r.tDone, r.completions, r.qemuFreed, r.retries, r.mergedInto));
+    reqs.set(
+      id,
+      vreqRecord(
+        r.id,
+        r.op,
+        r.sector,
+        r.bytes,
+        r.niov,
+        r.status,
+        r.mrNext,
+        r.next,
+        r.state,
+        r.tQueued,
+        r.tPop,
+        r.tBackend,
+        r.tBackendDone,
+        r.tUsed,
+        r.tDone,
+        r.completions,
+        r.qemuFreed,
+        r.retries,
+        r.mergedInto,
+      ),
+    );
   }
   return {
-    ...v, reqs, freeMrbs: [...v.freeMrbs],
-    mrbs: v.mrbs.map((b) => mrbRecord(b.id, [...b.reqs], b.isWrite, b.groups.map((g) => [...g]))),
+    ...v,
+    reqs,
+    freeMrbs: [...v.freeMrbs],
+    mrbs: v.mrbs.map((b) =>
+      mrbRecord(
+        b.id,
+        [...b.reqs],
+        b.isWrite,
+        b.groups.map((g) => [...g]),
+      ),
+    ),
   };
 }
 
@@ -268,7 +387,10 @@ const virtio_blk_handle_request: Step = (m, t, f) => {
       return m.call(t, Fn.virtio_blk_free_request, r.id, r.id);
     case 4:
       f.pc = 5;
-      if (mrb.reqs.length > 0 && (mrb.reqs.length === VIRTIO_BLK_MAX_MERGE_REQS || isWrite !== mrb.isWrite || !w.vblk.requestMerging)) {
+      if (
+        mrb.reqs.length > 0 &&
+        (mrb.reqs.length === VIRTIO_BLK_MAX_MERGE_REQS || isWrite !== mrb.isWrite || !w.vblk.requestMerging)
+      ) {
         return m.call(t, Fn.virtio_blk_submit_multireq, -1, f.b);
       }
     // fallthrough
@@ -324,8 +446,13 @@ function planGroups(w: World, mrb: Mrb): number[][] {
   let nbSectors = 0;
   mrb.reqs.forEach((id, i) => {
     const r = w.vblk.reqs.get(id)!;
-    if (num > 0 && (sector + nbSectors !== r.sector || niov > MAX_IOV - r.niov || r.bytes > MAX_TRANSFER
-      || nbSectors > (MAX_TRANSFER - r.bytes) / 512)) {
+    if (
+      num > 0 &&
+      (sector + nbSectors !== r.sector ||
+        niov > MAX_IOV - r.niov ||
+        r.bytes > MAX_TRANSFER ||
+        nbSectors > (MAX_TRANSFER - r.bytes) / 512)
+    ) {
       groups.push([start, num, niov]);
       num = 0;
     }
@@ -398,7 +525,15 @@ const submit_requests: Step = (m, t, f) => {
         r.state = ReqState.submitted;
       }
       w.vblk.blkRequests++;
-      const id = newAcb(w, head.op, head.sector * 512, bytes, num > 1 ? niov : head.niov, Fn.virtio_blk_rw_complete, head.id);
+      const id = newAcb(
+        w,
+        head.op,
+        head.sector * 512,
+        bytes,
+        num > 1 ? niov : head.niov,
+        Fn.virtio_blk_rw_complete,
+        head.id,
+      );
       f.pc = 2;
       return m.call(t, mrb.isWrite ? Fn.blk_aio_pwritev : Fn.blk_aio_preadv, head.id, id);
     }

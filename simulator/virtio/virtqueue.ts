@@ -66,10 +66,30 @@ export function initVirtio(w: World, eventIdx: boolean, irqNs: number): void {
 
 export function newVirtQueue(w: World, ctx: number, size: number, handleOutput: number): VirtQueue {
   const vq: VirtQueue = {
-    id: w.virtio.vqs.length, ctx, size, avail: [], availDescs: [], availIdx: 0, lastAvailIdx: 0, used: [], usedIdx: 0, guestUsedIdx: 0,
-    notification: true, availEvent: 0, noNotifyFlag: false, usedEvent: 0, noInterruptFlag: false,
-    signalledUsed: 0, signalledUsedValid: false, inuse: 0, hostNotifier: -1, handleAioOutput: -1, handleOutput,
-    kicks: 0, interrupts: 0, suppressedInterrupts: 0,
+    id: w.virtio.vqs.length,
+    ctx,
+    size,
+    avail: [],
+    availDescs: [],
+    availIdx: 0,
+    lastAvailIdx: 0,
+    used: [],
+    usedIdx: 0,
+    guestUsedIdx: 0,
+    notification: true,
+    availEvent: 0,
+    noNotifyFlag: false,
+    usedEvent: 0,
+    noInterruptFlag: false,
+    signalledUsed: 0,
+    signalledUsedValid: false,
+    inuse: 0,
+    hostNotifier: -1,
+    handleAioOutput: -1,
+    handleOutput,
+    kicks: 0,
+    interrupts: 0,
+    suppressedInterrupts: 0,
   };
   w.virtio.vqs.push(vq);
   return vq;
@@ -115,9 +135,12 @@ const virtio_queue_aio_set_host_notifier_handler: Step = (m, t, f) => {
   vq.ctx = f.b;
   vq.handleAioOutput = Fn.virtio_blk_data_plane_handle_output;
   vq.hostNotifier = addHandler(w, ctxOf(m, f.b), {
-    name: `virtqueue ${vq.id} host notifier`, ioRead: Fn.virtio_queue_host_notifier_aio_read,
-    ioPoll: Fn.virtio_queue_host_notifier_aio_poll, pollBegin: Fn.virtio_queue_host_notifier_aio_poll_begin,
-    pollEnd: Fn.virtio_queue_host_notifier_aio_poll_end, arg: vq.id,
+    name: `virtqueue ${vq.id} host notifier`,
+    ioRead: Fn.virtio_queue_host_notifier_aio_read,
+    ioPoll: Fn.virtio_queue_host_notifier_aio_poll,
+    pollBegin: Fn.virtio_queue_host_notifier_aio_poll_begin,
+    pollEnd: Fn.virtio_queue_host_notifier_aio_poll_end,
+    arg: vq.id,
   }).id;
   return m.ret(t);
 };

@@ -7,7 +7,8 @@ import { parseFioJob } from '../../simulator/config/fio';
 import { parseQemuCommandLine, shellSplit } from '../../simulator/config/qemu-cmdline';
 import { parseDuration, parseSize } from '../../simulator/config/units';
 
-const rejects = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
+const rejects = (fn: () => unknown, pattern: RegExp) =>
+  assert.throws(fn, (e: unknown) => e instanceof ConfigError && pattern.test(e.message));
 
 describe('sizes and durations', () => {
   test('accept 4096, 4k, 1M, 2G and 500us, 10ms, 2s', () => {
@@ -42,7 +43,9 @@ describe('QEMU command-line fragments', () => {
     assert.deepEqual(q.ignored, ['-enable-kvm', '-m', '-smp']);
   });
   test('cache.direct=on and -blockdev are understood', () => {
-    const q = parseQemuCommandLine('-blockdev driver=file,node-name=f0,filename=d.img,aio=native,cache.direct=on -blockdev driver=raw,node-name=d0,file=f0 -device virtio-blk-pci,drive=d0');
+    const q = parseQemuCommandLine(
+      '-blockdev driver=file,node-name=f0,filename=d.img,aio=native,cache.direct=on -blockdev driver=raw,node-name=d0,file=f0 -device virtio-blk-pci,drive=d0',
+    );
     assert.equal(q.aio, 'native');
     assert.equal(q.cache?.direct, true);
   });
@@ -50,17 +53,41 @@ describe('QEMU command-line fragments', () => {
     assert.deepEqual(shellSplit(`-drive 'file=a b.img,,x' "-m" 1G`), ['-drive', 'file=a b.img,,x', '-m', '1G']);
   });
   test('errors name the option', () => {
-    rejects(() => parseQemuCommandLine('-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0'), /-drive has no option "bogus"/);
-    rejects(() => parseQemuCommandLine('-drive id=d0,format=qcow2 -device virtio-blk-pci,drive=d0'), /format qcow2 is not modelled/);
-    rejects(() => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d0,num-queues=4'), /num-queues=4 is not supported/);
-    rejects(() => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d1'), /drive=d1, but no -drive id=d1/);
-    rejects(() => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d0,iothread=io9'), /no -object iothread,id=io9/);
-    rejects(() => parseQemuCommandLine('-drive id=d0,aio=io_uring -device virtio-blk-pci,drive=d0'), /io_uring came in 5.0/);
-    rejects(() => parseQemuCommandLine('-drive id=d0,rerror=enospc -device virtio-blk-pci,drive=d0'), /rerror=enospc is not one of report, ignore, stop/);
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0'),
+      /-drive has no option "bogus"/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0,format=qcow2 -device virtio-blk-pci,drive=d0'),
+      /format qcow2 is not modelled/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d0,num-queues=4'),
+      /num-queues=4 is not supported/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d1'),
+      /drive=d1, but no -drive id=d1/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0 -device virtio-blk-pci,drive=d0,iothread=io9'),
+      /no -object iothread,id=io9/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0,aio=io_uring -device virtio-blk-pci,drive=d0'),
+      /io_uring came in 5.0/,
+    );
+    rejects(
+      () => parseQemuCommandLine('-drive id=d0,rerror=enospc -device virtio-blk-pci,drive=d0'),
+      /rerror=enospc is not one of report, ignore, stop/,
+    );
     rejects(() => parseQemuCommandLine('-drive "id=d0'), /unterminated/);
   });
   test('aio=native without O_DIRECT is refused with the reason', () => {
-    rejects(() => buildScenario({ qemu: '-drive id=d0,aio=native -device virtio-blk-pci,drive=d0' }), /aio=native requires cache.direct=on/);
+    rejects(
+      () => buildScenario({ qemu: '-drive id=d0,aio=native -device virtio-blk-pci,drive=d0' }),
+      /aio=native requires cache.direct=on/,
+    );
   });
 });
 
@@ -86,7 +113,10 @@ randseed=99
     assert.equal(parseFioJob('[j]\nrw=write\nbs=64k\nsize=1M\n').workload.requests, 16);
   });
   test('errors name the line', () => {
-    rejects(() => parseFioJob('[j]\nrw=write\nzonemode=zbd\n', 'job.fio'), /job.fio:3: zonemode: unknown or unmodelled fio option/);
+    rejects(
+      () => parseFioJob('[j]\nrw=write\nzonemode=zbd\n', 'job.fio'),
+      /job.fio:3: zonemode: unknown or unmodelled fio option/,
+    );
     rejects(() => parseFioJob('[a]\nrw=read\n[b]\nrw=write\n', 'job.fio'), /job.fio:3: a second job \[b\]/);
     rejects(() => parseFioJob('bs=4k\n', 'job.fio'), /job.fio:1: option "bs=4k" comes before any \[section\]/);
     rejects(() => parseFioJob('[j]\nrw=sideways\n', 'job.fio'), /rw=sideways is not one of/);
@@ -95,7 +125,13 @@ randseed=99
 
 describe('faults', () => {
   test('ranges, n-th request and counts', () => {
-    assert.deepEqual(parseFault('write:0-2047:EIO'), { op: 'write', sectors: [0, 2047], nth: 0, errno: 5, times: Infinity });
+    assert.deepEqual(parseFault('write:0-2047:EIO'), {
+      op: 'write',
+      sectors: [0, 2047],
+      nth: 0,
+      errno: 5,
+      times: Infinity,
+    });
     assert.deepEqual(parseFault('read:#3:ENOSPC'), { op: 'read', sectors: null, nth: 3, errno: 28, times: 1 });
     assert.deepEqual(parseFault('flush:*:EIO:2'), { op: 'flush', sectors: null, nth: 0, errno: 5, times: 2 });
   });
@@ -111,9 +147,15 @@ describe('scenario validation', () => {
   test('impossible combinations are refused with the field named', () => {
     rejects(() => buildScenario({ workload: { bs: 1000 } }), /bs 1000 must be a positive multiple of 512/);
     rejects(() => buildScenario({ workload: { iodepth: 200 } }), /iodepth 200 exceeds the virtqueue's queue-size 128/);
-    rejects(() => buildScenario({ iothread: true, ioeventfd: false }), /ioeventfd=off cannot be combined with an iothread/);
+    rejects(
+      () => buildScenario({ iothread: true, ioeventfd: false }),
+      /ioeventfd=off cannot be combined with an iothread/,
+    );
     rejects(() => buildScenario({ workload: { offset: 2 ** 40 } }), /past the end/);
-    rejects(() => buildScenario({ fioFile: '/nonexistent/job.fio' }), /fio job file \/nonexistent\/job.fio: no such file/);
+    rejects(
+      () => buildScenario({ fioFile: '/nonexistent/job.fio' }),
+      /fio job file \/nonexistent\/job.fio: no such file/,
+    );
   });
   test('precedence: defaults < --qemu < fio < flags', () => {
     const { scenario } = buildScenario({

@@ -15,12 +15,16 @@ for (const mode of ['stdio', 'tcp'] as const) {
     after(async () => s.close());
 
     test('stops on entry with the QEMU threads', async () => {
-      const stop = await launch(s, { aio: 'threads', stopOnEntry: true }, (dc) => dc.setFunctionBreakpointsRequest({
-        breakpoints: [{ name: 'thread_pool_submit_aio' }],
-      }));
+      const stop = await launch(s, { aio: 'threads', stopOnEntry: true }, (dc) =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'thread_pool_submit_aio' }] }),
+      );
       assert.equal(stop.body.reason, 'entry');
       assert.deepEqual(await threadNames(s), ['main-loop', 'vcpu0']);
-      assert.notEqual((await frames(s, 1))[0].presentationHint, 'subtle', 'the frame a thread stopped in is never subtle');
+      assert.notEqual(
+        (await frames(s, 1))[0].presentationHint,
+        'subtle',
+        'the frame a thread stopped in is never subtle',
+      );
     });
 
     test('a function breakpoint stops in the coroutine, shown above a label frame', async () => {
@@ -34,12 +38,30 @@ for (const mode of ['stdio', 'tcp'] as const) {
       assert.ok(label > 0, 'a label frame separates the coroutine');
       assert.match(fr[label].name, /^coroutine #1 · blk_aio_write_entry$/);
       assert.deepEqual(names.slice(0, label), [
-        'thread_pool_submit_aio', 'thread_pool_submit_co', 'raw_thread_pool_submit', 'raw_co_prw', 'raw_co_pwritev [file-posix]',
-        'bdrv_driver_pwritev', 'bdrv_aligned_pwritev', 'bdrv_co_pwritev', 'raw_co_pwritev [raw-format]', 'bdrv_driver_pwritev',
-        'bdrv_aligned_pwritev', 'bdrv_co_pwritev', 'blk_co_pwritev', 'blk_aio_write_entry', 'coroutine_trampoline',
+        'thread_pool_submit_aio',
+        'thread_pool_submit_co',
+        'raw_thread_pool_submit',
+        'raw_co_prw',
+        'raw_co_pwritev [file-posix]',
+        'bdrv_driver_pwritev',
+        'bdrv_aligned_pwritev',
+        'bdrv_co_pwritev',
+        'raw_co_pwritev [raw-format]',
+        'bdrv_driver_pwritev',
+        'bdrv_aligned_pwritev',
+        'bdrv_co_pwritev',
+        'blk_co_pwritev',
+        'blk_aio_write_entry',
+        'coroutine_trampoline',
       ]);
       const below = names.slice(label + 1);
-      for (const fn of ['qemu_aio_coroutine_enter', 'blk_aio_prwv', 'virtio_blk_handle_vq', 'aio_dispatch_handlers', 'main_loop']) {
+      for (const fn of [
+        'qemu_aio_coroutine_enter',
+        'blk_aio_prwv',
+        'virtio_blk_handle_vq',
+        'aio_dispatch_handlers',
+        'main_loop',
+      ]) {
         assert.ok(below.includes(fn), `${fn} is below the label`);
       }
       assert.equal(fr[label + 1].name, 'qemu_aio_coroutine_enter');
@@ -50,7 +72,7 @@ for (const mode of ['stdio', 'tcp'] as const) {
       assert.equal(fr[1].line, docLine('thread_pool_submit_co'));
     });
 
-    test('variables: the request, the frame\'s locals, the thread and QEMU\'s state', async () => {
+    test("variables: the request, the frame's locals, the thread and QEMU's state", async () => {
       const fr = await frames(s, 1);
       const req = await scopeVars(s, fr[0].id, /^Request 1$/);
       assert.equal(req.op, 'write');
@@ -64,8 +86,13 @@ for (const mode of ['stdio', 'tcp'] as const) {
       const thread = await scopeVars(s, fr[0].id, /^Thread main-loop$/);
       assert.match(thread.coroutine, /coroutine #1 \(running, blk_aio_write_entry\)/);
       const qemu = await scopeVars(s, fr[0].id, /^QEMU$/);
-      for (const k of ['virtqueue', 'aioContexts', 'threadPools', 'device', 'block', 'requests', 'statistics']) assert.ok(k in qemu, `QEMU scope has ${k}`);
-      const ev = await s.dc.evaluateRequest({ expression: 'req.bytes / 512 + pool.cur_threads', frameId: fr[0].id, context: 'watch' });
+      for (const k of ['virtqueue', 'aioContexts', 'threadPools', 'device', 'block', 'requests', 'statistics'])
+        assert.ok(k in qemu, `QEMU scope has ${k}`);
+      const ev = await s.dc.evaluateRequest({
+        expression: 'req.bytes / 512 + pool.cur_threads',
+        frameId: fr[0].id,
+        context: 'watch',
+      });
       assert.equal(ev.body.result, '8');
     });
 
@@ -78,11 +105,19 @@ for (const mode of ['stdio', 'tcp'] as const) {
       }
       // return to thread_pool_submit_co, enter qemu_coroutine_yield, yield (main loop back in
       // qemu_aio_coroutine_enter), then the coroutine resumes once the worker is done
-      assert.deepEqual(seen, ['thread_pool_submit_co', 'qemu_coroutine_yield', 'qemu_aio_coroutine_enter', 'qemu_coroutine_yield']);
+      assert.deepEqual(seen, [
+        'thread_pool_submit_co',
+        'qemu_coroutine_yield',
+        'qemu_aio_coroutine_enter',
+        'qemu_coroutine_yield',
+      ]);
       const names = await threadNames(s);
       assert.ok(names.includes('worker-1'), `a worker thread exists now: ${names}`);
       const worker = (await s.dc.threadsRequest()).body.threads.find((t) => t.name === 'worker-1')!;
-      assert.ok(s.events('thread').some((e) => e.body.reason === 'started' && e.body.threadId === worker.id), 'a started event for worker-1');
+      assert.ok(
+        s.events('thread').some((e) => e.body.reason === 'started' && e.body.threadId === worker.id),
+        'a started event for worker-1',
+      );
     });
 
     test('running to the end stops once, then continue terminates', async () => {
@@ -103,9 +138,9 @@ describe('aio=native write', () => {
   after(async () => s.close());
 
   test('laio_co_submit runs in the coroutine; io_submit happens later, at unplug, with the coroutine parked', async () => {
-    await launch(s, { aio: 'native', cache: 'none', stopOnEntry: false }, (dc) => dc.setFunctionBreakpointsRequest({
-      breakpoints: [{ name: 'laio_co_submit' }, { name: 'io_submit' }],
-    }));
+    await launch(s, { aio: 'native', cache: 'none', stopOnEntry: false }, (dc) =>
+      dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'laio_co_submit' }, { name: 'io_submit' }] }),
+    );
     // stopOnEntry false: the first stop is the first breakpoint
     const first = s.events('stopped')[0];
     assert.equal(first.body.reason, 'function breakpoint');
@@ -116,18 +151,24 @@ describe('aio=native write', () => {
     assert.equal(second.body.reason, 'function breakpoint');
     fr = await frames(s, 1);
     assert.equal(fr[0].name, 'io_submit');
-    assert.ok(!fr.some((f) => f.presentationHint === 'label'), 'io_submit runs on the main loop\'s own stack');
-    assert.deepEqual(fr.slice(0, 6).map((f) => f.name), ['io_submit', 'ioq_submit', 'laio_io_unplug', 'raw_aio_unplug', 'bdrv_io_unplug', 'bdrv_io_unplug']);
+    assert.ok(!fr.some((f) => f.presentationHint === 'label'), "io_submit runs on the main loop's own stack");
+    assert.deepEqual(
+      fr.slice(0, 6).map((f) => f.name),
+      ['io_submit', 'ioq_submit', 'laio_io_unplug', 'raw_aio_unplug', 'bdrv_io_unplug', 'bdrv_io_unplug'],
+    );
     // the parked coroutine is visible as a pseudo-thread, like `qemu bt`
     const threads = (await s.dc.threadsRequest()).body.threads;
     const parked = threads.find((t) => t.name.startsWith('parked coroutines'));
     assert.ok(parked, `threads: ${threads.map((t) => t.name)}`);
     const pf = await frames(s, parked.id);
     assert.match(pf[0].name, /^coroutine #1 · blk_aio_write_entry — yielded in laio_co_submit \(request 1\)$/);
-    assert.deepEqual(pf.slice(1, 3).map((f) => f.name), ['qemu_coroutine_yield', 'laio_co_submit']);
+    assert.deepEqual(
+      pf.slice(1, 3).map((f) => f.name),
+      ['qemu_coroutine_yield', 'laio_co_submit'],
+    );
   });
 
-  test('the qemuIo/stage event names the stop\'s function, stage and requests', async () => {
+  test("the qemuIo/stage event names the stop's function, stage and requests", async () => {
     const stages = s.events('qemuIo/stage');
     const last = stages[stages.length - 1].body;
     assert.equal(last.function, 'io_submit');
@@ -146,7 +187,8 @@ describe('worker threads come and go', () => {
 
   test('thread events: 64 workers start for a burst and exit after 10 s idle', async () => {
     await launch(s, {
-      aio: 'threads', stopOnEntry: false,
+      aio: 'threads',
+      stopOnEntry: false,
       workload: { rw: 'randread', iodepth: 64, batch: 64, requests: 128, thinktime: '11s', thinktimeBlocks: 64 },
     });
     const started = s.events('thread').filter((e) => e.body.reason === 'started');

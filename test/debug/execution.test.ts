@@ -17,7 +17,9 @@ async function picture(s: Session): Promise<unknown> {
     if (top) {
       for (const sc of (await s.dc.scopesRequest({ frameId: top.id })).body.scopes) {
         if (sc.name === 'QEMU') continue;
-        vars[sc.name] = (await s.dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables.map((v: DebugProtocol.Variable) => [v.name, v.value]);
+        vars[sc.name] = (await s.dc.variablesRequest({ variablesReference: sc.variablesReference })).body.variables.map(
+          (v: DebugProtocol.Variable) => [v.name, v.value],
+        );
       }
     }
     out.push({ thread: t.name, frames: fr.map((f) => [f.name, f.line, f.presentationHint ?? '']), vars });
@@ -52,7 +54,9 @@ describe('reverse execution', () => {
   test('step back N times after N steps returns to an identical picture', async () => {
     const s = await open();
     try {
-      await launch(s, { workload: { rw: 'randwrite', iodepth: 8, requests: 40 } }, (dc) => dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'thread_pool_completion_bh' }] }));
+      await launch(s, { workload: { rw: 'randwrite', iodepth: 8, requests: 40 } }, (dc) =>
+        dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'thread_pool_completion_bh' }] }),
+      );
       const at = await resume(s, () => s.dc.continueRequest({ threadId: 1 }));
       const before = await picture(s);
       const thread = at.body.threadId!;
@@ -68,9 +72,14 @@ describe('reverse execution', () => {
   test('reverse continue goes back to the previous breakpoint hit, exactly', async () => {
     const s = await open();
     try {
-      await launch(s, { aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 16, requests: 5000 } }, (dc) => dc.setFunctionBreakpointsRequest({
-        breakpoints: [{ name: 'qemu_laio_process_completion', condition: 'req.id % 1000 == 0' }],
-      }));
+      await launch(
+        s,
+        { aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 16, requests: 5000 } },
+        (dc) =>
+          dc.setFunctionBreakpointsRequest({
+            breakpoints: [{ name: 'qemu_laio_process_completion', condition: 'req.id % 1000 == 0' }],
+          }),
+      );
       await resume(s, () => s.dc.continueRequest({ threadId: 1 }));
       const first = await picture(s);
       await resume(s, () => s.dc.continueRequest({ threadId: 1 }));

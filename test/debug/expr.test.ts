@@ -9,7 +9,11 @@ const scope = {
   pool: () => ({ cur_threads: 64, queued: 3 }),
 };
 const ev = (src: string) => new Expression(src).evaluate(scope);
-const fails = (src: string, pattern: RegExp) => assert.throws(() => ev(src), (e: unknown) => e instanceof ExprError && pattern.test((e as Error).message));
+const fails = (src: string, pattern: RegExp) =>
+  assert.throws(
+    () => ev(src),
+    (e: unknown) => e instanceof ExprError && pattern.test((e as Error).message),
+  );
 
 describe('expressions', () => {
   test('arithmetic, comparison, logic, strings, sizes', () => {
@@ -46,9 +50,18 @@ describe('expressions', () => {
     assert.equal(new Template('req {req.id} at {req.sector} on {thread}').render(scope), 'req 7 at 2048 on iothread0');
     assert.match(new Template('bad {req.nope}').render(scope), /bad <req has no field "nope"/);
     const h = new HitCondition('>= 3');
-    assert.deepEqual([1, 2, 3, 4].map((n) => h.matches(n)), [false, false, true, true]);
-    assert.deepEqual([1, 2, 3, 4].map((n) => new HitCondition('% 2').matches(n)), [false, true, false, true]);
-    assert.deepEqual([1, 2, 3].map((n) => new HitCondition('2').matches(n)), [false, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => h.matches(n)),
+      [false, false, true, true],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => new HitCondition('% 2').matches(n)),
+      [false, true, false, true],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => new HitCondition('2').matches(n)),
+      [false, true, false],
+    );
     assert.throws(() => new HitCondition('often'), /should be N, >= N/);
   });
 });

@@ -13,10 +13,18 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
   ['bad size', { workload: { bs: '4q' } }, /workload.bs: "4q" is not a size/],
   ['integer out of range', { workload: { iodepth: 0 } }, /"workload.iodepth" is 0; expected a whole number ≥ 1/],
   ['impossible combination', { aio: 'native' }, /aio=native requires cache.direct=on/],
-  ['bad QEMU fragment', { qemu: '-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0' }, /-drive has no option "bogus"/],
+  [
+    'bad QEMU fragment',
+    { qemu: '-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0' },
+    /-drive has no option "bogus"/,
+  ],
   ['missing fio file', { workload: '/no/such/job.fio' }, /fio job file \/no\/such\/job.fio: no such file/],
   ['bad fault', { faults: ['write:all:EIO'] }, /sector range "all"/],
-  ['qemuSource not a directory', { qemuSource: '/no/such/qemu' }, /"qemuSource" is "\/no\/such\/qemu", which is not a directory/],
+  [
+    'qemuSource not a directory',
+    { qemuSource: '/no/such/qemu' },
+    /"qemuSource" is "\/no\/such\/qemu", which is not a directory/,
+  ],
   ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0/],
 ];
 
@@ -26,10 +34,13 @@ describe('bad launch configurations', () => {
       const s = await open();
       try {
         await s.dc.initializeRequest();
-        await assert.rejects(s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'bad', ...config } as never), (e: Error) => {
-          assert.match(e.message, pattern);
-          return true;
-        });
+        await assert.rejects(
+          s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'bad', ...config } as never),
+          (e: Error) => {
+            assert.match(e.message, pattern);
+            return true;
+          },
+        );
         // still alive: it answers the next request
         const threads = await s.dc.threadsRequest();
         assert.deepEqual(threads.body.threads, []);

@@ -29,14 +29,30 @@ function definitionFor(m: DebugProtocol.ProtocolMessage, defs: Record<string, un
 test('every message of a full session validates against the DAP schema', async () => {
   const s = await open();
   try {
-    await launch(s, { aio: 'native', cache: 'none', trace: true, workload: { rw: 'randwrite', iodepth: 4, requests: 20 }, faults: ['write:#5:EIO'], werror: 'stop' }, async (dc) => {
-      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'laio_co_submit', hitCondition: '2' }, { name: 'nope' }] });
-      await dc.setBreakpointsRequest({
-        source: { path: documentPath },
-        breakpoints: [{ line: docLine('virtio_blk_rw_complete'), condition: 'req.id == 3' }, { line: docLine('io_submit'), logMessage: 'io_submit on {thread}' }],
-      });
-      await dc.setExceptionBreakpointsRequest({ filters: ['ioError', 'vmStop'] });
-    });
+    await launch(
+      s,
+      {
+        aio: 'native',
+        cache: 'none',
+        trace: true,
+        workload: { rw: 'randwrite', iodepth: 4, requests: 20 },
+        faults: ['write:#5:EIO'],
+        werror: 'stop',
+      },
+      async (dc) => {
+        await dc.setFunctionBreakpointsRequest({
+          breakpoints: [{ name: 'laio_co_submit', hitCondition: '2' }, { name: 'nope' }],
+        });
+        await dc.setBreakpointsRequest({
+          source: { path: documentPath },
+          breakpoints: [
+            { line: docLine('virtio_blk_rw_complete'), condition: 'req.id == 3' },
+            { line: docLine('io_submit'), logMessage: 'io_submit on {thread}' },
+          ],
+        });
+        await dc.setExceptionBreakpointsRequest({ filters: ['ioError', 'vmStop'] });
+      },
+    );
     for (let i = 0; i < 8; i++) {
       const stop = await resume(s, () => s.dc.continueRequest({ threadId: 1 }));
       if (stop.body.text === 'end of simulation') break;
@@ -46,7 +62,9 @@ test('every message of a full session validates against the DAP schema', async (
         if (!fr.length) continue;
         const scopes = (await s.dc.scopesRequest({ frameId: fr[0].id })).body.scopes;
         for (const sc of scopes) await s.dc.variablesRequest({ variablesReference: sc.variablesReference });
-        await s.dc.evaluateRequest({ expression: 'req ? req.sector : -1', frameId: fr[0].id, context: 'watch' }).catch(() => undefined);
+        await s.dc
+          .evaluateRequest({ expression: 'req ? req.sector : -1', frameId: fr[0].id, context: 'watch' })
+          .catch(() => undefined);
       }
       if (stop.body.reason === 'exception') await s.dc.exceptionInfoRequest({ threadId: stop.body.threadId! });
       await resume(s, () => s.dc.nextRequest({ threadId: stop.body.threadId! }));
@@ -69,7 +87,19 @@ test('every message of a full session validates against the DAP schema', async (
     if (!validate(m)) problems.push(`${def}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(m).slice(0, 300)}`);
   }
   assert.deepEqual(problems, []);
-  for (const k of ['InitializeResponse', 'LaunchResponse', 'StoppedEvent', 'StackTraceResponse', 'ScopesResponse', 'VariablesResponse', 'OutputEvent', 'ThreadsResponse', 'ErrorResponse', 'SetFunctionBreakpointsResponse', 'StepBackResponse']) {
+  for (const k of [
+    'InitializeResponse',
+    'LaunchResponse',
+    'StoppedEvent',
+    'StackTraceResponse',
+    'ScopesResponse',
+    'VariablesResponse',
+    'OutputEvent',
+    'ThreadsResponse',
+    'ErrorResponse',
+    'SetFunctionBreakpointsResponse',
+    'StepBackResponse',
+  ]) {
     assert.ok(kinds.has(k), `the session exercised ${k}`);
   }
   assert.ok(s.messages.length > 100);

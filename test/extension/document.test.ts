@@ -20,10 +20,11 @@ test('every catalog function has its own heading, once', () => {
   }
 });
 
-test('each function\'s first whole-identifier occurrence is its heading', () => {
+test("each function's first whole-identifier occurrence is its heading", () => {
   const first = new Map<string, number>();
   for (const o of findFunctionOccurrences(text, names)) if (!first.has(o.name)) first.set(o.name, o.line);
-  const wrong = [...names].filter((n) => lines[first.get(n) ?? -1] !== `### \`${n}\``)
+  const wrong = [...names]
+    .filter((n) => lines[first.get(n) ?? -1] !== `### \`${n}\``)
     .map((n) => `${n} first at line ${(first.get(n) ?? -2) + 1}: ${lines[first.get(n) ?? 0].slice(0, 60)}`);
   assert.deepEqual(wrong, []);
 });

@@ -22,21 +22,34 @@ test('F5 without a launch.json starts the default scenario (4 KiB write, aio=thr
   assert.deepEqual(withDefaults(mine), mine);
 });
 
-test('settings fill unset fields; the configuration\'s own fields win', () => {
+test("settings fill unset fields; the configuration's own fields win", () => {
   const settings = { qemuSource: '/src/qemu', document: '', trace: true };
-  assert.deepEqual(completeConfiguration({ type: 'qemu-io' }, { settings }), { type: 'qemu-io', trace: true, qemuSource: '/src/qemu' });
-  assert.deepEqual(completeConfiguration({ trace: false, qemuSource: '/other' }, { settings }), { trace: false, qemuSource: '/other' });
+  assert.deepEqual(completeConfiguration({ type: 'qemu-io' }, { settings }), {
+    type: 'qemu-io',
+    trace: true,
+    qemuSource: '/src/qemu',
+  });
+  assert.deepEqual(completeConfiguration({ trace: false, qemuSource: '/other' }, { settings }), {
+    trace: false,
+    qemuSource: '/other',
+  });
   assert.deepEqual(completeConfiguration({}, { settings: noSettings }), {});
 });
 
 test('paths become absolute: ${workspaceFolder}, ~, relative to the folder; the fio job file too', () => {
-  const ctx = { settings: { qemuSource: '${workspaceFolder}/qemu', document: '~/notes/path.md', trace: false }, workspaceFolder: '/w' };
+  const ctx = {
+    settings: { qemuSource: '${workspaceFolder}/qemu', document: '~/notes/path.md', trace: false },
+    workspaceFolder: '/w',
+  };
   const c = completeConfiguration({ workload: 'jobs/randread.fio' }, ctx);
   assert.equal(c.qemuSource, '/w/qemu');
   assert.equal(c.document, `${homedir()}/notes/path.md`);
   assert.equal(c.workload, '/w/jobs/randread.fio');
   // an object workload is not a path
-  assert.deepEqual(completeConfiguration({ workload: { rw: 'read' } }, { settings: noSettings, workspaceFolder: '/w' }).workload, { rw: 'read' });
+  assert.deepEqual(
+    completeConfiguration({ workload: { rw: 'read' } }, { settings: noSettings, workspaceFolder: '/w' }).workload,
+    { rw: 'read' },
+  );
   // an empty path field is dropped rather than sent
   assert.equal('document' in completeConfiguration({ document: '  ' }, { settings: noSettings }), false);
 });

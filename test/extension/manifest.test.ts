@@ -8,7 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
-import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, SETTINGS, SETTINGS_SECTION, VIEW_ID } from '../../extension/ids';
+import {
+  COMMANDS,
+  CONTEXT,
+  DEBUG_TYPE,
+  DOCUMENT_LANGUAGES,
+  SETTINGS,
+  SETTINGS_SECTION,
+  VIEW_ID,
+} from '../../extension/ids';
 import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
 import { root } from './root';
 
@@ -33,18 +41,30 @@ test('initialConfigurations and configurationSnippets are generated from extensi
 });
 
 test('scripts/gen-manifest.mjs --check agrees that package.json is up to date', () => {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-manifest.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-manifest.mjs'), '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('the snippets cover the issue\'s scenarios, and each is a valid launch that builds a scenario', () => {
+test("the snippets cover the issue's scenarios, and each is a valid launch that builds a scenario", () => {
   const configs = configurationSnippets().map((s) => s.body);
   const has = (p: (c: any) => boolean, what: string) => assert.ok(configs.some(p), what);
-  has((c) => c.aio === 'threads' && c.workload?.rw === 'write' && c.workload?.bs === '4k' && !c.iothread, '4 KiB write aio=threads');
+  has(
+    (c) => c.aio === 'threads' && c.workload?.rw === 'write' && c.workload?.bs === '4k' && !c.iothread,
+    '4 KiB write aio=threads',
+  );
   has((c) => c.aio === 'native' && c.cache === 'none' && !c.iothread, 'the same with aio=native, cache=none');
   has((c) => c.iothread === true, 'with an iothread');
-  has((c) => c.workload?.rw === 'randread' && c.workload?.iodepth === 32 && c.workload?.bs === '4k', '4 KiB randread QD32');
-  has((c) => c.werror === 'stop' && c.faults?.some((f: string) => f.startsWith('write:')), 'a failing write with werror=stop');
+  has(
+    (c) => c.workload?.rw === 'randread' && c.workload?.iodepth === 32 && c.workload?.bs === '4k',
+    '4 KiB randread QD32',
+  );
+  has(
+    (c) => c.werror === 'stop' && c.faults?.some((f: string) => f.startsWith('write:')),
+    'a failing write with werror=stop',
+  );
   has((c) => typeof c.qemu === 'string' && c.qemu.includes('-drive'), 'paste your QEMU command line');
   for (const c of configs) {
     assert.equal(c.type, DEBUG_TYPE);
@@ -56,28 +76,42 @@ test('the snippets cover the issue\'s scenarios, and each is a valid launch that
   assert.equal(new Set(configs.map((c) => c.name)).size, configs.length, 'configuration names are unique');
 });
 
-test('sizes and durations may be bare numbers (in the field\'s base unit) or strings with a unit', () => {
-  const asNumbers = scenarioInputFrom(validateLaunch({
-    workload: { bs: 4096, offset: 1048576, size: 67108864, runtime: 2, thinktime: 50 },
-    device: { readLatency: 80000, bandwidth: 3e9 },
-  }));
-  const asStrings = scenarioInputFrom(validateLaunch({
-    workload: { bs: '4k', offset: '1M', size: '64M', runtime: '2s', thinktime: '50us' },
-    device: { readLatency: '80us', bandwidth: '3000000000' },
-  }));
+test("sizes and durations may be bare numbers (in the field's base unit) or strings with a unit", () => {
+  const asNumbers = scenarioInputFrom(
+    validateLaunch({
+      workload: { bs: 4096, offset: 1048576, size: 67108864, runtime: 2, thinktime: 50 },
+      device: { readLatency: 80000, bandwidth: 3e9 },
+    }),
+  );
+  const asStrings = scenarioInputFrom(
+    validateLaunch({
+      workload: { bs: '4k', offset: '1M', size: '64M', runtime: '2s', thinktime: '50us' },
+      device: { readLatency: '80us', bandwidth: '3000000000' },
+    }),
+  );
   assert.deepEqual(asNumbers, asStrings);
   assert.equal(asNumbers.workload?.bs, 4096);
   assert.equal(asNumbers.workload?.runtimeNs, 2e9);
   assert.equal(asNumbers.device?.readLatencyNs, 80_000);
-  assert.throws(() => validateLaunch({ workload: { bs: -4096 } }), /"workload.bs" is -4096; expected a number, or a string with a unit/);
-  assert.throws(() => scenarioInputFrom(validateLaunch({ workload: { bs: 4096.5 } })), /workload.bs: "4096.5" is not a whole number of bytes/);
+  assert.throws(
+    () => validateLaunch({ workload: { bs: -4096 } }),
+    /"workload.bs" is -4096; expected a number, or a string with a unit/,
+  );
+  assert.throws(
+    () => scenarioInputFrom(validateLaunch({ workload: { bs: 4096.5 } })),
+    /workload.bs: "4096.5" is not a whole number of bytes/,
+  );
 });
 
 test('examples/: launch.json holds every snippet, each of its configurations is valid; settings open Run and Debug', () => {
   const examples = join(root, 'examples');
   const launch = readJsonc(join(examples, '.vscode', 'launch.json'));
   for (const s of configurationSnippets()) {
-    assert.deepEqual(launch.configurations.find((c: any) => c.name === s.body.name), s.body, s.body.name);
+    assert.deepEqual(
+      launch.configurations.find((c: any) => c.name === s.body.name),
+      s.body,
+      s.body.name,
+    );
   }
   for (const c of launch.configurations) {
     const resolved = JSON.parse(JSON.stringify(c).replaceAll('${workspaceFolder}', examples));
@@ -106,16 +140,25 @@ test('commands: ids.ts and the manifest declare the same set; every reference na
 });
 
 test('view, walkthrough, settings, breakpoints, activation and workspace trust are declared', () => {
-  assert.deepEqual(contributes.views.debug.map((v: any) => [v.id, v.name]), [[VIEW_ID, 'QEMU I/O Path']]);
+  assert.deepEqual(
+    contributes.views.debug.map((v: any) => [v.id, v.name]),
+    [[VIEW_ID, 'QEMU I/O Path']],
+  );
   assert.ok(contributes.viewsWelcome.every((w: any) => w.view === VIEW_ID));
   assert.ok(contributes.viewsWelcome.some((w: any) => w.when === CONTEXT.namedOnly));
   const steps = contributes.walkthroughs[0].steps;
-  assert.deepEqual(steps.map((s: any) => s.id), ['openDocument', 'showTree', 'startSession']);
+  assert.deepEqual(
+    steps.map((s: any) => s.id),
+    ['openDocument', 'showTree', 'startSession'],
+  );
   for (const s of steps) assert.ok(existsSync(join(root, s.media.markdown)), s.media.markdown);
   const props = contributes.configuration.properties;
   for (const key of Object.values(SETTINGS)) assert.ok(props[`${SETTINGS_SECTION}.${key}`], key);
   assert.deepEqual(props['qemuIoExplorer.adapterMode'].enum, ['inline', 'external']);
-  assert.deepEqual(contributes.breakpoints.map((b: any) => b.language), [...DOCUMENT_LANGUAGES]);
+  assert.deepEqual(
+    contributes.breakpoints.map((b: any) => b.language),
+    [...DOCUMENT_LANGUAGES],
+  );
   for (const l of DOCUMENT_LANGUAGES) assert.ok(pkg.activationEvents.includes(`onLanguage:${l}`), l);
   assert.ok(pkg.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
   const trust = pkg.capabilities.untrustedWorkspaces;

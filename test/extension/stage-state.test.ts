@@ -5,30 +5,60 @@ import assert from 'node:assert/strict';
 import { parseFrameName, parseStageEvent, StageEventBody, StageState } from '../../extension/debug/stageState';
 
 const stop = (threadId: number, fn: string, extra: Partial<StageEventBody> = {}): StageEventBody => ({
-  threadId, thread: `t${threadId}`, function: fn, stage: 'poll', group: 'poll', requestIds: [0], hitCounts: {}, ...extra,
+  threadId,
+  thread: `t${threadId}`,
+  function: fn,
+  stage: 'poll',
+  group: 'poll',
+  requestIds: [0],
+  hitCounts: {},
+  ...extra,
 });
 
 test('parseStageEvent accepts the agreed body and tolerates missing optional parts', () => {
-  const full = { threadId: 2, thread: 'main-loop', function: 'aio_poll', stage: 'poll', group: 'poll', requestIds: [3, 4], hitCounts: { aio_poll: 2, bad: 'x' } };
+  const full = {
+    threadId: 2,
+    thread: 'main-loop',
+    function: 'aio_poll',
+    stage: 'poll',
+    group: 'poll',
+    requestIds: [3, 4],
+    hitCounts: { aio_poll: 2, bad: 'x' },
+  };
   assert.deepEqual(parseStageEvent(full), { ...full, hitCounts: { aio_poll: 2 } });
-  assert.deepEqual(parseStageEvent({ threadId: 1, function: '' }), { threadId: 1, thread: 'thread 1', function: '', stage: '', group: '', requestIds: [], hitCounts: {} });
+  assert.deepEqual(parseStageEvent({ threadId: 1, function: '' }), {
+    threadId: 1,
+    thread: 'thread 1',
+    function: '',
+    stage: '',
+    group: '',
+    requestIds: [],
+    hitCounts: {},
+  });
   assert.equal(parseStageEvent(null), undefined);
   assert.equal(parseStageEvent({ function: 'x' }), undefined);
   assert.equal(parseStageEvent({ threadId: '1', function: 'x' }), undefined);
 });
 
-test('parseFrameName reads the adapter\'s frame names', () => {
+test("parseFrameName reads the adapter's frame names", () => {
   assert.deepEqual(parseFrameName('aio_poll'), { name: 'aio_poll' });
   assert.deepEqual(parseFrameName('raw_co_pwritev [file-posix]'), { name: 'raw_co_pwritev', qualifier: 'file-posix' });
   assert.equal(parseFrameName('coroutine #7 · blk_aio_write_entry'), undefined);
   assert.equal(parseFrameName(''), undefined);
 });
 
-test('a stop highlights the stopped thread\'s stage; hit counts come along', () => {
+test("a stop highlights the stopped thread's stage; hit counts come along", () => {
   const s = new StageState();
   assert.equal(s.current(), undefined);
   s.onStage('A', stop(1, 'aio_poll', { hitCounts: { aio_poll: 3 } }));
-  assert.deepEqual(s.current(), { threadId: 1, thread: 't1', function: 'aio_poll', stage: 'poll', group: 'poll', requestIds: [0] });
+  assert.deepEqual(s.current(), {
+    threadId: 1,
+    thread: 't1',
+    function: 'aio_poll',
+    stage: 'poll',
+    group: 'poll',
+    requestIds: [0],
+  });
   assert.deepEqual(s.hitCounts(), { aio_poll: 3 });
 });
 
@@ -38,7 +68,10 @@ test('running clears the highlight (hit counts stay); the next stop sets it agai
   s.onRunning('A');
   assert.equal(s.current(), undefined);
   assert.deepEqual(s.hitCounts(), { aio_poll: 1 });
-  s.onStage('A', stop(3, 'worker_thread', { stage: 'pool-worker', group: 'pool', hitCounts: { aio_poll: 1, worker_thread: 1 } }));
+  s.onStage(
+    'A',
+    stop(3, 'worker_thread', { stage: 'pool-worker', group: 'pool', hitCounts: { aio_poll: 1, worker_thread: 1 } }),
+  );
   assert.equal(s.current()?.function, 'worker_thread');
   assert.equal(s.current()?.group, 'pool');
 });
@@ -49,7 +82,14 @@ test('focusing another thread asks for a lookup, whose answer is then shown', ()
   s.setFocus('A', 2);
   assert.equal(s.current(), undefined);
   assert.deepEqual(s.pendingLookup(), { sessionId: 'A', threadId: 2 });
-  s.setThreadStage('A', { threadId: 2, thread: 'worker-1', function: 'worker_thread', stage: 'pool-worker', group: 'pool', requestIds: [] });
+  s.setThreadStage('A', {
+    threadId: 2,
+    thread: 'worker-1',
+    function: 'worker_thread',
+    stage: 'pool-worker',
+    group: 'pool',
+    requestIds: [],
+  });
   assert.equal(s.pendingLookup(), undefined);
   assert.equal(s.current()?.thread, 'worker-1');
   // back to the stopped thread

@@ -24,16 +24,30 @@ function fn(m: StageTreeModel, name: string): FunctionNode {
   return f;
 }
 
-test('top level: every catalog group, with the catalog\'s labels, in the catalog\'s order', () => {
+test("top level: every catalog group, with the catalog's labels, in the catalog's order", () => {
   const m = model();
-  assert.deepEqual(m.roots().map((g) => g.label), catalog.groups.map((g) => g.label));
+  assert.deepEqual(
+    m.roots().map((g) => g.label),
+    catalog.groups.map((g) => g.label),
+  );
   // the seven stages the issue names are among them, in path order
   const labels = m.roots().map((g) => g.label);
-  const wanted = ['Poll & dispatch', 'virtio-blk', 'Block backend & coroutine', 'Block driver', 'Linux AIO', 'Thread pool', 'Completion'];
-  assert.deepEqual(labels.filter((l) => wanted.includes(l)), wanted);
+  const wanted = [
+    'Poll & dispatch',
+    'virtio-blk',
+    'Block backend & coroutine',
+    'Block driver',
+    'Linux AIO',
+    'Thread pool',
+    'Completion',
+  ];
+  assert.deepEqual(
+    labels.filter((l) => wanted.includes(l)),
+    wanted,
+  );
 });
 
-test('every catalog function sits exactly once under its stage\'s group, in catalog order', () => {
+test("every catalog function sits exactly once under its stage's group, in catalog order", () => {
   const m = model();
   const seen = m.roots().flatMap((g) => m.children(g) as FunctionNode[]);
   assert.deepEqual(seen.map((f) => f.key).sort(), catalog.functions.map(fnKey).sort());
@@ -43,7 +57,11 @@ test('every catalog function sits exactly once under its stage\'s group, in cata
       assert.equal(m.parentOf(f), g);
     }
     const keys = (m.children(g) as FunctionNode[]).map((f) => catalog.idOf(f.key));
-    assert.deepEqual(keys, [...keys].sort((a, b) => a - b), `${g.id} keeps catalog order`);
+    assert.deepEqual(
+      keys,
+      [...keys].sort((a, b) => a - b),
+      `${g.id} keeps catalog order`,
+    );
   }
 });
 
@@ -57,14 +75,23 @@ test('occurrences come from the active document, with UTF-16 positions and a hig
   ].join('\n');
   m.setActive({ uri: 'file:///w/notes.md', name: 'notes.md', text });
   const occ = m.occurrencesOf(fn(m, 'aio_poll'));
-  assert.deepEqual(occ.map((o) => [o.source, o.line, o.character, o.length]), [['active', 1, 16, 8], ['active', 3, 0, 8]]);
+  assert.deepEqual(
+    occ.map((o) => [o.source, o.line, o.character, o.length]),
+    [
+      ['active', 1, 16, 8],
+      ['active', 3, 0, 8],
+    ],
+  );
   assert.equal(occ[0].uri, 'file:///w/notes.md');
   assert.equal(occ[0].preview, 'The kick wakes `aio_poll`, then virtio_blk_handle_vq pops the request.');
   assert.equal(occ[0].preview.slice(...occ[0].highlight), 'aio_poll');
   assert.equal(m.parentOf(occ[0]), fn(m, 'aio_poll'));
   assert.deepEqual(m.summary(fn(m, 'aio_poll')), { source: 'active', documentName: 'notes.md', count: 2 });
   // ids are stable for the same text
-  assert.deepEqual(m.occurrencesOf(fn(m, 'aio_poll')).map((o) => o.id), occ.map((o) => o.id));
+  assert.deepEqual(
+    m.occurrencesOf(fn(m, 'aio_poll')).map((o) => o.id),
+    occ.map((o) => o.id),
+  );
 });
 
 test('a Chinese write-up: names glued to CJK text are found, at the right columns', () => {
@@ -76,7 +103,14 @@ test('a Chinese write-up: names glued to CJK text are found, at the right column
   ].join('\n');
   m.setActive({ uri: 'untitled:zh', name: '笔记.md', text });
   const lines = text.split('\n');
-  for (const name of ['aio_poll', 'virtio_blk_handle_vq', 'blk_aio_pwritev', 'blk_aio_prwv', 'qemu_coroutine_create', 'qemu_coroutine_yield']) {
+  for (const name of [
+    'aio_poll',
+    'virtio_blk_handle_vq',
+    'blk_aio_pwritev',
+    'blk_aio_prwv',
+    'qemu_coroutine_create',
+    'qemu_coroutine_yield',
+  ]) {
     const occ = m.occurrencesOf(fn(m, name));
     assert.equal(occ.length, 1, name);
     const o = occ[0];
@@ -102,7 +136,11 @@ test('a function the active document does not name falls back to the project doc
   assert.ok(occ.every((o) => o.source === 'project' && o.uri === project.uri && o.documentName === 'qemu-io-path.md'));
   // its first occurrence in the document is its own heading
   assert.equal(occ[0].preview, '### `laio_co_submit`');
-  assert.deepEqual(m.summary(fn(m, 'laio_co_submit')), { source: 'project', documentName: 'qemu-io-path.md', count: occ.length });
+  assert.deepEqual(m.summary(fn(m, 'laio_co_submit')), {
+    source: 'project',
+    documentName: 'qemu-io-path.md',
+    count: occ.length,
+  });
   // no active document at all: everything from the project document
   m.setActive(undefined);
   assert.equal(m.occurrencesOf(fn(m, 'aio_poll'))[0].source, 'project');
@@ -121,18 +159,27 @@ test('"named only": just the functions (and groups) the active document names', 
   const m = model();
   m.namedOnly = true;
   m.setActive({ uri: 'a', name: 'a.md', text: 'aio_poll then laio_co_submit then ioq_submit' });
-  assert.deepEqual(m.roots().map((g) => g.id), ['poll', 'laio']);
-  assert.deepEqual(m.roots().map((g) => (m.children(g) as FunctionNode[]).map((f) => f.name)), [['aio_poll'], ['laio_co_submit', 'ioq_submit']]);
+  assert.deepEqual(
+    m.roots().map((g) => g.id),
+    ['poll', 'laio'],
+  );
+  assert.deepEqual(
+    m.roots().map((g) => (m.children(g) as FunctionNode[]).map((f) => f.name)),
+    [['aio_poll'], ['laio_co_submit', 'ioq_submit']],
+  );
   m.setActive({ uri: 'b', name: 'b.md', text: 'no names' });
   assert.deepEqual(m.roots(), []);
   m.namedOnly = false;
   assert.equal(m.roots().length, catalog.groups.length);
 });
 
-test('QEMU\'s duplicated static names: two nodes, one name, told apart by stage', () => {
+test("QEMU's duplicated static names: two nodes, one name, told apart by stage", () => {
   const m = model();
   const both = m.functionsNamed('raw_co_pwritev');
-  assert.deepEqual(both.map((f) => f.key), ['raw_co_pwritev@raw-format', 'raw_co_pwritev@file-posix']);
+  assert.deepEqual(
+    both.map((f) => f.key),
+    ['raw_co_pwritev@raw-format', 'raw_co_pwritev@file-posix'],
+  );
   assert.equal(m.findFunction('raw_co_pwritev'), both[0]);
   assert.equal(m.findFunction('raw_co_pwritev@file-posix'), both[1]);
   assert.equal(m.functionForStage('raw_co_pwritev', 'raw'), both[1]);

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { extractZip, packageVsix, readZip } from '../../scripts/vsix.mjs';
 import { root } from './root';
 
@@ -36,9 +37,13 @@ let files = new Map<string, Buffer>();
 before(() => {
   // dist/ as `npm run build` leaves it: the entry bundles (`npm test` has just built them; rebuilding
   // them here would race with other test files running the adapter) and the extension's lazy chunks
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-extension.mjs')], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-extension.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ['extension.js', 'debugAdapter.js', 'languageServer.js']) assert.ok(existsSync(join(root, 'dist', f)), `dist/${f}: run npm run build`);
+  for (const f of ['extension.js', 'debugAdapter.js', 'languageServer.js'])
+    assert.ok(existsSync(join(root, 'dist', f)), `dist/${f}: run npm run build`);
   tmp = mkdtempSync(join(tmpdir(), 'qemu-io-vsix-test-'));
   vsix = packageVsix(root, join(tmp, 'test.vsix'));
   files = readZip(readFileSync(vsix));
@@ -57,17 +62,29 @@ test('the VSIX holds exactly the intended files, and stays under 1 MB', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   assert.deepEqual(manifest.contributes, pkg.contributes);
   assert.equal(manifest.main, './dist/extension.js');
-  assert.equal(files.get('extension/docs/qemu-io-path.md')!.toString('utf8'), readFileSync(join(root, 'docs', 'qemu-io-path.md'), 'utf8'));
+  assert.equal(
+    files.get('extension/docs/qemu-io-path.md')!.toString('utf8'),
+    readFileSync(join(root, 'docs', 'qemu-io-path.md'), 'utf8'),
+  );
 });
 
 /** Sends one DAP request over stdio and waits for its response. */
-function dapRequest(adapter: string, command: string, args: object): Promise<{ response: any; stderr: string }> {
+function dapRequest(
+  adapter: string,
+  command: string,
+  args: object,
+): Promise<{ response: DebugProtocol.Response; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [adapter], { stdio: ['pipe', 'pipe', 'pipe'] });
     let buf = Buffer.alloc(0);
     let stderr = '';
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`no ${command} response in 10 s; stderr: ${stderr}`)); }, 10_000);
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`no ${command} response in 10 s; stderr: ${stderr}`));
+    }, 10_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('error', reject);
     child.stdout.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -95,7 +112,13 @@ function dapRequest(adapter: string, command: string, args: object): Promise<{ r
 
 test('the packed debug adapter answers initialize over stdio', async () => {
   const adapter = join(tmp, 'unpacked', 'extension', 'dist', 'debugAdapter.js');
-  const { response } = await dapRequest(adapter, 'initialize', { clientID: 'vsix-test', adapterID: 'qemu-io', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  const { response } = await dapRequest(adapter, 'initialize', {
+    clientID: 'vsix-test',
+    adapterID: 'qemu-io',
+    linesStartAt1: true,
+    columnsStartAt1: true,
+    pathFormat: 'path',
+  });
   assert.equal(response.command, 'initialize');
   assert.equal(response.success, true);
   assert.equal(response.body.supportsFunctionBreakpoints, true);
@@ -103,7 +126,11 @@ test('the packed debug adapter answers initialize over stdio', async () => {
 });
 
 test('the packed extension loads and activates (stand-in vscode module), its lazy bundles load', () => {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--measure', join(tmp, 'unpacked', 'extension')], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'scripts', 'package.mjs'), '--measure', join(tmp, 'unpacked', 'extension')],
+    { cwd: root, encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const m = JSON.parse(r.stdout.trim().split('\n').pop()!);
   for (const k of ['requireMs', 'activateMs', 'clientMs', 'sessionMs']) assert.equal(typeof m[k], 'number', k);

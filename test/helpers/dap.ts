@@ -66,7 +66,8 @@ export async function open(mode: 'stdio' | 'tcp' = 'stdio'): Promise<Session> {
   return {
     dc,
     messages,
-    events: (name) => messages.filter((m) => m.type === 'event' && (m as DebugProtocol.Event).event === name) as DebugProtocol.Event[],
+    events: (name) =>
+      messages.filter((m) => m.type === 'event' && (m as DebugProtocol.Event).event === name) as DebugProtocol.Event[],
     close: async () => {
       try {
         await dc.stop();
@@ -79,10 +80,24 @@ export async function open(mode: 'stdio' | 'tcp' = 'stdio'): Promise<Session> {
 }
 
 /** Launch with `config`, set breakpoints, and wait for the first stop. */
-export async function launch(s: Session, config: Record<string, unknown>, setup?: (dc: DebugClient) => Promise<unknown>): Promise<DebugProtocol.StoppedEvent> {
-  await s.dc.initializeRequest({ adapterID: 'qemu-io', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+export async function launch(
+  s: Session,
+  config: Record<string, unknown>,
+  setup?: (dc: DebugClient) => Promise<unknown>,
+): Promise<DebugProtocol.StoppedEvent> {
+  await s.dc.initializeRequest({
+    adapterID: 'qemu-io',
+    linesStartAt1: true,
+    columnsStartAt1: true,
+    pathFormat: 'path',
+  });
   const stopped = s.dc.waitForEvent('stopped');
-  const launched = s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'test', ...config } as DebugProtocol.LaunchRequestArguments);
+  const launched = s.dc.launchRequest({
+    type: 'qemu-io',
+    request: 'launch',
+    name: 'test',
+    ...config,
+  } as DebugProtocol.LaunchRequestArguments);
   await s.dc.waitForEvent('initialized');
   if (setup) await setup(s.dc);
   await s.dc.configurationDoneRequest();

@@ -25,7 +25,8 @@ export function run(input: ScenarioInput, maxEvents = 5_000_000): Run {
   const events: StageEventRecord[] = [];
   const traces: TraceRecord[] = [];
   sim.listener = (ev) => events.push(sim.record(ev));
-  sim.m.tracer = (t, event, args) => traces.push({ thread: t.name, event, args: [...args], line: qemuTraceLine(sim.m, t, event, args) });
+  sim.m.tracer = (t, event, args) =>
+    traces.push({ thread: t.name, event, args: [...args], line: qemuTraceLine(sim.m, t, event, args) });
   const reason = sim.run(maxEvents);
   return { sim, events, traces, reason };
 }
@@ -48,7 +49,9 @@ export function missingFromSequence(have: readonly string[], want: readonly stri
 
 /** Trace event names from the first request on (drops the dataplane start-up kick). */
 export function requestTraces(r: Run): TraceRecord[] {
-  const first = r.traces.findIndex((t) => t.event === 'virtio_blk_handle_write' || t.event === 'virtio_blk_handle_read');
+  const first = r.traces.findIndex(
+    (t) => t.event === 'virtio_blk_handle_write' || t.event === 'virtio_blk_handle_read',
+  );
   // keep the virtio_queue_notify that led to the first request
   let start = first;
   while (start > 0 && r.traces[start].event !== 'virtio_queue_notify') start--;

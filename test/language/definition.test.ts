@@ -33,18 +33,18 @@ function write(rel: string, lines: string[]): void {
 // A QEMU-like tree: each definition at a known (zero-based) line, plus decoys.
 const POOL = [
   '/* Thread pool, test copy. thread_pool_submit_co(pool) { is only mentioned here */', // 0
-  '#include "qemu/osdep.h"',                                                         // 1
-  '',                                                                                 // 2
-  'BlockAIOCB *thread_pool_submit_aio(ThreadPool *pool, ThreadPoolFunc *func,',        // 3  def
+  '#include "qemu/osdep.h"', // 1
+  '', // 2
+  'BlockAIOCB *thread_pool_submit_aio(ThreadPool *pool, ThreadPoolFunc *func,', // 3  def
   '                                   void *arg, BlockCompletionFunc *cb, void *opaque)',
   '{',
   '    return NULL;',
   '}',
   '',
-  'int coroutine_fn thread_pool_submit_co(ThreadPool *pool, ThreadPoolFunc *func,',   // 9  def
+  'int coroutine_fn thread_pool_submit_co(ThreadPool *pool, ThreadPoolFunc *func,', // 9  def
   '                                       void *arg)',
   '{',
-  '    thread_pool_submit_aio(pool, func, arg, NULL, NULL);',                         // 12 call
+  '    thread_pool_submit_aio(pool, func, arg, NULL, NULL);', // 12 call
   '    qemu_coroutine_yield();',
   '    return 0;',
   '}',
@@ -78,16 +78,21 @@ before(() => {
     '}',
   ]);
   write('cpus.c', ['int vm_stop(RunState state)', '{', '    return do_vm_stop(state, true);', '}']); // 0
-  write('stubs/vm-stop.c', ['int vm_stop(RunState state)', '{', '    abort();', '}']);                     // stand-in
-  write('tests/test-thread-pool.c', ['static void aio_notify(void *p)', '{', '}']);                      // test-only
-  write('util/async.c', ['', 'void aio_notify(AioContext *ctx)', '{', '}']);                             // 1
-  write('roms/skipme/x.c', ['void aio_poll(void)', '{', '}']);                                           // skipped dir
+  write('stubs/vm-stop.c', ['int vm_stop(RunState state)', '{', '    abort();', '}']); // stand-in
+  write('tests/test-thread-pool.c', ['static void aio_notify(void *p)', '{', '}']); // test-only
+  write('util/async.c', ['', 'void aio_notify(AioContext *ctx)', '{', '}']); // 1
+  write('roms/skipme/x.c', ['void aio_poll(void)', '{', '}']); // skipped dir
 });
 
-after(() => { rmSync(root, { recursive: true, force: true }); });
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 async function definition(s: Session, uri: string, text: string, needle: string): Promise<Location[]> {
-  return (await s.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: positionOf(text, needle, 1) }) ?? []) as Location[];
+  return ((await s.conn.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri },
+    position: positionOf(text, needle, 1),
+  })) ?? []) as Location[];
 }
 
 const at = (rel: string, line: number, character: number, name: string): Location => ({
@@ -99,9 +104,12 @@ test('definition into the QEMU checkout (initializationOptions): exact locations
   const s = await startServer({ initializationOptions: { qemuSource: root } });
   try {
     const uri = 'file:///src/caller.c';
-    const text = 'x = thread_pool_submit_co(p); raw_co_pwritev(bs); vm_stop(s); aio_notify(c); aio_poll(c); pwrite(fd);\n';
+    const text =
+      'x = thread_pool_submit_co(p); raw_co_pwritev(bs); vm_stop(s); aio_notify(c); aio_poll(c); pwrite(fd);\n';
     s.open(uri, 'c', text);
-    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [at('util/thread-pool.c', 9, 17, 'thread_pool_submit_co')]);
+    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [
+      at('util/thread-pool.c', 9, 17, 'thread_pool_submit_co'),
+    ]);
     assert.deepEqual(await definition(s, uri, text, 'raw_co_pwritev'), [
       at('block/file-posix.c', 3, 24, 'raw_co_pwritev'),
       at('block/raw-format.c', 1, 24, 'raw_co_pwritev'),
@@ -119,10 +127,16 @@ test('definition into the QEMU checkout (initializationOptions): exact locations
     assert.equal(docLines[pw[0].range.start.line], '### `pwrite`');
 
     // hover links into the checkout (after the scan), at the line found there
-    const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, 'thread_pool_submit_co', 2) }) as Hover;
+    const h = (await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri },
+      position: positionOf(text, 'thread_pool_submit_co', 2),
+    })) as Hover;
     const v = (h.contents as MarkupContent).value;
     const f = catalog.byName('thread_pool_submit_co')!;
-    assert.ok(v.includes(`[\`${f.file}:${f.line}\`](${uriOf('util/thread-pool.c')}#L10) (line 10 in your checkout)`), v);
+    assert.ok(
+      v.includes(`[\`${f.file}:${f.line}\`](${uriOf('util/thread-pool.c')}#L10) (line 10 in your checkout)`),
+      v,
+    );
     assert.ok(v.includes(`[\`thread_pool_submit_aio\`](${uriOf('util/thread-pool.c')}#L4)`), v);
     assert.equal(s.messages.length, 0, JSON.stringify(s.messages));
   } finally {
@@ -136,20 +150,26 @@ test('the index refreshes: timestamp check on lookup, and workspace/didChangeWat
     const uri = 'file:///src/caller2.c';
     const text = 'thread_pool_submit_co(p); vm_stop(x);\n';
     s.open(uri, 'c', text);
-    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [at('util/thread-pool.c', 9, 17, 'thread_pool_submit_co')]);
+    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [
+      at('util/thread-pool.c', 9, 17, 'thread_pool_submit_co'),
+    ]);
     // the file changes on disk (three lines added on top); no notification: the timestamp check sees it
     write('util/thread-pool.c', ['// a', '// b', '// c', ...POOL]);
     const future = new Date(Date.now() + 60_000);
     utimesSync(join(root, 'util/thread-pool.c'), future, future);
-    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [at('util/thread-pool.c', 12, 17, 'thread_pool_submit_co')]);
+    assert.deepEqual(await definition(s, uri, text, 'thread_pool_submit_co'), [
+      at('util/thread-pool.c', 12, 17, 'thread_pool_submit_co'),
+    ]);
 
     // vm_stop moves from cpus.c to a new file; the client reports both changes
     write('cpus.c', ['/* moved */']);
     write('softmmu/cpus.c', ['', '', 'int vm_stop(RunState state)', '{', '}']);
-    await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [
-      { uri: uriOf('cpus.c'), type: FileChangeType.Changed },
-      { uri: uriOf('softmmu/cpus.c'), type: FileChangeType.Created },
-    ] });
+    await s.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [
+        { uri: uriOf('cpus.c'), type: FileChangeType.Changed },
+        { uri: uriOf('softmmu/cpus.c'), type: FileChangeType.Created },
+      ],
+    });
     let got: Location[] = [];
     const end = Date.now() + 3000;
     while (Date.now() < end) {
@@ -186,7 +206,10 @@ test('settings through workspace/configuration (no initializationOptions)', asyn
     await new Promise((r) => setTimeout(r, 50));
     // an empty value falls back to what initialize gave (here: nothing), so: the document
     got = await definition(s, uri, text, 'thread_pool_submit_co');
-    assert.deepEqual(got.map((l) => l.uri), [DOC_URI]);
+    assert.deepEqual(
+      got.map((l) => l.uri),
+      [DOC_URI],
+    );
   } finally {
     await s.close();
   }
@@ -194,14 +217,20 @@ test('settings through workspace/configuration (no initializationOptions)', asyn
 
 test('a missing QEMU root is reported once, as a warning; hover works and definition falls back to the document', async () => {
   const missing = join(root, 'does-not-exist');
-  const s = await startServer({ initializationOptions: { qemuSource: missing }, configuration: { qemuSource: missing } });
+  const s = await startServer({
+    initializationOptions: { qemuSource: missing },
+    configuration: { qemuSource: missing },
+  });
   try {
     const uri = 'file:///notes/missing.md';
     const text = 'laio_co_submit\n';
     s.open(uri, 'markdown', text);
     await waitFor(() => s.messages.length > 0, 3000, 'showMessage');
     for (let i = 0; i < 3; i++) {
-      const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 3 } }) as Hover;
+      const h = (await s.conn.sendRequest(HoverRequest.type, {
+        textDocument: { uri },
+        position: { line: 0, character: 3 },
+      })) as Hover;
       assert.match((h.contents as MarkupContent).value, /`block\/linux-aio\.c:\d+`/);
       const d = await definition(s, uri, text, 'laio_co_submit');
       assert.equal(d[0].uri, DOC_URI);
@@ -225,7 +254,9 @@ test('a root with no QEMU definitions is reported once; a file as root too', asy
   try {
     await waitFor(() => s.messages.length > 0, 3000, 'showMessage');
     assert.match(s.messages[0].message, /no definitions/);
-    await s.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { qemuIoExplorer: { qemuSource: join(empty, 'hello.c') } } });
+    await s.conn.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { qemuIoExplorer: { qemuSource: join(empty, 'hello.c') } },
+    });
     await waitFor(() => s.messages.length > 1, 3000, 'second showMessage');
     assert.match(s.messages[1].message, /not a directory/);
     await new Promise((r) => setTimeout(r, 100));

@@ -5,7 +5,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   InitializeRequest,
   InitializedNotification,
@@ -44,8 +49,10 @@ function newestSource(dir: string): number {
 
 /** Builds the bundle when it is missing or older than the server's sources. */
 export function ensureBuilt(): void {
-  const stale = !existsSync(SERVER)
-    || statSync(SERVER).mtimeMs < Math.max(newestSource(join(ROOT, 'server', 'language')), newestSource(join(ROOT, 'simulator', 'catalog')));
+  const stale =
+    !existsSync(SERVER) ||
+    statSync(SERVER).mtimeMs <
+      Math.max(newestSource(join(ROOT, 'server', 'language')), newestSource(join(ROOT, 'simulator', 'catalog')));
   if (!stale) return;
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('node scripts/build.mjs failed');
@@ -74,32 +81,49 @@ export interface Session {
 export async function startServer(opts: StartOptions = {}): Promise<Session> {
   const proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  proc.stderr!.on('data', (d) => { stderr += d; });
+  proc.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const messages: ShowMessageParams[] = [];
   const configRequests: number[] = [];
   const session: Session = {
-    conn, proc, messages, configRequests,
+    conn,
+    proc,
+    messages,
+    configRequests,
     init: undefined as unknown as InitializeResult,
     initMs: 0,
     configuration: opts.configuration,
     open(uri, languageId, text, version = 1) {
-      void conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+      void conn.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId, version, text },
+      });
     },
     async close() {
       try {
         await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
         await conn.sendNotification('exit');
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
       await new Promise<void>((r) => {
         if (proc.exitCode !== null) return r();
-        const t = setTimeout(() => { proc.kill(); r(); }, 2000);
-        proc.once('exit', () => { clearTimeout(t); r(); });
+        const t = setTimeout(() => {
+          proc.kill();
+          r();
+        }, 2000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
       });
       conn.dispose();
     },
   };
-  conn.onNotification(ShowMessageNotification.type, (p) => { messages.push(p); });
+  conn.onNotification(ShowMessageNotification.type, (p) => {
+    messages.push(p);
+  });
   conn.onNotification('window/logMessage', () => undefined);
   conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
     configRequests.push(Date.now());
@@ -113,7 +137,10 @@ export async function startServer(opts: StartOptions = {}): Promise<Session> {
   });
   const t0 = performance.now();
   const capabilities: ClientCapabilities = opts.capabilities ?? {
-    workspace: { configuration: opts.configuration !== undefined, didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } },
+    workspace: {
+      configuration: opts.configuration !== undefined,
+      didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true },
+    },
     textDocument: { hover: { contentFormat: ['markdown', 'plaintext'] } },
   };
   const init = await conn.sendRequest(InitializeRequest.type, {

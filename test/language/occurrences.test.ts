@@ -20,21 +20,24 @@ const NAMES: ReadonlySet<string> = new Set(catalog.functions.map((f) => f.name))
 
 test('findFunctionOccurrences: names in calls, backticks, chains, CJK text; positions are UTF-16 columns', () => {
   const text = [
-    'call `aio_poll()` then aio_notify二',            // 0
-    '  acb->common.cb = blk_aio_complete;',           // 1
-    '调用blk_aio_preadv二次，然后（laio_co_submit）',     // 2
+    'call `aio_poll()` then aio_notify二', // 0
+    '  acb->common.cb = blk_aio_complete;', // 1
+    '调用blk_aio_preadv二次，然后（laio_co_submit）', // 2
     'not my_aio_poll, aio_poll2, AIO_POLL or 0xaio_poll', // 3
-    '😀 qemu_coroutine_yield',                         // 4 (emoji = 2 UTF-16 units)
+    '😀 qemu_coroutine_yield', // 4 (emoji = 2 UTF-16 units)
   ].join('\n');
   const occ = findFunctionOccurrences(text, NAMES);
-  assert.deepEqual(occ.map((o) => [o.name, o.line, o.character, o.length]), [
-    ['aio_poll', 0, 6, 8],
-    ['aio_notify', 0, 23, 10],
-    ['blk_aio_complete', 1, 19, 16],
-    ['blk_aio_preadv', 2, 2, 14],
-    ['laio_co_submit', 2, 22, 14],
-    ['qemu_coroutine_yield', 4, 3, 20],
-  ]);
+  assert.deepEqual(
+    occ.map((o) => [o.name, o.line, o.character, o.length]),
+    [
+      ['aio_poll', 0, 6, 8],
+      ['aio_notify', 0, 23, 10],
+      ['blk_aio_complete', 1, 19, 16],
+      ['blk_aio_preadv', 2, 2, 14],
+      ['laio_co_submit', 2, 22, 14],
+      ['qemu_coroutine_yield', 4, 3, 20],
+    ],
+  );
   for (const o of occ) assert.equal(text.slice(o.offset, o.offset + o.length), o.name);
 });
 
@@ -44,7 +47,10 @@ test('findFunctionOccurrences agrees with TextDocument positions for \\n, \\r\\n
   const occ = findFunctionOccurrences(text, NAMES);
   assert.equal(occ.length, 4);
   for (const o of occ) assert.deepEqual(doc.positionAt(o.offset), { line: o.line, character: o.character });
-  assert.deepEqual(occ.map((o) => o.line), [0, 1, 2, 5]);
+  assert.deepEqual(
+    occ.map((o) => o.line),
+    [0, 1, 2, 5],
+  );
 });
 
 test('findFunctionOccurrences: limit, empty name set, no names, binary-looking text', () => {
@@ -86,39 +92,42 @@ test('identifierAt: inside, at the end, digits, CJK neighbours, overlong runs', 
 
 test('findCDefinitions: QEMU layouts; prototypes, calls, comments and strings are not definitions', () => {
   const c = [
-    '/*',                                                          // 0
-    'thread_pool_submit_co(pool) {  <- inside a comment',          // 1
-    ' */',                                                         // 2
-    '#include "qemu/osdep.h"',                                     // 3
-    'int coroutine_fn thread_pool_submit_co(ThreadPool *pool,',    // 4  prototype
+    '/*', // 0
+    'thread_pool_submit_co(pool) {  <- inside a comment', // 1
+    ' */', // 2
+    '#include "qemu/osdep.h"', // 3
+    'int coroutine_fn thread_pool_submit_co(ThreadPool *pool,', // 4  prototype
     '                                       ThreadPoolFunc *func);',
-    'static const char *s = "aio_poll(x) {";',                     // 6
+    'static const char *s = "aio_poll(x) {";', // 6
     'Coroutine *qemu_coroutine_create(CoroutineEntry *entry, void *opaque)', // 7 definition
     '{',
-    '    return qemu_coroutine_new();',                            // 9  call
+    '    return qemu_coroutine_new();', // 9  call
     '}',
     '',
-    'void coroutine_fn',                                           // 12
-    'qemu_coroutine_yield(void)',                                  // 13 definition, name in column 0
+    'void coroutine_fn', // 12
+    'qemu_coroutine_yield(void)', // 13 definition, name in column 0
     '{',
-    '    aio_poll(ctx, true);',                                    // 15
+    '    aio_poll(ctx, true);', // 15
     '}',
-    'int coroutine_fn thread_pool_submit_co(ThreadPool *pool, ThreadPoolFunc *func, /* the job */',  // 17 definition
+    'int coroutine_fn thread_pool_submit_co(ThreadPool *pool, ThreadPoolFunc *func, /* the job */', // 17 definition
     '                                       void *arg) /* returns its result */',
     '{',
     '    return 0;',
     '}',
-    '#define aio_notify(x) do { } while (0)',                      // 22 macro
-    'type_init(aio_bh_poll)',                                      // 23 file-scope macro use
+    '#define aio_notify(x) do { } while (0)', // 22 macro
+    'type_init(aio_bh_poll)', // 23 file-scope macro use
     'static void virtio_blk_handle_vq(VirtIOBlock *s, VirtQueue *vq) { }', // 24 one-line definition
   ].join('\r\n');
   const defs = findCDefinitions(c, NAMES);
-  assert.deepEqual(defs.map((d) => [d.name, d.line, d.character]), [
-    ['qemu_coroutine_create', 7, 11],
-    ['qemu_coroutine_yield', 13, 0],
-    ['thread_pool_submit_co', 17, 17],
-    ['virtio_blk_handle_vq', 24, 12],
-  ]);
+  assert.deepEqual(
+    defs.map((d) => [d.name, d.line, d.character]),
+    [
+      ['qemu_coroutine_create', 7, 11],
+      ['qemu_coroutine_yield', 13, 0],
+      ['thread_pool_submit_co', 17, 17],
+      ['virtio_blk_handle_vq', 24, 12],
+    ],
+  );
 });
 
 test('analyseStructure: ATX and setext headings and rules start sections; fences are ranges; # inside fences is code', async () => {
@@ -132,26 +141,37 @@ test('analyseStructure: ATX and setext headings and rules start sections; fences
 test('planLenses: first mention per section, one pair per line, none in fences, capped', async () => {
   const text = [
     '# One',
-    'aio_poll and aio_notify on one line',      // 1: aio_poll gets the pair, aio_notify waits
-    'aio_poll again, aio_notify again',           // 2: aio_notify
+    'aio_poll and aio_notify on one line', // 1: aio_poll gets the pair, aio_notify waits
+    'aio_poll again, aio_notify again', // 2: aio_notify
     '```',
-    'qemu_bh_schedule in a fence',                // 4: skipped
+    'qemu_bh_schedule in a fence', // 4: skipped
     '```',
-    'qemu_bh_schedule',                           // 6
+    'qemu_bh_schedule', // 6
     '## Two',
-    'aio_poll',                                   // 8: new section
+    'aio_poll', // 8: new section
   ].join('\n');
   const scanner = new DocumentScanner(NAMES);
   const a = await scanner.analyse('u', 1, text, () => false);
   assert.ok(a);
   const spots = planLenses(a);
-  assert.deepEqual(spots.map((o) => [o.name, o.line]), [['aio_poll', 1], ['aio_notify', 2], ['qemu_bh_schedule', 6], ['aio_poll', 8]]);
+  assert.deepEqual(
+    spots.map((o) => [o.name, o.line]),
+    [
+      ['aio_poll', 1],
+      ['aio_notify', 2],
+      ['qemu_bh_schedule', 6],
+      ['aio_poll', 8],
+    ],
+  );
   assert.equal(planLenses(a, 2).length, 2);
   const lenses = lensesFor(spots.slice(0, 1));
-  assert.deepEqual(lenses.map((l) => [l.command.command, l.command.arguments, l.range.start.line, l.range.start.character]), [
-    [BREAK_COMMAND, ['aio_poll'], 1, 0],
-    [REVEAL_COMMAND, ['aio_poll'], 1, 0],
-  ]);
+  assert.deepEqual(
+    lenses.map((l) => [l.command.command, l.command.arguments, l.range.start.line, l.range.start.character]),
+    [
+      [BREAK_COMMAND, ['aio_poll'], 1, 0],
+      [REVEAL_COMMAND, ['aio_poll'], 1, 0],
+    ],
+  );
   assert.match(lenses[0].command.title, /^Break on this stage/);
   assert.equal(lenses[1].command.title, 'Show in I/O path tree');
 });

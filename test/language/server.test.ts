@@ -28,10 +28,15 @@ before(async () => {
   ensureBuilt();
   s = await startServer();
 });
-after(async () => { await s?.close(); });
+after(async () => {
+  await s?.close();
+});
 
 async function hover(uri: string, text: string, needle: string, delta = 0, nth = 0): Promise<Hover | null> {
-  return s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: positionOf(text, needle, delta, nth) });
+  return s.conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri },
+    position: positionOf(text, needle, delta, nth),
+  });
 }
 const md = (h: Hover | null): string => (h?.contents as MarkupContent).value;
 
@@ -109,7 +114,15 @@ test('no hover on identifiers that are not QEMU path names, nor on punctuation o
   const uri = 'file:///src/y.c';
   const text = 'int my_aio_poll(void) { printf("x"); return aio_poll2 + AIO_POLL + 0x1aio_poll; }  \n';
   s.open(uri, 'c', text);
-  for (const [needle, d] of [['my_aio_poll', 4], ['printf', 1], ['aio_poll2', 3], ['AIO_POLL', 2], ['0x1aio_poll', 5], ['{', 0], ['  \n', 1]] as const) {
+  for (const [needle, d] of [
+    ['my_aio_poll', 4],
+    ['printf', 1],
+    ['aio_poll2', 3],
+    ['AIO_POLL', 2],
+    ['0x1aio_poll', 5],
+    ['{', 0],
+    ['  \n', 1],
+  ] as const) {
     assert.equal(await hover(uri, text, needle, d), null, needle);
   }
 });
@@ -128,7 +141,8 @@ test('names glued to CJK text', async () => {
 
 test('duplicated static names show both entries; syscalls and guest functions say where they are', async () => {
   const uri = 'file:///notes/dup.md';
-  const text = 'raw_co_pwritev, pwrite, virtio_queue_rq, qemu_coroutine_entered, g_main_context_dispatch, virtio_blk_rw_complete\n';
+  const text =
+    'raw_co_pwritev, pwrite, virtio_queue_rq, qemu_coroutine_entered, g_main_context_dispatch, virtio_blk_rw_complete\n';
   s.open(uri, 'markdown', text);
   const dup = md(await hover(uri, text, 'raw_co_pwritev'));
   const entries = catalog.allNamed('raw_co_pwritev');
@@ -159,14 +173,20 @@ test('definition without a QEMU checkout goes to the function heading in the I/O
   const text = 'See laio_co_submit and raw_co_pwritev, then pwrite.\n';
   s.open(uri, 'markdown', text);
   for (const name of ['laio_co_submit', 'raw_co_pwritev', 'pwrite']) {
-    const locs = await s.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: positionOf(text, ` ${name}`, 2) }) as Location[];
+    const locs = (await s.conn.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri },
+      position: positionOf(text, ` ${name}`, 2),
+    })) as Location[];
     assert.equal(locs.length, 1, name);
     assert.equal(locs[0].uri, DOC_URI);
     const line = headingLine(name);
     assert.ok(line > 0);
     assert.deepEqual(locs[0].range, { start: { line, character: 5 }, end: { line, character: 5 + name.length } });
   }
-  const none = await s.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: positionOf(text, 'See', 1) });
+  const none = await s.conn.sendRequest(DefinitionRequest.type, {
+    textDocument: { uri },
+    position: positionOf(text, 'See', 1),
+  });
   assert.equal(none, null);
 });
 
@@ -183,8 +203,13 @@ test('code lenses in markdown: one pair per function per section, one pair per l
     'virtio_blk_handle_vq is not here, virtio_blk_rw_complete is.',
   ].join('\n');
   s.open(uri, 'markdown', text);
-  const lenses = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
-  const got = lenses.map((l) => [l.command!.command, l.command!.arguments![0], l.range.start.line, l.range.start.character]);
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
+  const got = lenses.map((l) => [
+    l.command!.command,
+    l.command!.arguments![0],
+    l.range.start.line,
+    l.range.start.character,
+  ]);
   assert.deepEqual(got, [
     ['qemuIoExplorer.toggleFunctionBreakpoint', 'virtio_blk_handle_vq', 1, 0],
     ['qemuIoExplorer.revealInTree', 'virtio_blk_handle_vq', 1, 0],
@@ -197,7 +222,9 @@ test('code lenses in markdown: one pair per function per section, one pair per l
   assert.ok(lenses.filter((_, i) => i % 2 === 1).every((l) => l.command!.title === 'Show in I/O path tree'));
   // plain text gets lenses too; C does not
   s.open('file:///notes/lens.txt', 'plaintext', 'aio_poll\n');
-  const pt = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/lens.txt' } }) as CodeLens[];
+  const pt = (await s.conn.sendRequest(CodeLensRequest.type, {
+    textDocument: { uri: 'file:///notes/lens.txt' },
+  })) as CodeLens[];
   assert.equal(pt.length, 2);
   s.open('file:///src/lens.c', 'c', 'void f(void) { aio_poll(ctx, true); }\n');
   assert.deepEqual(await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///src/lens.c' } }), []);
@@ -207,25 +234,30 @@ test('document links: every mention links to the document line of its function',
   const uri = 'file:///notes/links.md';
   const text = 'First qemu_coroutine_yield, then aio_co_wake二, then qemu_coroutine_yield again. Not aio_poll_x.\n';
   s.open(uri, 'markdown', text);
-  const links = await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }) as DocumentLink[];
-  assert.deepEqual(links.map((l) => [l.range.start.character, l.range.end.character, l.target]), [
-    [6, 26, `${DOC_URI}#L${headingLine('qemu_coroutine_yield') + 1}`],
-    [33, 44, `${DOC_URI}#L${headingLine('aio_co_wake') + 1}`],
-    [52, 72, `${DOC_URI}#L${headingLine('qemu_coroutine_yield') + 1}`],
-  ]);
+  const links = (await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } })) as DocumentLink[];
+  assert.deepEqual(
+    links.map((l) => [l.range.start.character, l.range.end.character, l.target]),
+    [
+      [6, 26, `${DOC_URI}#L${headingLine('qemu_coroutine_yield') + 1}`],
+      [33, 44, `${DOC_URI}#L${headingLine('aio_co_wake') + 1}`],
+      [52, 72, `${DOC_URI}#L${headingLine('qemu_coroutine_yield') + 1}`],
+    ],
+  );
   assert.match(links[0].tooltip!, /qemu_coroutine_yield/);
 });
 
 test('the I/O path document itself: lenses on headings, no self-links', async () => {
   const text = readFileSync(DOC_PATH, 'utf8');
   s.open(DOC_URI, 'markdown', text);
-  const lenses = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: DOC_URI } }) as CodeLens[];
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: DOC_URI } })) as CodeLens[];
   const h = headingLine('laio_co_submit');
   assert.ok(lenses.some((l) => l.range.start.line === h && l.command!.arguments![0] === 'laio_co_submit'));
   const perLine = new Map<number, number>();
   for (const l of lenses) perLine.set(l.range.start.line, (perLine.get(l.range.start.line) ?? 0) + 1);
   assert.ok([...perLine.values()].every((n) => n === 2));
-  const links = await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: DOC_URI } }) as DocumentLink[];
+  const links = (await s.conn.sendRequest(DocumentLinkRequest.type, {
+    textDocument: { uri: DOC_URI },
+  })) as DocumentLink[];
   assert.ok(links.length > 100);
   assert.ok(!links.some((l) => l.target === `${DOC_URI}#L${l.range.start.line + 1}`), 'no link points at its own line');
 });
@@ -236,7 +268,10 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   const text = line.repeat(400_000); // ~33 MB
   s.open(uri, 'markdown', text);
   // the document is in (a hover answers), so the lens request below is cancelled while it runs
-  const h0 = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 20 } });
+  const h0 = await s.conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri },
+    position: { line: 0, character: 20 },
+  });
   assert.match(md(h0), /blk_aio_pwritev/);
   const src = new CancellationTokenSource();
   const p = s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }, src.token);
@@ -244,16 +279,21 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   await assert.rejects(p, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
   // a hover in the same document still works, fast
   const t0 = performance.now();
-  const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 399_999, character: 20 } });
+  const h = await s.conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri },
+    position: { line: 399_999, character: 20 },
+  });
   assert.match(md(h), /blk_aio_pwritev/);
   assert.ok(performance.now() - t0 < 1000);
   // a request that is already cancelled when it arrives is not computed either
   const src2 = new CancellationTokenSource();
   src2.cancel();
-  await assert.rejects(s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }, src2.token),
-    (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
+  await assert.rejects(
+    s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }, src2.token),
+    (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled,
+  );
   // and an uncancelled request completes, capped
-  const lenses = await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }) as CodeLens[];
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
   assert.equal(lenses.length, 4); // one section: one pair per function
 });
 
@@ -266,17 +306,31 @@ test('large C file, a very long line, binary-looking text and text with no names
   const t0 = performance.now();
   for (let i = 0; i < 200; i++) {
     const ln = (i * 499) % 100_000;
-    const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///src/big.c' }, position: { line: ln, character: 12 } });
+    const h = await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///src/big.c' },
+      position: { line: ln, character: 12 },
+    });
     assert.ok(md(h).includes(`\`${names[ln % names.length]}\``));
   }
   assert.ok(performance.now() - t0 < 2000, 'hovers on a 100k-line file');
 
   const long = 'x'.repeat(2_000_000) + ' aio_notify ' + 'y'.repeat(1_000_000);
   s.open('file:///notes/long.txt', 'plaintext', long);
-  const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///notes/long.txt' }, position: { line: 0, character: 2_000_003 } });
+  const h = await s.conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri: 'file:///notes/long.txt' },
+    position: { line: 0, character: 2_000_003 },
+  });
   assert.match(md(h), /aio_notify/);
-  assert.equal(await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///notes/long.txt' }, position: { line: 0, character: 1_000_000 } }), null);
-  const ll = await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/long.txt' } }) as DocumentLink[];
+  assert.equal(
+    await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///notes/long.txt' },
+      position: { line: 0, character: 1_000_000 },
+    }),
+    null,
+  );
+  const ll = (await s.conn.sendRequest(DocumentLinkRequest.type, {
+    textDocument: { uri: 'file:///notes/long.txt' },
+  })) as DocumentLink[];
   assert.equal(ll.length, 1);
 
   let bin = '';
@@ -285,18 +339,41 @@ test('large C file, a very long line, binary-looking text and text with no names
   await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
   await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
   for (let c = 0; c < 2000; c += 97) {
-    await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' }, position: { line: 0, character: c } });
+    await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///notes/bin.txt' },
+      position: { line: 0, character: c },
+    });
   }
 
   const prose = 'Nothing to see here, only ordinary words.\n'.repeat(50_000);
   s.open('file:///notes/prose.md', 'markdown', prose);
-  assert.deepEqual(await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }), []);
-  assert.deepEqual(await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }), []);
+  assert.deepEqual(
+    await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
+    [],
+  );
+  assert.deepEqual(
+    await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
+    [],
+  );
   assert.equal(s.proc.exitCode, null, 'server still running');
 });
 
 test('requests for unknown documents and positions past the end answer null', async () => {
-  assert.equal(await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///nope.md' }, position: { line: 0, character: 0 } }), null);
+  assert.equal(
+    await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///nope.md' },
+      position: { line: 0, character: 0 },
+    }),
+    null,
+  );
   s.open('file:///notes/short.md', 'markdown', 'aio_poll');
-  assert.match(md(await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///notes/short.md' }, position: { line: 9, character: 99 } })), /aio_poll/);
+  assert.match(
+    md(
+      await s.conn.sendRequest(HoverRequest.type, {
+        textDocument: { uri: 'file:///notes/short.md' },
+        position: { line: 9, character: 99 },
+      }),
+    ),
+    /aio_poll/,
+  );
 });

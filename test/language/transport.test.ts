@@ -3,7 +3,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawn } from 'node:child_process';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   DefinitionRequest,
   DidOpenTextDocumentNotification,
@@ -24,7 +31,10 @@ async function roundTrip(conn: MessageConnection): Promise<string> {
   await conn.sendNotification(DidOpenTextDocumentNotification.type, {
     textDocument: { uri: 'file:///t/ipc.c', languageId: 'c', version: 1, text: 'aio_co_wake(co);' },
   });
-  const h = await conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///t/ipc.c' }, position: { line: 0, character: 2 } }) as Hover;
+  const h = (await conn.sendRequest(HoverRequest.type, {
+    textDocument: { uri: 'file:///t/ipc.c' },
+    position: { line: 0, character: 2 },
+  })) as Hover;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   return (h.contents as MarkupContent).value;
@@ -51,15 +61,23 @@ test('stdio is the default when no transport flag is given', async () => {
 });
 
 test('plain-text-only hover clients get plain text; linkSupport clients get LocationLinks', async () => {
-  const s = await startServer({ capabilities: { textDocument: { hover: { contentFormat: ['plaintext'] }, definition: { linkSupport: true } } } });
+  const s = await startServer({
+    capabilities: { textDocument: { hover: { contentFormat: ['plaintext'] }, definition: { linkSupport: true } } },
+  });
   try {
     s.open('file:///t/p.txt', 'plaintext', 'see aio_co_wake here');
-    const h = await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///t/p.txt' }, position: { line: 0, character: 6 } }) as Hover;
+    const h = (await s.conn.sendRequest(HoverRequest.type, {
+      textDocument: { uri: 'file:///t/p.txt' },
+      position: { line: 0, character: 6 },
+    })) as Hover;
     const c = h.contents as MarkupContent;
     assert.equal(c.kind, 'plaintext');
     assert.ok(c.value.startsWith('aio_co_wake'), c.value);
     assert.ok(!/\]\(|\*\*|`/.test(c.value), c.value);
-    const d = await s.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: 'file:///t/p.txt' }, position: { line: 0, character: 6 } }) as LocationLink[];
+    const d = (await s.conn.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: 'file:///t/p.txt' },
+      position: { line: 0, character: 6 },
+    })) as LocationLink[];
     assert.equal(d.length, 1);
     assert.equal(d[0].targetUri, DOC_URI);
     assert.deepEqual(d[0].originSelectionRange, { start: { line: 0, character: 4 }, end: { line: 0, character: 15 } });

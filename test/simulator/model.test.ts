@@ -11,7 +11,9 @@ import { jsonLine } from '../../simulator/output/events';
 import { entered, run } from '../helpers/sim';
 
 function multireqs(input: ScenarioInput): number[][] {
-  return run(input).traces.filter((t) => t.event === 'virtio_blk_submit_multireq').map((t) => [t.args[3] as number, t.args[5] as number]);
+  return run(input)
+    .traces.filter((t) => t.event === 'virtio_blk_submit_multireq')
+    .map((t) => [t.args[3] as number, t.args[5] as number]);
 }
 
 describe('request merging (virtio_blk_submit_multireq)', () => {
@@ -36,14 +38,23 @@ describe('request merging (virtio_blk_submit_multireq)', () => {
 
   test('random (non-adjacent) requests are sorted but not merged', () => {
     const r = run({ workload: { rw: 'randwrite', bs: 4096, iodepth: 8, batch: 8, requests: 8 }, seed: 7 });
-    const sectors = r.traces.filter((t) => t.event === 'bdrv_co_pwritev' && t.args[0] === 0).map((t) => t.args[1] as number);
+    const sectors = r.traces
+      .filter((t) => t.event === 'bdrv_co_pwritev' && t.args[0] === 0)
+      .map((t) => t.args[1] as number);
     assert.equal(sectors.length, 8);
-    assert.deepEqual([...sectors].sort((a, b) => a - b), sectors, 'submitted in sector order');
+    assert.deepEqual(
+      [...sectors].sort((a, b) => a - b),
+      sectors,
+      'submitted in sector order',
+    );
   });
 
   test('more than 32 buffered requests are submitted in 32-request chunks', () => {
     const m = multireqs({ workload: { rw: 'write', bs: 4096, iodepth: 40, batch: 40, requests: 40 } });
-    assert.deepEqual(m, [[32, 131072], [8, 32768]]);
+    assert.deepEqual(m, [
+      [32, 131072],
+      [8, 32768],
+    ]);
   });
 });
 
@@ -59,7 +70,10 @@ describe('Linux AIO plug batching and MAX_EVENTS', () => {
 
   test('in_flight never exceeds 128; the queue blocks and the completion path resubmits', () => {
     const r = run({
-      aio: 'native', cache: 'none', queueSize: 256, workload: { rw: 'randread', iodepth: 200, batch: 200, requests: 400 },
+      aio: 'native',
+      cache: 'none',
+      queueSize: 256,
+      workload: { rw: 'randread', iodepth: 200, batch: 200, requests: 400 },
     });
     const st = r.sim.stats();
     assert.equal(st.queueDepth.laioMaxInFlight, 128);
@@ -67,8 +81,12 @@ describe('Linux AIO plug batching and MAX_EVENTS', () => {
     const main = entered(r, 'main-loop');
     assert.ok(main.includes('qemu_laio_process_completions_and_submit'));
     // a submission while plugged: laio_do_submit itself called ioq_submit when 128 were queued
-    const doSubmitThenIoq = r.events.some((e, i) => e.function === 'ioq_submit' && e.phase === 'enter'
-      && r.events.slice(Math.max(0, i - 3), i).some((p) => p.function === 'laio_do_submit' && p.phase === 'enter'));
+    const doSubmitThenIoq = r.events.some(
+      (e, i) =>
+        e.function === 'ioq_submit' &&
+        e.phase === 'enter' &&
+        r.events.slice(Math.max(0, i - 3), i).some((p) => p.function === 'laio_do_submit' && p.phase === 'enter'),
+    );
     assert.ok(doSubmitThenIoq);
   });
 });
@@ -97,15 +115,27 @@ describe('thread pool', () => {
 
 describe('notifications', () => {
   test('EVENT_IDX: fewer interrupts than completions at queue depth', () => {
-    const st = run({ aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 32, requests: 2000 } }).sim.stats();
+    const st = run({
+      aio: 'native',
+      cache: 'none',
+      workload: { rw: 'randread', iodepth: 32, requests: 2000 },
+    }).sim.stats();
     assert.equal(st.requests.completed, 2000);
-    assert.ok(st.interrupts.raised < st.requests.completed, `${st.interrupts.raised} interrupts for ${st.requests.completed} completions`);
+    assert.ok(
+      st.interrupts.raised < st.requests.completed,
+      `${st.interrupts.raised} interrupts for ${st.requests.completed} completions`,
+    );
     assert.ok(st.interrupts.suppressed > 0);
     assert.ok(st.kicks.doorbells < 2000, 'kicks are suppressed while QEMU processes the queue');
   });
 
   test('without EVENT_IDX interrupts are batched by notify_guest_bh', () => {
-    const r = run({ eventIdx: false, aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 8, requests: 200 } });
+    const r = run({
+      eventIdx: false,
+      aio: 'native',
+      cache: 'none',
+      workload: { rw: 'randread', iodepth: 8, requests: 200 },
+    });
     assert.ok(entered(r, 'main-loop').includes('notify_guest_bh'));
     assert.equal(r.sim.stats().requests.completed, 200);
   });
@@ -113,7 +143,15 @@ describe('notifications', () => {
   test('ioeventfd=off: the vCPU thread runs handle_vq and completion uses virtio_notify', () => {
     const r = run({ ioeventfd: false, workload: { rw: 'write', requests: 3 } });
     const vcpu = entered(r, 'vcpu0');
-    for (const fn of ['virtio_pci_notify_write', 'virtio_queue_notify', 'virtio_blk_handle_output', 'virtio_blk_handle_output_do', 'virtio_blk_handle_vq', 'blk_aio_prwv', 'qemu_coroutine_yield']) {
+    for (const fn of [
+      'virtio_pci_notify_write',
+      'virtio_queue_notify',
+      'virtio_blk_handle_output',
+      'virtio_blk_handle_output_do',
+      'virtio_blk_handle_vq',
+      'blk_aio_prwv',
+      'qemu_coroutine_yield',
+    ]) {
       assert.ok(vcpu.includes(fn), `vcpu0 runs ${fn}`);
     }
     assert.ok(entered(r, 'main-loop').includes('virtio_notify'), 'completion on the main loop uses virtio_notify');
@@ -124,7 +162,15 @@ describe('notifications', () => {
   test('ioeventfd=off with Linux AIO at depth: vCPU and main loop share the submission queue without losing an iocb', () => {
     // the model does not serialise the BQL, so the vCPU's io_submit can run while the main
     // loop's is on its way; the later one submits what is still pending
-    const r = run({ aio: 'native', cache: 'none', ioeventfd: false, queueSize: 1024, workload: { rw: 'rw', bs: 1536, iodepth: 256, requests: 400, flushEvery: 7, size: 1 << 20 }, seed: 3215080, hostBlockSize: 512 });
+    const r = run({
+      aio: 'native',
+      cache: 'none',
+      ioeventfd: false,
+      queueSize: 1024,
+      workload: { rw: 'rw', bs: 1536, iodepth: 256, requests: 400, flushEvery: 7, size: 1 << 20 },
+      seed: 3215080,
+      hostBlockSize: 512,
+    });
     const st = r.sim.stats();
     assert.equal(st.requests.completed, 400);
     assert.equal(st.requests.outstanding, 0);
@@ -132,13 +178,24 @@ describe('notifications', () => {
 
   test('event_idx=off, an iothread that never busy-polls: the left-over requests are explained, not silently lost', () => {
     const input = {
-      aio: 'threads', cache: 'unsafe', iothread: true, eventIdx: false, requestMerging: false, hostBlockSize: 512, seed: 5071084,
-      queueSize: 1024, pollMaxNs: 0, workload: { rw: 'randrw', rwmixread: 30, bs: 512, iodepth: 64, batch: 5, requests: 400, flushEvery: 1 },
+      aio: 'threads',
+      cache: 'unsafe',
+      iothread: true,
+      eventIdx: false,
+      requestMerging: false,
+      hostBlockSize: 512,
+      seed: 5071084,
+      queueSize: 1024,
+      pollMaxNs: 0,
+      workload: { rw: 'randrw', rwmixread: 30, bs: 512, iodepth: 64, batch: 5, requests: 400, flushEvery: 1 },
     } as const satisfies ScenarioInput;
     const stalled = run(input).sim;
     const left = stalled.stats().requests.outstanding;
     assert.ok(left > 0);
-    assert.match(stalled.stallNote() ?? '', new RegExp(`^${left} request\\(s\\) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set`));
+    assert.match(
+      stalled.stallNote() ?? '',
+      new RegExp(`^${left} request\\(s\\) sit in the avail ring unseen: VRING_USED_F_NO_NOTIFY is still set`),
+    );
     assert.equal(stalled.snapshot().virtqueue.availRing.length, left);
     assert.equal(stalled.snapshot().virtqueue.noNotify, true);
     for (const fix of [{ eventIdx: true }, { pollMaxNs: 32768 }]) {
@@ -149,7 +206,12 @@ describe('notifications', () => {
   });
 
   test('an iothread finds requests by busy polling once poll_ns has grown', () => {
-    const st = run({ aio: 'native', cache: 'none', iothread: true, workload: { rw: 'randread', iodepth: 4, requests: 500 } }).sim.stats();
+    const st = run({
+      aio: 'native',
+      cache: 'none',
+      iothread: true,
+      workload: { rw: 'randread', iodepth: 4, requests: 500 },
+    }).sim.stats();
     assert.ok(st.loops.iothreadPollHits > 0);
     assert.equal(st.loops.mainIterations < 10, true, 'the main loop is idle');
   });
@@ -157,20 +219,33 @@ describe('notifications', () => {
 
 describe('alignment and flushes', () => {
   test('a 512-byte write on a 4096-byte O_DIRECT host is a serialising read-modify-write', () => {
-    const r = run({ aio: 'native', cache: 'none', hostBlockSize: 4096, workload: { rw: 'write', bs: 512, requests: 1 } });
+    const r = run({
+      aio: 'native',
+      cache: 'none',
+      hostBlockSize: 4096,
+      workload: { rw: 'write', bs: 512, requests: 1 },
+    });
     const yields = r.events.filter((e) => e.phase === 'yield').length;
     assert.equal(yields, 2, 'head read, then the widened write');
     const fileNodeReqs = r.traces.filter((t) => t.event === 'bdrv_co_pwritev').map((t) => [t.args[0], t.args[2]]);
-    assert.deepEqual(fileNodeReqs, [[0, 512], [1, 512]]);
+    assert.deepEqual(fileNodeReqs, [
+      [0, 512],
+      [1, 512],
+    ]);
     assert.ok(r.events.some((e) => e.function === 'bdrv_aligned_preadv'));
     assert.equal(r.sim.stats().requests.completed, 1);
   });
 
-  test('writes waiting on a serialising read-modify-write do not deadlock with it (QEMU\'s waiting_for rule)', () => {
+  test("writes waiting on a serialising read-modify-write do not deadlock with it (QEMU's waiting_for rule)", () => {
     // three 512-byte writes into one 4 KiB host block: the first pads and serialises, the
     // other two wait for it; when the first comes back to write, it must pass the waiting ones
     const r = run({
-      aio: 'native', cache: 'none', hostBlockSize: 4096, requestMerging: false, werror: 'ignore', faults: ['write:#3:EIO'],
+      aio: 'native',
+      cache: 'none',
+      hostBlockSize: 4096,
+      requestMerging: false,
+      werror: 'ignore',
+      faults: ['write:#3:EIO'],
       workload: { rw: 'write', bs: 512, iodepth: 3, batch: 3, requests: 3 },
     });
     assert.ok(r.sim.m.s.w.block.serialisingWaits >= 2, 'the later writes did wait');
@@ -179,22 +254,36 @@ describe('alignment and flushes', () => {
   });
 
   test('a flush is forced after buffered writes and goes through the thread pool even with aio=native', () => {
-    const r = run({ aio: 'native', cache: 'none', workload: { rw: 'write', iodepth: 2, batch: 2, requests: 4, flushEvery: 2 } });
+    const r = run({
+      aio: 'native',
+      cache: 'none',
+      workload: { rw: 'write', iodepth: 2, batch: 2, requests: 4, flushEvery: 2 },
+    });
     const st = r.sim.stats();
     assert.equal(st.requests.flushes, 2);
-    assert.ok(r.events.some((e) => e.function === 'fdatasync'), 'fdatasync runs on a worker');
+    assert.ok(
+      r.events.some((e) => e.function === 'fdatasync'),
+      'fdatasync runs on a worker',
+    );
     assert.ok(r.events.some((e) => e.function === 'raw_co_flush_to_disk'));
   });
 
   test('cache=writethrough adds FUA, emulated by a flush after each write', () => {
     const r = run({ cache: 'writethrough', workload: { rw: 'write', requests: 1 } });
-    assert.deepEqual(r.traces.filter((t) => t.event === 'blk_co_pwritev').map((t) => t.args[4]), [0x10]);
+    assert.deepEqual(
+      r.traces.filter((t) => t.event === 'blk_co_pwritev').map((t) => t.args[4]),
+      [0x10],
+    );
     assert.ok(r.events.some((e) => e.function === 'bdrv_co_flush'));
     assert.ok(r.events.some((e) => e.function === 'fdatasync'));
   });
 
   test('a failed fdatasync makes every later flush fail (page cache inconsistent)', () => {
-    const r = run({ werror: 'report', faults: ['flush:*:EIO:1'], workload: { rw: 'write', iodepth: 1, requests: 4, flushEvery: 1 } });
+    const r = run({
+      werror: 'report',
+      faults: ['flush:*:EIO:1'],
+      workload: { rw: 'write', iodepth: 1, requests: 4, flushEvery: 1 },
+    });
     const st = r.sim.stats();
     assert.equal(st.requests.flushes, 4);
     assert.equal(st.requests.errors, 4, 'the first flush failed on the device, the next ones from the poisoned state');
@@ -225,7 +314,12 @@ describe('determinism', () => {
     input,
     { aio: 'native', cache: 'none', iothread: true, workload: { rw: 'randread', iodepth: 8, requests: 400 } },
     { werror: 'stop', faults: ['write:#3:EIO:1'], workload: { rw: 'write', iodepth: 4, requests: 30 } },
-    { aio: 'native', cache: 'none', hostBlockSize: 4096, workload: { rw: 'randwrite', bs: 512, iodepth: 16, requests: 200, size: 65536 } },
+    {
+      aio: 'native',
+      cache: 'none',
+      hostBlockSize: 4096,
+      workload: { rw: 'randwrite', bs: 512, iodepth: 16, requests: 200, size: 65536 },
+    },
     { workload: { rw: 'randread', iodepth: 64, batch: 64, requests: 128, thinktimeNs: 11e9, thinktimeBlocks: 64 } },
   ];
   /** The state as data: stacks cut at their depth (frames above are leftovers kept for reuse). */
@@ -235,7 +329,8 @@ describe('determinism', () => {
     if (ArrayBuffer.isView(v)) return v;
     if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, asData(x)]));
     const o = v as Record<string, unknown>;
-    if (Array.isArray(o.frames) && typeof o.depth === 'number') return { frames: (o.frames as unknown[]).slice(0, o.depth as number).map(asData), depth: o.depth };
+    if (Array.isArray(o.frames) && typeof o.depth === 'number')
+      return { frames: (o.frames as unknown[]).slice(0, o.depth as number).map(asData), depth: o.depth };
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, asData(x)]));
   };
 
@@ -249,7 +344,7 @@ describe('determinism', () => {
         assert.deepStrictEqual(asData(cp), asData(sim.m.s));
         for (const t of cp.threads) {
           const expected = t.co >= 0 ? cp.w.co.live.get(t.co)!.stack : t.native;
-          assert.equal(t.stack, expected, 'a thread executes its own stack or its coroutine\'s');
+          assert.equal(t.stack, expected, "a thread executes its own stack or its coroutine's");
         }
         for (const co of cp.w.co.live.values()) assert.equal(co.stack, cp.w.co.slots[co.slot]);
       }
@@ -300,7 +395,10 @@ describe('every guest request completes exactly once', () => {
       iothread,
       ioeventfd: iothread || pick([true, true, false]), // QEMU needs ioeventfd for an iothread
       queueSize: 256,
-      cache: aio === 'native' ? pick(['none', 'directsync'] as const) : pick(['writeback', 'none', 'writethrough', 'unsafe'] as const),
+      cache:
+        aio === 'native'
+          ? pick(['none', 'directsync'] as const)
+          : pick(['writeback', 'none', 'writethrough', 'unsafe'] as const),
       eventIdx: pick([true, true, false]),
       requestMerging: pick([true, false]),
       werror: pick(['report', 'ignore', 'stop', 'enospc'] as const),

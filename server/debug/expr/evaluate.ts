@@ -10,7 +10,8 @@ const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 
 const BUILTINS: Record<string, (args: Value[], pos: number) => Value> = {
   hex: ([v], pos) => (typeof v === 'number' ? `0x${Math.trunc(v).toString(16)}` : err(`hex() needs a number`, pos)),
-  len: ([v], pos) => (typeof v === 'string' || Array.isArray(v) ? v.length : err('len() needs a string or a list', pos)),
+  len: ([v], pos) =>
+    typeof v === 'string' || Array.isArray(v) ? v.length : err('len() needs a string or a list', pos),
   min: (args, pos) => Math.min(...args.map((a) => num(a, pos))),
   max: (args, pos) => Math.max(...args.map((a) => num(a, pos))),
   contains: ([a, b], pos) => {
@@ -18,7 +19,8 @@ const BUILTINS: Record<string, (args: Value[], pos: number) => Value> = {
     if (Array.isArray(a)) return a.includes(b as never);
     return err('contains() needs a string or a list first', pos);
   },
-  startsWith: ([a, b], pos) => (typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : err('startsWith() needs two strings', pos)),
+  startsWith: ([a, b], pos) =>
+    typeof a === 'string' && typeof b === 'string' ? a.startsWith(b) : err('startsWith() needs two strings', pos),
 };
 
 const BUILTIN_NAMES = Object.keys(BUILTINS);
@@ -36,7 +38,8 @@ export function show(v: Value): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.keys(v).slice(0, 6).join(', ')}${Object.keys(v).length > 6 ? ', …' : ''}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v).slice(0, 6).join(', ')}${Object.keys(v).length > 6 ? ', …' : ''}}`;
   return String(v);
 }
 
@@ -70,7 +73,9 @@ function pathOf(n: Node): string {
 
 function evaluateNode(n: Node, scope: Scope): Value {
   switch (n.k) {
-    case 'num': case 'str': case 'lit':
+    case 'num':
+    case 'str':
+    case 'lit':
       return n.v;
     case 'id': {
       if (FORBIDDEN.has(n.name) || !Object.prototype.hasOwnProperty.call(scope, n.name)) {
@@ -85,7 +90,8 @@ function evaluateNode(n: Node, scope: Scope): Value {
       const obj = evaluateNode(n.obj, scope);
       const i = evaluateNode(n.index, scope);
       if (Array.isArray(obj)) {
-        if (typeof i !== 'number' || !Number.isInteger(i)) err(`a list index must be a whole number, got ${show(i)}`, n.pos);
+        if (typeof i !== 'number' || !Number.isInteger(i))
+          err(`a list index must be a whole number, got ${show(i)}`, n.pos);
         return obj[i as number];
       }
       if (typeof i !== 'string') err(`a field name must be a string, got ${show(i)}`, n.pos);
@@ -94,7 +100,10 @@ function evaluateNode(n: Node, scope: Scope): Value {
     case 'call': {
       const fn = BUILTINS[n.fn];
       if (!fn) err(`unknown function "${n.fn}" (available: ${BUILTIN_NAMES.join(', ')})`, n.pos);
-      return fn(n.args.map((a) => evaluateNode(a, scope)), n.pos);
+      return fn(
+        n.args.map((a) => evaluateNode(a, scope)),
+        n.pos,
+      );
     }
     case 'unary': {
       const v = evaluateNode(n.arg, scope);
@@ -114,15 +123,21 @@ function evaluateNode(n: Node, scope: Scope): Value {
       const l = evaluateNode(n.left, scope);
       const r = evaluateNode(n.right, scope);
       switch (n.op) {
-        case '==': return l === r || (l === undefined && r === null) || (l === null && r === undefined);
-        case '!=': return !(l === r || (l === undefined && r === null) || (l === null && r === undefined));
+        case '==':
+          return l === r || (l === undefined && r === null) || (l === null && r === undefined);
+        case '!=':
+          return !(l === r || (l === undefined && r === null) || (l === null && r === undefined));
         case '+':
           if (typeof l === 'string' || typeof r === 'string') return `${l ?? ''}${r ?? ''}`;
           return num(l, n.pos) + num(r, n.pos);
-        case '-': return num(l, n.pos) - num(r, n.pos);
-        case '*': return num(l, n.pos) * num(r, n.pos);
-        case '/': return num(l, n.pos) / num(r, n.pos);
-        case '%': return num(l, n.pos) % num(r, n.pos);
+        case '-':
+          return num(l, n.pos) - num(r, n.pos);
+        case '*':
+          return num(l, n.pos) * num(r, n.pos);
+        case '/':
+          return num(l, n.pos) / num(r, n.pos);
+        case '%':
+          return num(l, n.pos) % num(r, n.pos);
         default: {
           if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string'))) {
             err(`cannot compare ${show(l)} ${n.op} ${show(r)}`, n.pos);
@@ -174,15 +189,17 @@ export class Template {
   }
 
   render(scope: Scope): string {
-    return this.parts.map((p) => {
-      if (typeof p === 'string') return p;
-      try {
-        const v = p.evaluate(scope);
-        return typeof v === 'string' ? v : show(v);
-      } catch (e) {
-        return `<${(e as Error).message}>`;
-      }
-    }).join('');
+    return this.parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        try {
+          const v = p.evaluate(scope);
+          return typeof v === 'string' ? v : show(v);
+        } catch (e) {
+          return `<${(e as Error).message}>`;
+        }
+      })
+      .join('');
   }
 }
 
@@ -201,12 +218,18 @@ export class HitCondition {
 
   matches(hits: number): boolean {
     switch (this.op) {
-      case '>=': return hits >= this.n;
-      case '<=': return hits <= this.n;
-      case '>': return hits > this.n;
-      case '<': return hits < this.n;
-      case '%': return hits % this.n === 0;
-      default: return hits === this.n;
+      case '>=':
+        return hits >= this.n;
+      case '<=':
+        return hits <= this.n;
+      case '>':
+        return hits > this.n;
+      case '<':
+        return hits < this.n;
+      case '%':
+        return hits % this.n === 0;
+      default:
+        return hits === this.n;
     }
   }
 }

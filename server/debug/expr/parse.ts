@@ -15,15 +15,47 @@ export type Node =
   | { k: 'cond'; test: Node; then: Node; else: Node };
 
 export class ExprError extends Error {
-  constructor(message: string, readonly column: number) {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
     super(message);
   }
 }
 
-type Tok = { t: 'num'; v: number; pos: number } | { t: 'str'; v: string; pos: number } | { t: 'id'; v: string; pos: number }
-  | { t: 'op'; v: string; pos: number } | { t: 'end'; pos: number };
+type Tok =
+  | { t: 'num'; v: number; pos: number }
+  | { t: 'str'; v: string; pos: number }
+  | { t: 'id'; v: string; pos: number }
+  | { t: 'op'; v: string; pos: number }
+  | { t: 'end'; pos: number };
 
-const OPS = ['===', '!==', '==', '!=', '<=', '>=', '&&', '||', '<', '>', '+', '-', '*', '/', '%', '!', '(', ')', '[', ']', '.', ',', '?', ':'];
+const OPS = [
+  '===',
+  '!==',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '!',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+  '?',
+  ':',
+];
 const SUFFIX: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 function tokenize(src: string): Tok[] {
@@ -162,8 +194,10 @@ export function parseExpression(src: string): Node {
     const t = peek();
     p++;
     switch (t.t) {
-      case 'num': return { k: 'num', v: t.v };
-      case 'str': return { k: 'str', v: t.v };
+      case 'num':
+        return { k: 'num', v: t.v };
+      case 'str':
+        return { k: 'str', v: t.v };
       case 'id':
         if (t.v === 'true' || t.v === 'false') return { k: 'lit', v: t.v === 'true' };
         if (t.v === 'null' || t.v === 'undefined') return { k: 'lit', v: null };

@@ -25,7 +25,9 @@ export async function loadProject(root, scratch) {
     if (!c) throw new Error(`package.json contributes no command ${id}`);
     return c;
   };
-  const view = Object.values(pkg.contributes.views).flat().find((v) => v.id === viewId);
+  const view = Object.values(pkg.contributes.views)
+    .flat()
+    .find((v) => v.id === viewId);
   if (!view) throw new Error(`package.json contributes no view ${viewId}`);
   // title: as the command palette lists it ("Category: Title"); shortTitle: as menus show it
   const command = (key) => {
@@ -49,10 +51,14 @@ export async function loadProject(root, scratch) {
   const out = join(scratch, 'catalog.mjs');
   mkdirSync(scratch, { recursive: true });
   const built = await esbuild.build({
-    entryPoints: [join(root, 'simulator', 'catalog', 'index.ts')], bundle: true, format: 'esm', platform: 'node',
-    write: false, logLevel: 'silent',
+    entryPoints: [join(root, 'simulator', 'catalog', 'index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
   });
-  await esbuild.stop();  // its service process would outlive the driver
+  await esbuild.stop(); // its service process would outlive the driver
   writeFileSync(out, built.outputFiles[0].text);
   const { getCatalog } = await import(pathToFileURL(out).href);
   const catalog = getCatalog();
@@ -72,7 +78,8 @@ export async function loadProject(root, scratch) {
     command,
     launchNamed,
     groupLabels: catalog.groups.map((g) => g.label),
-    functionsOfGroup: (groupId) => catalog.functions.filter((f) => catalog.stage(f.stage)?.group === groupId).map((f) => f.name),
+    functionsOfGroup: (groupId) =>
+      catalog.functions.filter((f) => catalog.stage(f.stage)?.group === groupId).map((f) => f.name),
     fn,
   };
 }

@@ -13,7 +13,10 @@ export async function poll(fn, { timeout = 10_000, interval = 100, what = 'condi
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${String(last.message ?? last).split('\n')[0]})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${String(last.message ?? last).split('\n')[0]})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, interval));
   }
 }
@@ -28,9 +31,15 @@ export class Workbench {
 
   /** The texts of the error notifications on screen (toasts with the error icon). */
   async errorToasts() {
-    return this.page.locator('.notifications-toasts .notification-toast').evaluateAll((els) => els
-      .filter((el) => el.querySelector('.notification-list-item-icon.codicon-error'))
-      .map((el) => (el.querySelector('.notification-list-item-message')?.textContent ?? el.textContent ?? '').trim()));
+    return this.page
+      .locator('.notifications-toasts .notification-toast')
+      .evaluateAll((els) =>
+        els
+          .filter((el) => el.querySelector('.notification-list-item-icon.codicon-error'))
+          .map((el) =>
+            (el.querySelector('.notification-list-item-message')?.textContent ?? el.textContent ?? '').trim(),
+          ),
+      );
   }
 
   // ---- panes and lists ---------------------------------------------------------------------
@@ -43,37 +52,51 @@ export class Workbench {
   async expandPane(title) {
     const header = this.pane(title).locator('> .pane-header');
     await header.waitFor({ state: 'visible', timeout: 30_000 });
-    if ((await header.getAttribute('aria-expanded')) === 'false') { await header.click(); await this.park(); }
-    await poll(async () => (await header.getAttribute('aria-expanded')) === 'true', { what: `the ${title} pane to expand` });
+    if ((await header.getAttribute('aria-expanded')) === 'false') {
+      await header.click();
+      await this.park();
+    }
+    await poll(async () => (await header.getAttribute('aria-expanded')) === 'true', {
+      what: `the ${title} pane to expand`,
+    });
   }
 
   async collapsePane(title) {
     const header = this.pane(title).locator('> .pane-header');
     await header.waitFor({ state: 'visible', timeout: 30_000 });
-    if ((await header.getAttribute('aria-expanded')) === 'true') { await header.click(); await this.park(); }
-    await poll(async () => (await header.getAttribute('aria-expanded')) === 'false', { what: `the ${title} pane to collapse` });
+    if ((await header.getAttribute('aria-expanded')) === 'true') {
+      await header.click();
+      await this.park();
+    }
+    await poll(async () => (await header.getAttribute('aria-expanded')) === 'false', {
+      what: `the ${title} pane to collapse`,
+    });
   }
 
   /** The rows of a list or tree that are drawn right now (lists draw only what is in view). */
   async rows(list) {
-    return list.locator('.monaco-list-rows > .monaco-list-row').evaluateAll((els) => els.map((el) => {
-      const name = el.querySelector('.label-name');
-      const desc = el.querySelector('.label-description');
-      const level = el.getAttribute('aria-level');
-      return {
-        index: Number(el.getAttribute('data-index')),
-        level: level === null ? null : Number(level),
-        expanded: el.getAttribute('aria-expanded'),
-        selected: el.classList.contains('selected'),
-        focused: el.classList.contains('focused'),
-        aria: el.getAttribute('aria-label') ?? '',
-        label: name ? name.textContent.replace(/\s+/g, ' ').trim() : '',
-        id: el.querySelector('[data-quick-input-id]')?.getAttribute('data-quick-input-id') ?? null,
-        description: desc ? desc.textContent.replace(/\s+/g, ' ').trim() : '',
-        text: el.textContent.replace(/\s+/g, ' ').trim(),
-        value: el.querySelector('.value')?.textContent.replace(/\s+/g, ' ').trim() ?? null,
-      };
-    }).sort((a, b) => a.index - b.index));
+    return list.locator('.monaco-list-rows > .monaco-list-row').evaluateAll((els) =>
+      els
+        .map((el) => {
+          const name = el.querySelector('.label-name');
+          const desc = el.querySelector('.label-description');
+          const level = el.getAttribute('aria-level');
+          return {
+            index: Number(el.getAttribute('data-index')),
+            level: level === null ? null : Number(level),
+            expanded: el.getAttribute('aria-expanded'),
+            selected: el.classList.contains('selected'),
+            focused: el.classList.contains('focused'),
+            aria: el.getAttribute('aria-label') ?? '',
+            label: name ? name.textContent.replace(/\s+/g, ' ').trim() : '',
+            id: el.querySelector('[data-quick-input-id]')?.getAttribute('data-quick-input-id') ?? null,
+            description: desc ? desc.textContent.replace(/\s+/g, ' ').trim() : '',
+            text: el.textContent.replace(/\s+/g, ' ').trim(),
+            value: el.querySelector('.value')?.textContent.replace(/\s+/g, ' ').trim() ?? null,
+          };
+        })
+        .sort((a, b) => a.index - b.index),
+    );
   }
 
   row(list, index) {
@@ -86,12 +109,23 @@ export class Workbench {
    * until the list has drawn the new position — or stays put, at its top or bottom.
    */
   async scrollList(list, dy) {
-    const position = () => list.locator('.monaco-list-rows').first().evaluate((el) => el.style.top, undefined, { timeout: 1_000 });
+    const position = () =>
+      list
+        .locator('.monaco-list-rows')
+        .first()
+        .evaluate((el) => el.style.top, undefined, { timeout: 1_000 });
     const before = await position().catch(() => null);
-    await list.locator('.monaco-scrollable-element').first().evaluate((el, d) => {
-      el.dispatchEvent(new WheelEvent('wheel', { deltaY: d, deltaMode: 0, bubbles: true, cancelable: true }));
-    }, dy);
-    await poll(async () => (await position()) !== before, { timeout: 1_000, interval: 30, what: 'the list to scroll' }).catch(() => {});
+    await list
+      .locator('.monaco-scrollable-element')
+      .first()
+      .evaluate((el, d) => {
+        el.dispatchEvent(new WheelEvent('wheel', { deltaY: d, deltaMode: 0, bubbles: true, cancelable: true }));
+      }, dy);
+    await poll(async () => (await position()) !== before, {
+      timeout: 1_000,
+      interval: 30,
+      what: 'the list to scroll',
+    }).catch(() => {});
   }
 
   /**
@@ -100,26 +134,29 @@ export class Workbench {
    * asynchronously). Returns { info, locator }.
    */
   async findRow(list, pred, { timeout = 15_000, what = 'a row' } = {}) {
-    return poll(async () => {
-      let rows = await this.rows(list);
-      let hit = rows.find(pred);
-      if (hit) return { info: hit, locator: this.row(list, hit.index) };
-      if (!rows.length) return null;
-      // not in view: from the top, a page at a time, until the drawn rows stop changing
-      await this.scrollList(list, -100_000);
-      await this.settled(list);
-      for (let i = 0; i < 100; i++) {
-        rows = await this.rows(list);
-        hit = rows.find(pred);
+    return poll(
+      async () => {
+        let rows = await this.rows(list);
+        let hit = rows.find(pred);
         if (hit) return { info: hit, locator: this.row(list, hit.index) };
-        const before = rows.map((r) => r.index).join(',');
-        const box = await list.boundingBox({ timeout: 1_000 });
-        await this.scrollList(list, Math.max(22, (box?.height ?? 200) - 44));
-        const after = await this.settled(list);
-        if (after === before) return null;
-      }
-      return null;
-    }, { timeout, interval: 250, what });
+        if (!rows.length) return null;
+        // not in view: from the top, a page at a time, until the drawn rows stop changing
+        await this.scrollList(list, -100_000);
+        await this.settled(list);
+        for (let i = 0; i < 100; i++) {
+          rows = await this.rows(list);
+          hit = rows.find(pred);
+          if (hit) return { info: hit, locator: this.row(list, hit.index) };
+          const before = rows.map((r) => r.index).join(',');
+          const box = await list.boundingBox({ timeout: 1_000 });
+          await this.scrollList(list, Math.max(22, (box?.height ?? 200) - 44));
+          const after = await this.settled(list);
+          if (after === before) return null;
+        }
+        return null;
+      },
+      { timeout, interval: 250, what },
+    );
   }
 
   /** Every row of a list, scrolling it from the top to the bottom (rows are drawn only in view). */
@@ -141,27 +178,37 @@ export class Workbench {
   /** Waits until the drawn rows stop changing between two animation frames; returns their indices. */
   async settled(list) {
     let prev = null;
-    return poll(async () => {
-      const now = (await this.rows(list)).map((r) => r.index).join(',');
-      const same = now === prev;
-      prev = now;
-      return same ? now || ' ' : null;
-    }, { timeout: 3_000, interval: 50, what: 'the list to settle' }).then((s) => s.trim());
+    return poll(
+      async () => {
+        const now = (await this.rows(list)).map((r) => r.index).join(',');
+        const same = now === prev;
+        prev = now;
+        return same ? now || ' ' : null;
+      },
+      { timeout: 3_000, interval: 50, what: 'the list to settle' },
+    ).then((s) => s.trim());
   }
 
   /** Scrolls so that a found row is fully inside the list's box. */
   /** Scrolls so that a found row is fully inside the list's box, below the tree's sticky header rows. */
   async bringIntoView(list, locator) {
-    await poll(async () => {
-      const lb = await list.boundingBox({ timeout: 1_000 });
-      const rb = await locator.boundingBox({ timeout: 1_000 });
-      if (!lb || !rb) return false;
-      const sticky = await list.locator('.monaco-tree-sticky-container').first().boundingBox({ timeout: 200 }).catch(() => null);
-      const top = lb.y + (sticky?.height ?? 0);
-      if (rb.y >= top && rb.y + rb.height <= lb.y + lb.height) return true;
-      await this.scrollList(list, rb.y < top ? rb.y - top - 4 : rb.y + rb.height - (lb.y + lb.height) + 4);
-      return false;
-    }, { timeout: 5_000, interval: 100, what: 'the row to scroll into view' });
+    await poll(
+      async () => {
+        const lb = await list.boundingBox({ timeout: 1_000 });
+        const rb = await locator.boundingBox({ timeout: 1_000 });
+        if (!lb || !rb) return false;
+        const sticky = await list
+          .locator('.monaco-tree-sticky-container')
+          .first()
+          .boundingBox({ timeout: 200 })
+          .catch(() => null);
+        const top = lb.y + (sticky?.height ?? 0);
+        if (rb.y >= top && rb.y + rb.height <= lb.y + lb.height) return true;
+        await this.scrollList(list, rb.y < top ? rb.y - top - 4 : rb.y + rb.height - (lb.y + lb.height) + 4);
+        return false;
+      },
+      { timeout: 5_000, interval: 100, what: 'the row to scroll into view' },
+    );
   }
 
   /**
@@ -172,18 +219,21 @@ export class Workbench {
   async expandRow(list, pred, { timeout = 30_000, what = 'a row' } = {}) {
     let clicked = 0;
     let clicks = 0;
-    return poll(async () => {
-      const found = await this.findRow(list, pred, { timeout: 5_000, what });
-      if (found.info.expanded === 'true') return found;
-      if (Date.now() - clicked > 3_000) {
-        if (clicks++) this.log(`${what}: still collapsed 3 s after a click; clicking it again`);
-        await this.bringIntoView(list, found.locator);
-        await found.locator.locator('.monaco-tl-twistie').click();  // some trees (CALL STACK) expand only there
-        await this.park();
-        clicked = Date.now();
-      }
-      return null;
-    }, { timeout, interval: 100, what: `${what} to expand` });
+    return poll(
+      async () => {
+        const found = await this.findRow(list, pred, { timeout: 5_000, what });
+        if (found.info.expanded === 'true') return found;
+        if (Date.now() - clicked > 3_000) {
+          if (clicks++) this.log(`${what}: still collapsed 3 s after a click; clicking it again`);
+          await this.bringIntoView(list, found.locator);
+          await found.locator.locator('.monaco-tl-twistie').click(); // some trees (CALL STACK) expand only there
+          await this.park();
+          clicked = Date.now();
+        }
+        return null;
+      },
+      { timeout, interval: 100, what: `${what} to expand` },
+    );
   }
 
   /** Clicks a row found with findRow(), first scrolling it clear of the list's edges and sticky rows. */
@@ -228,23 +278,31 @@ export class Workbench {
       await this.closeQuickInput();
       await this.page.keyboard.press('F1');
       const input = this.quickInput().locator('input');
-      const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
       if (!opened) {
         if (Date.now() > deadline) throw new Error(`the command palette did not open (F1) to run ${title}`);
         this.log('palette: F1 did not open it; trying again');
         continue;
       }
       await input.fill(`>${title}`);
-      const row = await poll(async () => {
-        const hit = (await this.rows(list)).find((r) => r.label === title && (!id || r.id === id));
-        return hit ? this.row(list, hit.index) : null;
-      }, { timeout: Math.min(5_000, Math.max(500, deadline - Date.now())), what: `"${title}" in the palette` }).catch(() => null);
+      const row = await poll(
+        async () => {
+          const hit = (await this.rows(list)).find((r) => r.label === title && (!id || r.id === id));
+          return hit ? this.row(list, hit.index) : null;
+        },
+        { timeout: Math.min(5_000, Math.max(500, deadline - Date.now())), what: `"${title}" in the palette` },
+      ).catch(() => null);
       if (row) {
         await row.click();
         await this.park();
         // the palette closes, or gives way to the command's own quick pick
-        await poll(async () => !(await this.quickInput().isVisible()) || (await input.inputValue()) !== `>${title}`,
-          { timeout: 10_000, what: `the palette to run "${title}"` });
+        await poll(async () => !(await this.quickInput().isVisible()) || (await input.inputValue()) !== `>${title}`, {
+          timeout: 10_000,
+          what: `the palette to run "${title}"`,
+        });
         return;
       }
       if (Date.now() > deadline) throw new Error(`command not found in the palette: ${title}${id ? ` (${id})` : ''}`);
@@ -285,11 +343,17 @@ export class Workbench {
       const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
       let text = '';
       const nodes = [];
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, text.length]); text += n.data; }
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        nodes.push([n, text.length]);
+        text += n.data;
+      }
       const at = text.indexOf(w);
       if (at < 0) return null;
       const range = document.createRange();
-      const locate = (pos) => { for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]]; return [nodes[0][0], 0]; };
+      const locate = (pos) => {
+        for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i][1] <= pos) return [nodes[i][0], pos - nodes[i][1]];
+        return [nodes[0][0], 0];
+      };
       range.setStart(...locate(at));
       range.setEnd(...locate(at + w.length));
       const b = range.getBoundingClientRect();
@@ -312,12 +376,21 @@ export class Workbench {
     const menu = this.page.locator('.context-view .monaco-menu');
     const entry = menu.locator('.action-item', { has: this.page.locator('.action-label', { hasText: item }) }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
-    await poll(async () => {
-      await entry.hover();
-      return (await entry.getAttribute('class')).includes('focused');
-    }, { timeout: 5_000, what: `"${item}" to be focused in the menu` });
+    await poll(
+      async () => {
+        await entry.hover();
+        return (await entry.getAttribute('class')).includes('focused');
+      },
+      { timeout: 5_000, what: `"${item}" to be focused in the menu` },
+    );
     await this.page.keyboard.press('Enter');
-    const closed = await menu.first().waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
+    const closed = await menu
+      .first()
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .then(
+        () => true,
+        () => false,
+      );
     await this.park();
     if (!closed) {
       await this.page.keyboard.press('Escape');
@@ -339,10 +412,11 @@ export class Workbench {
   /** Clicks a toolbar button once it is enabled (it is disabled while the debuggee runs). */
   async clickDebugAction(title, { timeout = 30_000 } = {}) {
     const button = this.debugAction(title);
-    await poll(async () => (await button.count()) > 0 && !(await button.first().getAttribute('class')).includes('disabled'),
-      { timeout, what: `the "${title}" button to be enabled` });
+    await poll(
+      async () => (await button.count()) > 0 && !(await button.first().getAttribute('class')).includes('disabled'),
+      { timeout, what: `the "${title}" button to be enabled` },
+    );
     await button.first().click();
     await this.park();
   }
 }
-
