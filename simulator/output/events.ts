@@ -2,7 +2,7 @@
 
 import { StageEventRecord } from '../simulator';
 
-const MARK: Record<StageEventRecord['phase'], string> = { enter: '→', exit: '←', yield: '⟂', resume: '↻' };
+export const MARK: Record<StageEventRecord['phase'], string> = { enter: '→', exit: '←', yield: '⟂', resume: '↻' };
 
 export function formatTime(ns: number): string {
   return `${(ns / 1000).toFixed(3).padStart(12)} µs`;
