@@ -237,6 +237,7 @@ export class Rebuild {
     this.clock(t, p, lineNo);
     const sc = readSyscall(p.text, p.argsStart, p.end);
     const s = this.s;
+    s.workersSeen = true; // strace shows the workers: their I/O goes on them, not on an inferred lane
     if (sc.resumed) {
       const open = s.openSyscalls.get(p.tid);
       s.openSyscalls.delete(p.tid);
@@ -723,10 +724,9 @@ export class Rebuild {
   private placeWorkerIo(name: string, offset: number, tid: number): Job | null {
     const s = this.s;
     const op = syscallOp(name);
-    if (!s.workersSeen) s.workersSeen = true;
     let best: Job | null = null;
     for (const job of s.poolJobs.values()) {
-      if (job.worker >= 0 || job.op !== op) continue;
+      if (job.worker >= 0 || (job.op !== op && !(op === 'flush' && job.op === 'other'))) continue;
       if (!Number.isNaN(offset) && job.offset >= 0 && job.offset !== offset) continue;
       best = job;
       break;
