@@ -77,7 +77,12 @@ export class TraceReader {
     if (this.carry.length) {
       const text = this.carry;
       this.carry = '';
-      this.lineAt(text, 0, text.length, this.offset - text.length);
+      const kind = this.parser.parse(text, 0, text.length, this.pl);
+      if (kind === LineKind.trace && !this.table.get(this.pl.name).known) {
+        this.lineNo++;
+        this.stats.lines.total++;
+        this.stats.noteMalformed(this.lineNo, `${text} (cut short: the file ends mid-line)`);
+      } else this.lineAt(text, 0, text.length, this.offset - text.length);
     }
     this.rebuild.finish();
   }

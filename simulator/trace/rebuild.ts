@@ -217,14 +217,14 @@ export class Rebuild {
     this.p = p;
     this.line = lineNo;
     const ev = this.table.get(p.name);
-    const t = this.thread(p.tid, p.threadName);
-    this.clock(t, p, lineNo);
-    t.evidence.events++;
-    if (!ev.known) this.stats.noteUnknown(ev.name);
     if (ev.role !== Role.none && ev.format && !readArgs(ev.format, p.text, p.argsStart, p.end, this.nums)) {
       this.stats.noteMalformed(lineNo, p.text.slice(p.start, p.end));
       return;
     }
+    const t = this.thread(p.tid, p.threadName);
+    this.clock(t, p, lineNo);
+    t.evidence.events++;
+    if (!ev.known) this.stats.noteUnknown(ev.name);
     this.stats.lines.trace++;
     this.dispatch(ev, t, p.timeNs);
   }
@@ -272,7 +272,7 @@ export class Rebuild {
   /** The log ended: what is still in flight never completed (as far as the log shows). */
   finish(): void {
     const s = this.s;
-    for (const t of s.threads.values()) this.settle(t, -1);
+    for (const t of s.threads.values()) this.settle(t, false, -1);
     this.stats.neverCompleted = [...s.reqs.values()].map((r) => ({
       id: r.id,
       op: r.op,
@@ -379,7 +379,8 @@ export class Rebuild {
     const a = ev.arg;
     const n = this.nums;
     const role = ev.role;
-    if (t.notifyPending.length && role !== Role.fill && role !== Role.vqFlush && role !== Role.irq) this.settle(t, -1);
+    if (t.notifyPending.length && role !== Role.fill && role !== Role.vqFlush && role !== Role.irq)
+      this.settle(t, false, -1);
     switch (role) {
       case Role.notify:
         this.evidence(t, 'path');
@@ -551,7 +552,7 @@ export class Rebuild {
         const pending = t.notifyPending;
         const reqs = pending.slice();
         if (pending.length === 0) this.stats.interrupts.withoutRequest++;
-        else this.settle(t, now);
+        else this.settle(t, true, now);
         return this.emitTraced(ev, t, 'enter', reqs);
       }
       case Role.coScheduleBh:
@@ -649,15 +650,15 @@ export class Rebuild {
     }
   }
 
-  /** Decide the pending interrupts of `t`: the last raised by an irq event at `irqNs`, the rest suppressed. */
-  private settle(t: ThreadRec, irqNs: number): void {
+  /** Decide the pending interrupts of `t`: with `irq`, the last raised by it at `irqNs`; the rest suppressed. */
+  private settle(t: ThreadRec, irq: boolean, irqNs: number): void {
     const pending = t.notifyPending;
     t.notifyPending = [];
     const s = this.s;
     pending.forEach((id, i) => {
       const r = s.reqs.get(id);
       if (!r) return;
-      const raised = irqNs >= 0 && i === pending.length - 1;
+      const raised = irq && i === pending.length - 1;
       const at = raised ? irqNs : r.flushNs;
       this.mark(r, raised ? 'irq' : 'irq-suppressed', at, raised ? this.line : r.stages[r.stages.length - 1].line);
       if (raised) this.stats.interrupts.raised++;
