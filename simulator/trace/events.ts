@@ -76,6 +76,24 @@ const ROLES: readonly [Role, readonly string[]][] = [
   [Role.setStatus, ['virtio_set_status']],
 ];
 
+const NEEDS_ARGS = new Set<Role>([
+  Role.pop,
+  Role.handleRead,
+  Role.handleWrite,
+  Role.multireq,
+  Role.coEnter,
+  Role.coYield,
+  Role.coTerminate,
+  Role.blkRead,
+  Role.blkWrite,
+  Role.poolSubmit,
+  Role.poolComplete,
+  Role.luringSubmit,
+  Role.luringComplete,
+  Role.rwComplete,
+  Role.reqComplete,
+]);
+
 const ROLE_OF = new Map<string, Role>(ROLES.flatMap(([role, names]) => names.map((n) => [n, role] as const)));
 
 /** Argument names the rebuild reads, with the other spellings versions use for them. */
@@ -109,6 +127,8 @@ export interface EventInfo {
   readonly known: boolean;
   readonly decl: TraceEventDecl | undefined;
   readonly format: CompiledFormat | null;
+  /** The rebuild reads its arguments (other events' arguments are parsed only when someone asks). */
+  readonly needsArgs: boolean;
   readonly functionName: string;
   /** Argument position by name, -1 when the event has no such argument. */
   readonly arg: Readonly<Record<ArgName, number>>;
@@ -135,10 +155,12 @@ export class EventTable {
     for (const key of Object.keys(ARG_NAMES) as ArgName[]) {
       arg[key] = decl ? decl.args.findIndex((a) => (ARG_NAMES[key] as readonly string[]).includes(a.name)) : -1;
     }
+    const role = decl ? (ROLE_OF.get(name) ?? Role.none) : Role.none;
     const info: EventInfo = {
       id: this.list.length,
       name,
-      role: decl ? (ROLE_OF.get(name) ?? Role.none) : Role.none,
+      role,
+      needsArgs: NEEDS_ARGS.has(role),
       known: decl !== undefined,
       decl,
       format: decl ? compileFormat(decl.format) : null,

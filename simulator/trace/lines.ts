@@ -85,6 +85,19 @@ export class LineParser {
     return (out.kind = LineKind.other);
   }
 
+  /** Event names seen, by a hash of their characters: a line's name costs no new string. */
+  private readonly names: string[] = new Array<string>(1024).fill('');
+
+  private intern(text: string, start: number, end: number, hash: number): string {
+    const len = end - start;
+    for (let i = hash & 1023, n = 0; n < 1024; i = (i + 1) & 1023, n++) {
+      const e = this.names[i];
+      if (e === '') return (this.names[i] = text.slice(start, end));
+      if (e.length === len && text.startsWith(e, start)) return e;
+    }
+    return text.slice(start, end); // table full: a log with over a thousand event names
+  }
+
   /** Digits at p as a number; this.numEnd is where they stop. */
   private int(text: string, p: number, end: number): number {
     let v = 0;
@@ -121,9 +134,10 @@ export class LineParser {
 
   private eventAt(text: string, p: number, end: number, out: ParsedLine): LineKind {
     const n0 = p;
-    while (p < end && isNameChar(text.charCodeAt(p))) p++;
+    let h = 0x811c9dc5;
+    for (let c; p < end && isNameChar((c = text.charCodeAt(p))); p++) h = Math.imul(h ^ c, 16777619);
     if (p === n0 || (p < end && text.charCodeAt(p) !== 32)) return LineKind.malformed;
-    out.name = text.slice(n0, p);
+    out.name = this.intern(text, n0, p, h);
     out.argsStart = p < end ? p + 1 : p;
     return LineKind.trace;
   }

@@ -217,7 +217,7 @@ export class Rebuild {
     this.p = p;
     this.line = lineNo;
     const ev = this.table.get(p.name);
-    if (ev.role !== Role.none && ev.format && !readArgs(ev.format, p.text, p.argsStart, p.end, this.nums)) {
+    if (ev.needsArgs && ev.format && !readArgs(ev.format, p.text, p.argsStart, p.end, this.nums)) {
       this.stats.noteMalformed(lineNo, p.text.slice(p.start, p.end));
       return;
     }
