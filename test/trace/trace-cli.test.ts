@@ -70,7 +70,7 @@ describe('trace: input shapes', () => {
       'qemu-system-x86_64: -drive if=none: warning: some warning',
       ...lines.slice(0, 30),
       '[    1.234567] virtio_blk virtio1: [vda] 131072 512-byte logical blocks',
-      '23595@1795610380.7400:virtio_queue_notify vdev 0xzz n 0 vq 0x1',
+      '23595@1795610380.7400:virtqueue_pop vq 0x7f7ad1e27010 elem 0xzz in_num 1 out_num 2',
       ...lines.slice(30),
     ].join('\n');
     const f = join(tmp, 'mixed.txt');
@@ -81,7 +81,10 @@ describe('trace: input shapes', () => {
     assert.equal(s.anomalies.malformed_lines.count, 1);
     assert.equal(s.anomalies.malformed_lines.first[0].line, 33);
     const r = trace(f, '--format', 'none');
-    assert.match(r.err, /1 malformed line\(s\) skipped: line 33: "23595@1795610380.7400:virtio_queue_notify vdev 0xzz/);
+    assert.match(
+      r.err,
+      /1 malformed line\(s\) skipped: line 33: "23595@1795610380.7400:virtqueue_pop vq 0x7f7ad1e27010 elem 0/,
+    );
   });
 
   test('without -msg timestamp=on: the same requests, in order only, and it says so', () => {
