@@ -7,7 +7,7 @@
 // this file reads those and interim-events.ts goes.
 
 import { getCatalog, TraceEventDecl } from '../catalog';
-import { TRACE_EVENTS_10_0, TRACE_EVENTS_7_2 } from './interim-events';
+import { ADDED_IN_10_0, REMOVED_IN_10_0, TRACE_EVENTS_7_2 } from './interim-events';
 import { parseTraceEventsFile } from './trace-events';
 
 export const TRACE_VERSIONS = ['4.1.0', '7.2', '10.0'] as const;
@@ -29,8 +29,12 @@ function fromCatalog(): VersionEvents {
   return { version: '4.1.0', decl: (n) => cat.traceEvent(n), functionOf: (n) => fn.get(n) ?? n };
 }
 
-function fromInterim(version: TraceVersion, text: string): VersionEvents {
-  const decls = new Map(parseTraceEventsFile(text).map((d) => [d.name, d]));
+function fromInterim(version: TraceVersion): VersionEvents {
+  const decls = new Map(parseTraceEventsFile(TRACE_EVENTS_7_2).map((d) => [d.name, d]));
+  if (version === '10.0') {
+    for (const name of REMOVED_IN_10_0) decls.delete(name);
+    for (const d of parseTraceEventsFile(ADDED_IN_10_0)) decls.set(d.name, d);
+  }
   const older = versionEvents('4.1.0');
   return { version, decl: (n) => decls.get(n), functionOf: (n) => older.functionOf(n) };
 }
@@ -38,10 +42,7 @@ function fromInterim(version: TraceVersion, text: string): VersionEvents {
 export function versionEvents(version: TraceVersion): VersionEvents {
   let v = cache.get(version);
   if (!v) {
-    v =
-      version === '4.1.0'
-        ? fromCatalog()
-        : fromInterim(version, version === '7.2' ? TRACE_EVENTS_7_2 : TRACE_EVENTS_10_0);
+    v = version === '4.1.0' ? fromCatalog() : fromInterim(version);
     cache.set(version, v);
   }
   return v;

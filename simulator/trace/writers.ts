@@ -1,7 +1,7 @@
 // Rebuilt stage events as text, JSON lines and a Chrome/Perfetto trace (threads with their
 // coroutine runs and events; each request an async span split into its stages).
 
-import { formatTime, MARK } from '../output/events';
+import { formatTime, MARK, stageFields } from '../output/events';
 import type { RequestRecord, TraceStageEvent } from './rebuild';
 import { STAGES } from './stats';
 
@@ -15,17 +15,7 @@ export function traceTextLine(ev: TraceStageEvent): string {
 
 /** The simulator's six fields, then whether it was traced, the event and its log line. */
 export function traceJsonLine(ev: TraceStageEvent): string {
-  return JSON.stringify({
-    time_ns: ev.time_ns,
-    thread: ev.thread,
-    coroutine: ev.coroutine,
-    function: ev.function,
-    phase: ev.phase,
-    requests: ev.requests,
-    traced: ev.traced,
-    event: ev.event,
-    line: ev.line,
-  });
+  return JSON.stringify({ ...stageFields(ev), traced: ev.traced, event: ev.event, line: ev.line });
 }
 
 const us = (ns: number): number => ns / 1000;
