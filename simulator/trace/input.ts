@@ -6,7 +6,7 @@ import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { TraceEventDecl } from '../catalog';
-import { isSimpleTrace, SimpleTraceDecoder } from './simple-backend';
+import { isSimpleTrace, SimpleTraceDecoder, SimpleTraceError } from './simple-backend';
 
 export type SourceKind = 'log' | 'gzip' | 'zstd' | 'simple';
 
@@ -93,7 +93,13 @@ export async function* traceChunks(
     );
   const dec = new SimpleTraceDecoder(decls);
   for await (const chunk of raw as AsyncIterable<Buffer>) {
-    const text = dec.push(chunk);
+    let text: string;
+    try {
+      text = dec.push(chunk);
+    } catch (e) {
+      if (e instanceof SimpleTraceError) throw new TraceInputError(`${path}: ${e.message}`);
+      throw e;
+    }
     if (text) yield Buffer.from(text, 'latin1');
   }
   if (dec.leftover) throw new TraceInputError(`${path}: the last ${dec.leftover} bytes are a record cut short`);

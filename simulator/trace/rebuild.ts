@@ -12,7 +12,7 @@
 import { EventInfo, EventTable, Role } from './events';
 import { readArgs } from './format';
 import { ParsedLine } from './lines';
-import { Op, RequestTimes, STAGES, TraceStats } from './stats';
+import { Op, RequestTimes, TraceStats } from './stats';
 import { readSyscall, syscallOffset, syscallOp } from './syscalls';
 
 export type Phase = 'enter' | 'exit' | 'yield' | 'resume';
@@ -831,8 +831,6 @@ export class Rebuild {
     }));
   }
 }
-
-export const SPLIT_NAMES = STAGES;
 
 function remove(list: number[], id: number): void {
   const i = list.indexOf(id);

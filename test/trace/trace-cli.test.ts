@@ -145,6 +145,11 @@ describe('trace: input shapes', () => {
     const r = trace(f);
     assert.equal(r.code, 2);
     assert.match(r.err, /simple-backend binary trace: pass --trace-events FILE/);
+    const broken = join(tmp, 'trace-broken');
+    writeFileSync(broken, readFileSync(f).subarray(0, 24 + 8 + 32)); // the header, then a record cut short
+    const b = trace(broken, '--trace-events', join(fx, '7.2', 'trace-events-all'));
+    assert.equal(b.code, 2, b.err);
+    assert.match(b.err, /trace-broken: /);
   });
 });
 
