@@ -211,8 +211,12 @@ async function follow(
         if (out.pending) await out.flush();
         if (stop) break;
       }
-      if (pos === 0 && !waitingNoted) {
-        note(`${file} is empty; waiting for QEMU to write to it (Ctrl-C to stop)`);
+      if (!waitingNoted) {
+        note(
+          pos === 0
+            ? `${file} is empty; waiting for QEMU to write to it (Ctrl-C to stop)`
+            : `following ${file} (Ctrl-C to stop)`,
+        );
         waitingNoted = true;
       }
       if (reader.lineNo > 0 && reader.stats.lines.trace + reader.stats.lines.syscall === 0 && pos > 1 << 16)

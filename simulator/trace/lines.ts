@@ -32,6 +32,8 @@ export class ParsedLine {
   argsStart = 0;
   /** Thread name given by the line itself (strace-merged files), else ''. */
   threadName = '';
+  /** An strace line (kind other when it is not a call: a signal, an exit, a line cut short). */
+  strace = false;
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -53,6 +55,7 @@ export class LineParser {
     out.tid = -1;
     out.timeNs = -1;
     out.threadName = '';
+    out.strace = false;
     if (end > start && text.charCodeAt(end - 1) === 13) end = out.end = end - 1; // CRLF
     if (start >= end) return (out.kind = LineKind.blank);
     const c0 = text.charCodeAt(start);
@@ -161,7 +164,10 @@ export class LineParser {
     const kind = text.charCodeAt(p + 1);
     if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 2) !== 32) return LineKind.other;
     if (kind === 84 /* T */) return this.eventAt(text, p + 3, end, out);
-    if (kind === 83 /* S */) return this.syscallAt(text, p + 3, end, out);
+    if (kind === 83 /* S */) {
+      out.strace = true;
+      return this.syscallAt(text, p + 3, end, out);
+    }
     return LineKind.other;
   }
 
@@ -172,6 +178,7 @@ export class LineParser {
     if (t < 0 || text.charCodeAt(this.numEnd) !== 32) return LineKind.other;
     out.tid = tid;
     out.timeNs = t;
+    out.strace = true;
     return this.syscallAt(text, this.numEnd + 1, end, out);
   }
 

@@ -104,6 +104,7 @@ export class TraceReader {
         st.noteMalformed(n, text.slice(start, end));
         return;
       case LineKind.other:
+        if (pl.strace) st.syscalls.skipped++;
         this.rebuild.otherLine();
         return;
       default:

@@ -39,7 +39,7 @@ export interface TraceReport {
   };
   in_flight: { max: number; bin_us: number; bins: { start_us: number; max: number; mean: number }[] };
   threads: { tid: number; name: string; role: ThreadRole; events: number }[];
-  syscalls: { placed: number; pool_jobs_matched: number };
+  syscalls: { placed: number; pool_jobs_matched: number; skipped: number };
   unknown_events: Record<string, number>;
   anomalies: {
     malformed_lines: { count: number; first: { line: number; text: string }[] };
@@ -95,7 +95,11 @@ export function traceReport(
     },
     in_flight: { max: st.inFlight.peak, bin_us: st.inFlight.binNs / 1000, bins: st.inFlight.bins() },
     threads: meta.threads,
-    syscalls: { placed: st.syscalls.placed, pool_jobs_matched: st.syscalls.poolJobsMatched },
+    syscalls: {
+      placed: st.syscalls.placed,
+      pool_jobs_matched: st.syscalls.poolJobsMatched,
+      skipped: st.syscalls.skipped,
+    },
     unknown_events: Object.fromEntries(st.unknownEvents),
     anomalies: {
       malformed_lines: { count: st.malformed.count, first: st.malformed.first },

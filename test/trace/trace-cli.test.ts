@@ -108,11 +108,11 @@ describe('trace: input shapes', () => {
     writeFileSync(
       f,
       [
-        lines[0],
+        ...lines.slice(0, 9), // through thread_pool_submit
         '[pid 23615] 1795610380.735480 pwrite64(11</tmp/disk.raw>, "\\0\\0"..., 4096, 0) = 4096 <0.000300>',
         '23595 1795610380.735495 ppoll([{fd=3, events=POLLIN}], 1, NULL, NULL, 8 <unfinished ...>',
-        '+++ exited with 0 +++',
-        ...lines.slice(1),
+        '[pid 23615] 1795610380.735600 +++ exited with 0 +++',
+        ...lines.slice(9),
       ].join('\n'),
     );
     const r = trace(f, '--format', 'jsonl');
@@ -130,6 +130,12 @@ describe('trace: input shapes', () => {
       ],
     );
     assert.ok(evs.some((e) => e.function === 'ppoll' && e.thread === 'main-loop'));
+    const s = statsOf(f);
+    assert.deepEqual(
+      s.syscalls,
+      { placed: 2, pool_jobs_matched: 1, skipped: 1 },
+      'the exit line is counted and skipped',
+    );
   });
 
   test("QEMU's simple backend: a binary trace (written here from the format's description) decodes to the same requests", () => {
@@ -346,8 +352,11 @@ describe('trace --follow', () => {
     writeFileSync(f, readFileSync(THREADS));
     const child = spawn(process.execPath, [cli, 'trace', f, '--follow', '--format', 'none', '--stats'], { cwd: root });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => (out += d));
-    await new Promise((r) => setTimeout(r, 600));
+    child.stderr.on('data', (d) => (err += d));
+    for (let i = 0; i < 200 && !/following .*live\.log/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(err, /following .*live\.log \(Ctrl-C to stop\)/);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     assert.equal(code, 0);
