@@ -167,11 +167,8 @@ export async function probe(
   const firstLines: string[] = [];
   let bytes = 0;
   let binary = false;
-  let irqOutsideIothread = false;
   reader.rebuild.listener = (ev) => {
     if (ev.event) names.add(ev.event);
-    if (ev.event === 'virtio_notify' && ev.requests.length && reader.rebuild.threadRole(ev.tid) !== 'iothread')
-      irqOutsideIothread = true;
   };
   for await (const chunk of chunks) {
     if (bytes === 0) binary = looksBinary(chunk);
@@ -185,7 +182,7 @@ export async function probe(
     bytes += chunk.length;
     if (bytes >= PROBE_BYTES) break;
   }
-  return { reader, names, detection: detectVersion(names, irqOutsideIothread), firstLines, binary, bytes };
+  return { reader, names, detection: detectVersion(names), firstLines, binary, bytes };
 }
 
 function looksBinary(b: Buffer): boolean {
