@@ -2,10 +2,14 @@
 // file; this module indexes one into small integer ids, which the simulator uses on its hot
 // path and everyone else turns back into names, docs and source locations.
 
+import { applyDelta, type VersionDelta } from './delta';
 import { CATALOG_4_1_0 } from './qemu-4.1.0';
-import type { CatalogData, FunctionEntry, StageDef, StageGroupDef, TraceEventDecl } from './types';
+import { DELTA_7_2 } from './qemu-7.2';
+import { DELTA_10_0 } from './qemu-10.0';
+import type { CatalogData, ChangeNote, FunctionEntry, StageDef, StageGroupDef, TraceEventDecl } from './types';
 
 export * from './types';
+export type { VersionDelta } from './delta';
 
 type Entry = (typeof CATALOG_4_1_0)['functions'][number];
 type KeyOf<E> = E extends { readonly name: infer N extends string; readonly qualifier: infer Q extends string }
@@ -30,6 +34,7 @@ export class Catalog {
   private readonly traces = new Map<string, TraceEventDecl>();
   private readonly stageById = new Map<string, StageDef>();
   private readonly callers = new Map<string, string[]>();
+  private readonly firing = new Map<string, FunctionEntry[]>();
 
   constructor(readonly data: CatalogData) {
     this.version = data.version;
@@ -47,11 +52,15 @@ export class Catalog {
     for (const t of data.traceEvents) this.traces.set(t.name, t);
     for (const s of data.stages) this.stageById.set(s.id, s);
     for (const f of data.functions) {
+      // A call names a function, or `name@qualifier` when the name is shared: index both spellings.
       for (const callee of f.calls) {
-        const list = this.callers.get(callee) ?? [];
-        if (!list.includes(f.name)) list.push(f.name);
-        this.callers.set(callee, list);
+        for (const name of new Set([callee, callee.split('@')[0]])) {
+          const list = this.callers.get(name) ?? [];
+          if (!list.includes(f.name)) list.push(f.name);
+          this.callers.set(name, list);
+        }
       }
+      for (const e of f.traceEvents) this.firing.set(e, [...(this.firing.get(e) ?? []), f]);
     }
   }
 
@@ -106,6 +115,27 @@ export class Catalog {
     return this.callers.get(name) ?? [];
   }
 
+  /** Catalog functions that fire trace event `name` (empty for an event fired off the path: see firedBy). */
+  emittersOf(name: string): readonly FunctionEntry[] {
+    return this.firing.get(name) ?? [];
+  }
+
+  /**
+   * Where trace event `name` comes from at this version: the catalog functions that fire it, else the
+   * off-path function its declaration names; empty for an undeclared event or one no code fires.
+   */
+  firedBy(name: string): ReadonlyArray<{ name: string; file?: string; line?: number; entry?: FunctionEntry }> {
+    const fns = this.emittersOf(name);
+    if (fns.length) return fns.map((f) => ({ name: f.name, file: f.file, line: f.line, entry: f }));
+    const e = this.traces.get(name)?.emitter;
+    return e ? [{ ...e }] : [];
+  }
+
+  /** How a function or event name changed between 4.1.0 and this version, oldest first (empty for 4.1.0). */
+  changesOf(name: string): readonly ChangeNote[] {
+    return (this.data.changes ?? []).filter((c) => c.names.includes(name));
+  }
+
   /** Known names closest to `name` (for "did you mean" messages). */
   suggest(name: string, max = 3): string[] {
     const names = [...this.idsByName.keys()];
@@ -134,17 +164,25 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-const VERSIONS: Record<string, CatalogData> = { '4.1.0': CATALOG_4_1_0 };
+/** Each later version is the catalog of its delta's base plus the delta (4.1.0 → 7.2 → 10.0). */
+export const DELTAS: readonly VersionDelta[] = [DELTA_7_2, DELTA_10_0];
+
+export const CATALOG_VERSIONS = ['4.1.0', ...DELTAS.map((d) => d.version)] as readonly string[];
+export type CatalogVersion = '4.1.0' | '7.2' | '10.0';
+
 const loaded = new Map<string, Catalog>();
 
-export const CATALOG_VERSIONS: readonly string[] = Object.keys(VERSIONS);
+function catalogData(version: string): CatalogData {
+  if (version === '4.1.0') return CATALOG_4_1_0;
+  const delta = DELTAS.find((d) => d.version === version);
+  if (!delta) throw new Error(`unknown QEMU version "${version}" (known: ${CATALOG_VERSIONS.join(', ')})`);
+  return applyDelta(getCatalog(delta.base).data, delta);
+}
 
 export function getCatalog(version = '4.1.0'): Catalog {
   let c = loaded.get(version);
   if (!c) {
-    const data = VERSIONS[version];
-    if (!data) throw new Error(`unknown QEMU version "${version}" (known: ${CATALOG_VERSIONS.join(', ')})`);
-    c = new Catalog(data);
+    c = new Catalog(catalogData(version));
     loaded.set(version, c);
   }
   return c;

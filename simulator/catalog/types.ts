@@ -26,11 +26,15 @@ export type StageId =
   | 'notify'
   | 'error'
   | 'setup'
-  | 'syscall';
+  | 'syscall'
+  // Added by the later versions' deltas (qemu-7.2.ts, qemu-10.0.ts):
+  | 'uring-submit'
+  | 'uring-complete'
+  | 'blkdebug';
 
 /** Coarse group shown as the top level of the stage tree. */
 export type StageGroupId =
-  'guest' | 'poll' | 'virtio' | 'blk' | 'driver' | 'laio' | 'pool' | 'completion' | 'error' | 'setup';
+  'guest' | 'poll' | 'virtio' | 'blk' | 'driver' | 'laio' | 'uring' | 'pool' | 'completion' | 'error' | 'setup';
 
 /** Which kind of QEMU thread runs a function. */
 export type ThreadKind = 'vcpu' | 'main-loop' | 'iothread' | 'main-loop-or-iothread' | 'pool-worker' | 'any' | 'kernel';
@@ -54,6 +58,13 @@ export interface TraceEventDecl {
   readonly format: string;
   /** trace-events file that declares it, e.g. `block/trace-events`. */
   readonly file: string;
+  /**
+   * The function that fires it, for events no catalog function fires (off the path, e.g. the zoned
+   * virtio-blk commands). Events fired on the path are found through FunctionEntry.traceEvents instead.
+   */
+  readonly emitter?: { readonly name: string; readonly file: string; readonly line?: number };
+  /** Facts worth a hover: when it fires, version caveats. Own words. */
+  readonly notes?: string;
 }
 
 export interface FunctionEntry {
@@ -70,8 +81,13 @@ export interface FunctionEntry {
   readonly yields: boolean;
   /** Calls qemu_coroutine_yield itself. */
   readonly directYield: boolean;
-  /** Names of the functions it calls on the path (may include helpers not in the catalog). */
+  /**
+   * Names of the functions it calls on the path, directly or through a helper that is not in the catalog
+   * (helpers themselves may be listed: see helpers.ts). A shared name is written `name@qualifier`.
+   */
   readonly calls: readonly string[];
+  /** The calls made through a function pointer, bottom half or fd handler (each also in `calls`). */
+  readonly indirectCalls?: readonly string[];
   /** Names of trace events it fires (keys of CatalogData.traceEvents). */
   readonly traceEvents: readonly string[];
   /** Source file relative to the project's root (QEMU tree, glib, Linux). Absent when unknown. */
@@ -106,4 +122,18 @@ export interface CatalogData {
   readonly stages: readonly StageDef[];
   readonly functions: readonly FunctionEntry[];
   readonly traceEvents: readonly TraceEventDecl[];
+  /** Why this version differs from 4.1.0, per function or event name (set on the versions built from a delta). */
+  readonly changes?: readonly ChangeNote[];
+}
+
+/** One change between QEMU releases, as a later version's catalog records it ("renamed in 6.0"). */
+export interface ChangeNote {
+  /** First QEMU release (`X.Y`) whose release commit has the change. */
+  readonly since: string;
+  /** Function or trace-event names the change concerns (old and new name for a rename). */
+  readonly names: readonly string[];
+  readonly kind: 'function' | 'event';
+  readonly op: 'add' | 'remove' | 'rename' | 'change';
+  /** What changed, in the project's own words. */
+  readonly why: string;
 }

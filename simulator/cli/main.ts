@@ -1,6 +1,7 @@
 // qemu-io-explorer: run the simulator from a shell.
 //
 //   qemu-io-explorer simulate [settings] [--format text|jsonl|qemu-trace|chrome|none] [--stats]
+//   qemu-io-explorer trace FILE [...]   (see trace.ts)
 
 import { parseArgs } from 'node:util';
 import { buildScenario, ScenarioInput } from '../config/build';
@@ -13,6 +14,8 @@ import { jsonLine, textLine } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
+import { Out } from './out';
+import { traceCommand } from './trace';
 
 const USAGE = `usage: qemu-io-explorer simulate [options]
 
@@ -145,38 +148,6 @@ export function scenarioInput(f: Flags): ScenarioInput {
   };
 }
 
-/** Buffered stdout that respects back-pressure and goes quiet when the reader leaves (| head). */
-class Out {
-  private buf: string[] = [];
-  private size = 0;
-  closed = false;
-
-  constructor() {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') this.closed = true;
-      else throw e;
-    });
-  }
-
-  line(s: string): void {
-    if (this.closed) return;
-    this.buf.push(s);
-    this.size += s.length;
-  }
-
-  get pending(): number {
-    return this.size;
-  }
-
-  async flush(): Promise<void> {
-    if (this.buf.length === 0 || this.closed) return;
-    const chunk = this.buf.join('\n') + '\n';
-    this.buf = [];
-    this.size = 0;
-    if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
-  }
-}
-
 /** `--qemu "-drive ..."`: a value may start with a dash, which parseArgs would take for an option. */
 function joinValues(args: string[]): string[] {
   const out: string[] = [];
@@ -248,6 +219,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return cmd === undefined ? 2 : 0;
   }
+  if (cmd === 'trace') return traceCommand(rest);
   if (cmd !== 'simulate') throw new ConfigError(`unknown command "${cmd}" (try: qemu-io-explorer simulate --help)`);
   return simulate(rest);
 }

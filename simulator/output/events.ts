@@ -2,7 +2,7 @@
 
 import { StageEventRecord } from '../simulator';
 
-const MARK: Record<StageEventRecord['phase'], string> = { enter: '→', exit: '←', yield: '⟂', resume: '↻' };
+export const MARK: Record<StageEventRecord['phase'], string> = { enter: '→', exit: '←', yield: '⟂', resume: '↻' };
 
 export function formatTime(ns: number): string {
   return `${(ns / 1000).toFixed(3).padStart(12)} µs`;
@@ -15,13 +15,20 @@ export function textLine(ev: StageEventRecord): string {
   return `${formatTime(ev.time_ns)}  ${ev.thread.padEnd(10)} ${co} ${indent}${MARK[ev.phase]} ${ev.function}${reqs}`;
 }
 
-export function jsonLine(ev: StageEventRecord): string {
-  return JSON.stringify({
+/** The six fields every stage event has, in their documented order. */
+export function stageFields(
+  ev: Pick<StageEventRecord, 'thread' | 'coroutine' | 'function' | 'phase' | 'requests'> & { time_ns: number | null },
+) {
+  return {
     time_ns: ev.time_ns,
     thread: ev.thread,
     coroutine: ev.coroutine,
     function: ev.function,
     phase: ev.phase,
     requests: ev.requests,
-  });
+  };
+}
+
+export function jsonLine(ev: StageEventRecord): string {
+  return JSON.stringify(stageFields(ev));
 }
