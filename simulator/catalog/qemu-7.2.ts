@@ -33,7 +33,7 @@ export const DELTA_7_2: VersionDelta = {
     {
       since: '4.1',
       catalogued: true,
-      why: 'Fires on every guest write to the device status register; in real logs it marks the vCPU thread.',
+      why: 'Fires on every write of the device status (by the guest on its vCPU, or by a reset); in real logs it marks the vCPU thread.',
       add: {
         name: 'virtio_set_status',
         file: 'hw/virtio/trace-events',
@@ -738,12 +738,14 @@ export const DELTA_7_2: VersionDelta = {
         ...PLAIN_QEMU,
         stage: 'setup',
         thread: 'vcpu',
+        altThreads: ['main-loop'],
         calls: ['virtio_blk_data_plane_start', 'virtio_blk_data_plane_stop'],
         indirectCalls: ['virtio_blk_data_plane_start', 'virtio_blk_data_plane_stop'],
         traceEvents: ['virtio_set_status'],
         summary:
           "Handles the guest's write of the device status byte on the vCPU that trapped: validates features, passes the new status to the device and the transport, which start ioeventfd/dataplane on DRIVER_OK and stop it on reset.",
-        notes: 'Three lines per boot-to-shutdown in the shared logs; the tid printed with them is the vCPU thread.',
+        notes:
+          'In the shared logs the guest’s status writes come from the vCPU thread; the last line, at QEMU exit, comes from the main loop resetting the device.',
       },
     },
     {
