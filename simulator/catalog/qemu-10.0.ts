@@ -616,12 +616,27 @@ export const DELTA_10_0: VersionDelta = {
     },
     {
       since: '8.1',
-      why: 'The backends find their state themselves; 9.0 sets it up lazily per thread (raw_check_linux_aio/io_uring).',
+      why: 'Linux AIO and io_uring find their state in the running thread themselves.',
       change: 'raw_co_prw',
-      patch: {
-        removeCalls: ['aio_get_linux_aio', 'aio_get_linux_io_uring'],
-        addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio'],
-      },
+      patch: { removeCalls: ['aio_get_linux_aio', 'aio_get_linux_io_uring'] },
+    },
+    {
+      since: '8.1',
+      why: 'io_uring finds its state in the running thread itself.',
+      change: 'raw_co_flush_to_disk',
+      patch: { removeCalls: ['aio_get_linux_io_uring'] },
+    },
+    {
+      since: '9.0',
+      why: 'Linux AIO and io_uring are set up lazily in the thread that first uses them (raw_check_linux_aio/io_uring).',
+      change: 'raw_co_prw',
+      patch: { addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio'] },
+    },
+    {
+      since: '9.0',
+      why: 'io_uring is set up lazily in the thread that first uses it.',
+      change: 'raw_co_flush_to_disk',
+      patch: { addCalls: ['raw_check_linux_io_uring'] },
     },
     {
       since: '10.0',
@@ -638,8 +653,7 @@ export const DELTA_10_0: VersionDelta = {
       why: 'aio=native flushes through Linux AIO (IOCB_CMD_FDSYNC) when the kernel supports it, so no pool job and no thread_pool event.',
       change: 'raw_co_flush_to_disk',
       patch: {
-        removeCalls: ['aio_get_linux_io_uring'],
-        addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio', 'laio_co_submit'],
+        addCalls: ['raw_check_linux_aio', 'laio_co_submit'],
         summary:
           'file-posix flush: an io_uring fsync entry with aio=io_uring, a Linux AIO fdsync with aio=native when the kernel has it, otherwise an fdatasync job on the thread pool.',
         notes: 'In 10.0 logs, native and iothread-native flushes therefore show no thread_pool event at all.',

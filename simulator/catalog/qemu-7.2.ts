@@ -448,7 +448,7 @@ export const DELTA_7_2: VersionDelta = {
       patch: { addTraceEvents: ['virtio_pci_notify_write'] },
     },
     {
-      since: '5.0',
+      since: '5.2',
       why: 'aio_notify_accept only clears ctx->notified now; the wake-up eventfd is drained by its own handler.',
       change: 'aio_notify_accept',
       patch: {
