@@ -238,18 +238,24 @@ export const DELTA_10_0: VersionDelta = {
     },
     { since: '8.1', why: 'The plug counters are gone; batching is per thread.', remove: 'laio_io_plug' },
     { since: '8.1', why: 'The plug counters are gone; batching is per thread.', remove: 'luring_io_plug' },
-    {
-      since: '8.1',
-      why: 'Plugging no longer walks the graph (bdrv_co_io_plug since 8.0, removed in 8.1).',
-      remove: 'bdrv_io_plug',
-    },
-    {
-      since: '8.1',
-      why: 'Unplugging no longer walks the graph (bdrv_co_io_unplug since 8.0, removed in 8.1).',
-      remove: 'bdrv_io_unplug',
-    },
-    { since: '8.1', why: 'file-posix no longer has plug hooks.', remove: 'raw_aio_plug' },
-    { since: '8.1', why: 'file-posix no longer has plug hooks.', remove: 'raw_aio_unplug' },
+    ...[
+      ['bdrv_io_plug', 'bdrv_co_io_plug'],
+      ['bdrv_io_unplug', 'bdrv_co_io_unplug'],
+      ['raw_aio_plug', 'raw_co_io_plug'],
+      ['raw_aio_unplug', 'raw_co_io_unplug'],
+    ].flatMap(([name, co]) => [
+      {
+        since: '8.0',
+        why: 'Plugging runs in coroutine context under the graph lock: the node hooks become coroutine functions.',
+        rename: name,
+        to: co,
+      },
+      {
+        since: '8.1',
+        why: 'Plugging no longer walks the block graph: batching is per thread (blk_io_plug_call).',
+        remove: co,
+      },
+    ]),
     {
       since: '8.1',
       why: 'Below the batch size, the submission is queued as a batch-end callback.',
@@ -478,15 +484,23 @@ export const DELTA_10_0: VersionDelta = {
     },
     {
       since: '8.0',
-      why: 'The request coroutine is entered with aio_co_enter (in the BlockBackend context in 8.0, in the submitting thread’s context since 8.2).',
+      why: 'The request coroutine is entered with aio_co_enter, in the BlockBackend AioContext.',
       change: 'blk_aio_prwv',
       patch: {
         removeCalls: ['bdrv_coroutine_enter'],
-        addCalls: ['qemu_get_current_aio_context', 'aio_co_enter'],
+        addCalls: ['aio_co_enter'],
         summary:
           'Shared core of blk_aio_preadv/pwritev/flush: allocates the AIOCB, counts the request in flight, creates the request coroutine and enters it at once with aio_co_enter. It gets control back at the first yield or the end; a request already finished by then has its callback deferred to a one-shot BH.',
+      },
+    },
+    {
+      since: '8.2',
+      why: 'Multi-queue groundwork: the request coroutine runs in the AioContext of the thread that submitted it.',
+      change: 'blk_aio_prwv',
+      patch: {
+        addCalls: ['qemu_get_current_aio_context'],
         notes:
-          'Since 8.2 a request runs in the AioContext of the thread that submitted it (multi-queue groundwork), so with iothread-vq-mapping each queue IOThread runs its own requests.',
+          'Since 8.2 a request runs in the AioContext of the submitting thread, so with iothread-vq-mapping (9.0) each queue IOThread runs its own requests.',
       },
     },
     {

@@ -963,7 +963,7 @@ export const DELTA_7_2: VersionDelta = {
     },
     {
       since: '4.2',
-      why: 'Serialisation helpers become public under bdrv_ names; in 6.0 the waiting loop moves to a _locked variant.',
+      why: 'Serialisation helpers become public under bdrv_ names; in 5.0 the waiting loop moves to a _locked variant.',
       rename: 'wait_serialising_requests',
       to: 'bdrv_wait_serialising_requests',
       patch: {
@@ -974,7 +974,7 @@ export const DELTA_7_2: VersionDelta = {
       },
     },
     {
-      since: '6.0',
+      since: '5.0',
       after: 'bdrv_wait_serialising_requests',
       why: 'The wait loop is split out so callers holding reqs_lock can use it.',
       add: {
@@ -992,11 +992,17 @@ export const DELTA_7_2: VersionDelta = {
       },
     },
     {
+      since: '4.2',
+      why: 'The serialisation helpers become public under bdrv_ names.',
+      change: 'bdrv_co_write_req_prepare',
+      patch: { removeCalls: ['mark_request_serialising'], addCalls: ['bdrv_mark_request_serialising'] },
+    },
+    {
       since: '6.0',
       why: 'Serialising is split from waiting (tracked_request_set_serialising, then a _locked wait).',
       change: 'bdrv_co_write_req_prepare',
       patch: {
-        removeCalls: ['mark_request_serialising'],
+        removeCalls: ['bdrv_mark_request_serialising'],
         addCalls: ['tracked_request_set_serialising', 'bdrv_wait_serialising_requests_locked'],
       },
     },
