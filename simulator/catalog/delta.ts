@@ -18,6 +18,9 @@ import type {
 /** A function as a delta adds it: everything but its location, which comes from the version's locations. */
 export type FunctionDraft = Omit<FunctionEntry, 'file' | 'line'>;
 
+/** The fields most added functions share: QEMU code that never runs in a coroutine. */
+export const PLAIN_QEMU = { origin: 'qemu', runsIn: 'plain', yields: false, directYield: false } as const;
+
 /** Field changes to a function; list fields can be replaced whole or edited edge by edge. */
 export interface FunctionPatch {
   readonly calls?: readonly string[];

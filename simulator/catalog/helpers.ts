@@ -28,6 +28,7 @@ export const HELPERS: ReadonlySet<string> = new Set([
   'bdrv_inc_in_flight',
   'bdrv_invalidate_cache_all',
   'bdrv_make_request_serialising',
+  'bdrv_mark_request_serialising',
   'bdrv_next',
   'bdrv_pad_request',
   'bdrv_padding_rmw_read',

@@ -3,9 +3,16 @@
 // commit has the change; an entry that adds a function describes it as it is at 10.0. Facts from
 // QEMU's tree at the 10.0.0 release commit; summaries, notes and reasons are the project's own words.
 // The shared real logs come from Debian's 10.0.2 build, which has the same path.
-import type { VersionDelta } from './delta';
+import { PLAIN_QEMU, type VersionDelta } from './delta';
 
-const noYield = { origin: 'qemu', runsIn: 'plain', yields: false, directYield: false } as const;
+/** The AioContext lock's calls, dropped from the path between 8.1 and 9.0. */
+const AIO_LOCK = ['aio_context_acquire', 'aio_context_release'];
+/** reqs_lock as a QemuMutex (8.2): no CoMutex calls, no CoMutex trace events. */
+const REQS_LOCK_MUTEX = {
+  removeCalls: ['qemu_co_mutex_lock', 'qemu_co_mutex_unlock'],
+  addCalls: ['qemu_mutex_lock', 'qemu_mutex_unlock'],
+};
+const CO_MUTEX_EVENTS = ['qemu_co_mutex_lock_uncontended', 'qemu_co_mutex_unlock_entry'];
 
 export const DELTA_10_0: VersionDelta = {
   version: '10.0',
@@ -127,6 +134,15 @@ export const DELTA_10_0: VersionDelta = {
       patch: { addCalls: ['poll_set_started'] },
     },
     {
+      since: '8.0',
+      why: 'Poll mode is left only when the loop is about to block.',
+      change: 'poll_set_started',
+      patch: {
+        notes:
+          'The glib main loop calls it only to keep poll mode off; IOThreads enter poll mode from try_poll_mode and leave it from aio_poll just before sleeping.',
+      },
+    },
+    {
       since: '10.0',
       why: 'Adaptive polling is per handler: the poll time grows or shrinks after each handler is dispatched.',
       change: 'aio_poll',
@@ -141,7 +157,7 @@ export const DELTA_10_0: VersionDelta = {
       after: 'aio_dispatch_ready_handlers',
       why: 'Per-handler adaptive polling.',
       add: {
-        ...noYield,
+        ...PLAIN_QEMU,
         name: 'adjust_polling_time',
         stage: 'poll',
         thread: 'main-loop-or-iothread',
@@ -187,7 +203,7 @@ export const DELTA_10_0: VersionDelta = {
       after: 'blk_io_unplug',
       why: 'Drivers queue their submission as a callback of the open batch.',
       add: {
-        ...noYield,
+        ...PLAIN_QEMU,
         name: 'blk_io_plug_call',
         stage: 'plug',
         thread: 'any',
@@ -222,23 +238,33 @@ export const DELTA_10_0: VersionDelta = {
     },
     { since: '8.1', why: 'The plug counters are gone; batching is per thread.', remove: 'laio_io_plug' },
     { since: '8.1', why: 'The plug counters are gone; batching is per thread.', remove: 'luring_io_plug' },
-    {
-      since: '8.1',
-      why: 'Plugging no longer walks the graph (bdrv_co_io_plug since 8.0, removed in 8.1).',
-      remove: 'bdrv_io_plug',
-    },
-    {
-      since: '8.1',
-      why: 'Unplugging no longer walks the graph (bdrv_co_io_unplug since 8.0, removed in 8.1).',
-      remove: 'bdrv_io_unplug',
-    },
-    { since: '8.1', why: 'file-posix no longer has plug hooks.', remove: 'raw_aio_plug' },
-    { since: '8.1', why: 'file-posix no longer has plug hooks.', remove: 'raw_aio_unplug' },
+    ...[
+      ['bdrv_io_plug', 'bdrv_co_io_plug'],
+      ['bdrv_io_unplug', 'bdrv_co_io_unplug'],
+      ['raw_aio_plug', 'raw_co_io_plug'],
+      ['raw_aio_unplug', 'raw_co_io_unplug'],
+    ].flatMap(([name, co]) => [
+      {
+        since: '8.0',
+        why: 'Plugging runs in coroutine context under the graph lock: the node hooks become coroutine functions.',
+        rename: name,
+        to: co,
+      },
+      {
+        since: '8.1',
+        why: 'Plugging no longer walks the block graph: batching is per thread (blk_io_plug_call).',
+        remove: co,
+      },
+    ]),
     {
       since: '8.1',
       why: 'Below the batch size, the submission is queued as a batch-end callback.',
       change: 'laio_do_submit',
-      patch: { addCalls: ['blk_io_plug_call'] },
+      patch: {
+        addCalls: ['blk_io_plug_call'],
+        summary:
+          'Builds the iocb and queues it; unless the queue is blocked it submits at once when the queue reached the batch limit, and otherwise leaves the io_submit to a callback run when the current batch ends.',
+      },
     },
     {
       since: '8.1',
@@ -305,7 +331,11 @@ export const DELTA_10_0: VersionDelta = {
       since: '8.2',
       why: 'Completions are batched: callbacks run inside a deferred-call section, so their irqfd writes coalesce.',
       change: 'thread_pool_completion_bh',
-      patch: { addCalls: ['defer_call_begin', 'defer_call_end'] },
+      patch: {
+        addCalls: ['defer_call_begin', 'defer_call_end'],
+        summary:
+          'Pool completion BH in the submitting AioContext: for each DONE job it re-arms itself (in case the callback runs a nested loop), runs the callback, disarms and frees the job, and rescans; all inside one deferred-call section, so the interrupts of a batch are written once.',
+      },
     },
     {
       since: '8.2',
@@ -335,7 +365,7 @@ export const DELTA_10_0: VersionDelta = {
       why: 'The AioContext lock is gone from virtio-blk submission.',
       change: 'virtio_blk_handle_vq',
       patch: {
-        removeCalls: ['aio_context_acquire', 'aio_context_release'],
+        removeCalls: AIO_LOCK,
         summary:
           'Processes one virtqueue inside a deferred-call section: pops and parses requests with notifications suppressed, re-checks for late arrivals, submits the merged batch, and closes the section so the backend submits everything at once.',
       },
@@ -356,7 +386,7 @@ export const DELTA_10_0: VersionDelta = {
       after: 'virtio_notify_irqfd',
       why: 'The deferred irqfd write.',
       add: {
-        ...noYield,
+        ...PLAIN_QEMU,
         name: 'virtio_notify_irqfd_deferred_fn',
         stage: 'notify',
         thread: 'any',
@@ -399,15 +429,32 @@ export const DELTA_10_0: VersionDelta = {
     },
     {
       since: '9.0',
+      why: 'virtio-blk completions in the main loop use virtio_notify, not the irqfd.',
+      change: 'virtio_notify',
+      patch: {
+        summary:
+          'Interrupt path under the BQL: checks suppression, traces virtio_notify, sets the ISR and has the transport raise MSI-X or INTx. virtio-blk uses it for completions in the main loop (and without ioeventfd).',
+      },
+    },
+    {
+      since: '9.0',
       why: 'The AioContext lock is gone from virtio-blk completion.',
       change: 'virtio_blk_rw_complete',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: {
+        removeCalls: AIO_LOCK,
+        summary:
+          "virtio-blk's block-layer completion callback, usually entered from blk_aio_complete on the request coroutine: visits every request merged into this one (mr_next), destroys a merged request's own vector, passes errors to virtio_blk_handle_rw_error and completes the others with VIRTIO_BLK_S_OK.",
+      },
     },
     {
       since: '9.0',
       why: 'The AioContext lock is gone from virtio-blk completion.',
       change: 'virtio_blk_flush_complete',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: {
+        removeCalls: AIO_LOCK,
+        summary:
+          'Completion callback of a guest FLUSH, run from blk_aio_complete in the flush coroutine: a failure goes through the werror policy, otherwise the guest gets status OK and the flush accounting is closed.',
+      },
     },
     { since: '10.0', why: 'Requests are freed with a plain g_free.', remove: 'virtio_blk_free_request' },
     {
@@ -437,13 +484,23 @@ export const DELTA_10_0: VersionDelta = {
     },
     {
       since: '8.0',
-      why: 'The request coroutine is entered with aio_co_enter (in the BlockBackend context in 8.0, in the submitting thread’s context since 8.2).',
+      why: 'The request coroutine is entered with aio_co_enter, in the BlockBackend AioContext.',
       change: 'blk_aio_prwv',
       patch: {
         removeCalls: ['bdrv_coroutine_enter'],
-        addCalls: ['qemu_get_current_aio_context', 'aio_co_enter'],
+        addCalls: ['aio_co_enter'],
+        summary:
+          'Shared core of blk_aio_preadv/pwritev/flush: allocates the AIOCB, counts the request in flight, creates the request coroutine and enters it at once with aio_co_enter. It gets control back at the first yield or the end; a request already finished by then has its callback deferred to a one-shot BH.',
+      },
+    },
+    {
+      since: '8.2',
+      why: 'Multi-queue groundwork: the request coroutine runs in the AioContext of the thread that submitted it.',
+      change: 'blk_aio_prwv',
+      patch: {
+        addCalls: ['qemu_get_current_aio_context'],
         notes:
-          'Since 8.2 a request runs in the AioContext of the thread that submitted it (multi-queue groundwork), so with iothread-vq-mapping each queue IOThread runs its own requests.',
+          'Since 8.2 a request runs in the AioContext of the submitting thread, so with iothread-vq-mapping (9.0) each queue IOThread runs its own requests.',
       },
     },
     {
@@ -456,58 +513,62 @@ export const DELTA_10_0: VersionDelta = {
       since: '9.0',
       why: 'The AioContext lock is removed.',
       change: 'aio_co_enter',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: {
+        removeCalls: AIO_LOCK,
+        summary:
+          'Resumes a coroutine in a given AioContext: another thread owns the context → hand it over with aio_co_schedule; the caller is itself a coroutine → queue the target to run when the caller yields or ends; otherwise enter it at once.',
+      },
     },
     {
       since: '9.0',
       why: 'The AioContext lock is removed.',
       change: 'co_schedule_bh_cb',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: {
+        removeCalls: AIO_LOCK,
+        summary:
+          'Bottom half of the receiving context: takes the scheduled_coroutines list, restores the order they were scheduled in and enters each one (aio_co_schedule_bh_cb).',
+      },
     },
     {
       since: '9.0',
       why: 'The AioContext lock is removed.',
       change: 'bdrv_flush_all',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: { removeCalls: AIO_LOCK },
     },
     {
       since: '8.2',
       why: 'reqs_lock becomes a QemuMutex, so tracking a request no longer fires the CoMutex events.',
       change: 'tracked_request_begin',
       patch: {
-        removeCalls: ['qemu_co_mutex_lock', 'qemu_co_mutex_unlock'],
-        addCalls: ['qemu_mutex_lock', 'qemu_mutex_unlock'],
-        removeTraceEvents: ['qemu_co_mutex_lock_uncontended', 'qemu_co_mutex_unlock_entry'],
+        ...REQS_LOCK_MUTEX,
+        removeTraceEvents: CO_MUTEX_EVENTS,
+        summary:
+          "Describes [offset, offset+bytes) in a BdrvTrackedRequest and adds it to the node's in-flight list under reqs_lock, a plain mutex since 8.2 that never suspends the coroutine and fires no trace event.",
+        notes: 'Per-request qemu_co_mutex_* lines, present in 7.2 logs when enabled, are gone from 8.2 on.',
       },
     },
     {
       since: '8.2',
       why: 'reqs_lock becomes a QemuMutex, so tracking a request no longer fires the CoMutex events.',
       change: 'tracked_request_end',
-      patch: {
-        removeCalls: ['qemu_co_mutex_lock', 'qemu_co_mutex_unlock'],
-        addCalls: ['qemu_mutex_lock', 'qemu_mutex_unlock'],
-        removeTraceEvents: ['qemu_co_mutex_lock_uncontended', 'qemu_co_mutex_unlock_entry'],
-      },
+      patch: { ...REQS_LOCK_MUTEX, removeTraceEvents: CO_MUTEX_EVENTS },
     },
     {
       since: '8.2',
       why: 'reqs_lock becomes a QemuMutex.',
       change: 'bdrv_co_flush',
       patch: {
-        removeCalls: ['qemu_co_mutex_lock', 'qemu_co_mutex_unlock'],
-        addCalls: ['qemu_mutex_lock', 'qemu_mutex_unlock'],
-        removeTraceEvents: ['qemu_co_mutex_lock_uncontended', 'qemu_co_mutex_unlock_entry'],
+        ...REQS_LOCK_MUTEX,
+        removeTraceEvents: CO_MUTEX_EVENTS,
+        notes:
+          'Suspends while waiting behind another flush and while the host flush runs (pool fdatasync, Linux AIO fdsync or io_uring fsync). cache=unsafe skips the disk flush. No CoMutex events since 8.2.',
       },
     },
     {
       since: '8.2',
       why: 'reqs_lock becomes a QemuMutex.',
       change: 'bdrv_wait_serialising_requests',
-      patch: {
-        removeCalls: ['qemu_co_mutex_lock', 'qemu_co_mutex_unlock'],
-        addCalls: ['qemu_mutex_lock', 'qemu_mutex_unlock'],
-      },
+      patch: REQS_LOCK_MUTEX,
     },
 
     // ── Backends take their state from the running thread (8.1), lazily (9.0) ──
@@ -515,7 +576,11 @@ export const DELTA_10_0: VersionDelta = {
       since: '8.1',
       why: 'The thread pool is the one of the current AioContext; callers no longer pass it.',
       change: 'raw_thread_pool_submit',
-      patch: { removeCalls: ['bdrv_get_aio_context', 'aio_get_thread_pool'] },
+      patch: {
+        removeCalls: ['bdrv_get_aio_context', 'aio_get_thread_pool'],
+        summary:
+          'Runs a worker function (read/write, flush) on the thread pool of the AioContext the coroutine runs in, through thread_pool_submit_co; the coroutine stays suspended until the result is back.',
+      },
     },
     {
       since: '8.1',
@@ -527,7 +592,7 @@ export const DELTA_10_0: VersionDelta = {
       since: '8.1',
       why: 'The AioContext lock is no longer taken around completion callbacks.',
       change: 'thread_pool_completion_bh',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: { removeCalls: AIO_LOCK },
     },
     {
       since: '10.0',
@@ -551,22 +616,41 @@ export const DELTA_10_0: VersionDelta = {
       since: '8.1',
       why: 'The AioContext lock is no longer taken around Linux AIO completions.',
       change: 'qemu_laio_process_completions_and_submit',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: {
+        removeCalls: AIO_LOCK,
+        summary:
+          'Reaps finished Linux AIO events, then submits any iocbs still queued because submission had been blocked or the window was full.',
+      },
     },
     {
       since: '8.1',
       why: 'The AioContext lock is no longer taken around io_uring completions.',
       change: 'luring_process_completions_and_submit',
-      patch: { removeCalls: ['aio_context_acquire', 'aio_context_release'] },
+      patch: { removeCalls: AIO_LOCK },
     },
     {
       since: '8.1',
-      why: 'The backends find their state themselves; 9.0 sets it up lazily per thread (raw_check_linux_aio/io_uring).',
+      why: 'Linux AIO and io_uring find their state in the running thread themselves.',
       change: 'raw_co_prw',
-      patch: {
-        removeCalls: ['aio_get_linux_aio', 'aio_get_linux_io_uring'],
-        addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio'],
-      },
+      patch: { removeCalls: ['aio_get_linux_aio', 'aio_get_linux_io_uring'] },
+    },
+    {
+      since: '8.1',
+      why: 'io_uring finds its state in the running thread itself.',
+      change: 'raw_co_flush_to_disk',
+      patch: { removeCalls: ['aio_get_linux_io_uring'] },
+    },
+    {
+      since: '9.0',
+      why: 'Linux AIO and io_uring are set up lazily in the thread that first uses them (raw_check_linux_aio/io_uring).',
+      change: 'raw_co_prw',
+      patch: { addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio'] },
+    },
+    {
+      since: '9.0',
+      why: 'io_uring is set up lazily in the thread that first uses it.',
+      change: 'raw_co_flush_to_disk',
+      patch: { addCalls: ['raw_check_linux_io_uring'] },
     },
     {
       since: '10.0',
@@ -583,10 +667,10 @@ export const DELTA_10_0: VersionDelta = {
       why: 'aio=native flushes through Linux AIO (IOCB_CMD_FDSYNC) when the kernel supports it, so no pool job and no thread_pool event.',
       change: 'raw_co_flush_to_disk',
       patch: {
-        removeCalls: ['aio_get_linux_io_uring'],
-        addCalls: ['raw_check_linux_io_uring', 'raw_check_linux_aio', 'laio_co_submit'],
+        addCalls: ['raw_check_linux_aio', 'laio_co_submit'],
         summary:
           'file-posix flush: an io_uring fsync entry with aio=io_uring, a Linux AIO fdsync with aio=native when the kernel has it, otherwise an fdatasync job on the thread pool.',
+        notes: 'In 10.0 logs, native and iothread-native flushes therefore show no thread_pool event at all.',
       },
     },
 
@@ -638,7 +722,11 @@ export const DELTA_10_0: VersionDelta = {
       since: '9.0',
       why: 'On resume the parked list is split per virtqueue and each part handed to a one-shot BH in its queue’s context.',
       change: 'virtio_blk_dma_restart_cb',
-      patch: { calls: ['blk_inc_in_flight', 'aio_bh_schedule_oneshot_full'] },
+      patch: {
+        calls: ['blk_inc_in_flight', 'aio_bh_schedule_oneshot_full'],
+        summary:
+          "VM change-state handler: when the VM runs again it splits the requests parked by werror/rerror=stop by virtqueue and schedules a one-shot BH per queue in that queue's AioContext, holding an in-flight reference for each.",
+      },
     },
     {
       since: '8.0',

@@ -4,7 +4,7 @@
 // lines, argument lists and formats are facts from QEMU's tree at the 7.2.0 release commit; summaries,
 // notes and reasons are the project's own words. The shared real logs come from Debian's 7.2.22 build,
 // which has the same path (it also declares reentrant_aio, a stable backport: see qemu-10.0.ts).
-import type { VersionDelta } from './delta';
+import { PLAIN_QEMU, type VersionDelta } from './delta';
 
 export const DELTA_7_2: VersionDelta = {
   version: '7.2',
@@ -33,7 +33,7 @@ export const DELTA_7_2: VersionDelta = {
     {
       since: '4.1',
       catalogued: true,
-      why: 'Fires on every guest write to the device status register; in real logs it marks the vCPU thread.',
+      why: 'Fires on every write of the device status (by the guest on its vCPU, or by a reset); in real logs it marks the vCPU thread.',
       add: {
         name: 'virtio_set_status',
         file: 'hw/virtio/trace-events',
@@ -448,10 +448,14 @@ export const DELTA_7_2: VersionDelta = {
       patch: { addTraceEvents: ['virtio_pci_notify_write'] },
     },
     {
-      since: '5.0',
+      since: '5.2',
       why: 'aio_notify_accept only clears ctx->notified now; the wake-up eventfd is drained by its own handler.',
       change: 'aio_notify_accept',
-      patch: { removeCalls: ['event_notifier_test_and_clear'] },
+      patch: {
+        removeCalls: ['event_notifier_test_and_clear'],
+        summary:
+          "Clears the context's notified flag after the loop woke up, with a barrier so that work posted before the matching aio_notify (scheduled BHs, for one) is seen; the wake-up eventfd itself is drained by its own handler.",
+      },
     },
 
     // ── AioContext: fd monitoring layer and ready lists (5.0), poll/ready split (7.0) ──
@@ -459,7 +463,11 @@ export const DELTA_7_2: VersionDelta = {
       since: '5.0',
       why: 'Dispatch of one handler is factored out; both the glib path and aio_poll use it.',
       change: 'aio_dispatch_handlers',
-      patch: { calls: ['aio_dispatch_handler'] },
+      patch: {
+        calls: ['aio_dispatch_handler'],
+        summary:
+          'Glib-path dispatch of an AioContext: offers every registered handler to aio_dispatch_handler, which runs the ones whose fd glib reported ready. aio_poll uses the cheaper ready list instead.',
+      },
     },
     {
       since: '5.0',
@@ -467,12 +475,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'Per-handler dispatch, shared by the glib path and the ready list of aio_poll.',
       add: {
         name: 'aio_dispatch_handler',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['virtio_queue_host_notifier_aio_read', 'qemu_laio_completion_cb', 'qemu_luring_completion_cb'],
         indirectCalls: ['virtio_queue_host_notifier_aio_read', 'qemu_laio_completion_cb', 'qemu_luring_completion_cb'],
         traceEvents: ['poll_add'],
@@ -486,12 +491,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'aio_poll dispatches only the handlers the fd monitor reported ready, instead of walking them all.',
       add: {
         name: 'aio_dispatch_ready_handlers',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['aio_dispatch_handler'],
         traceEvents: [],
         summary:
@@ -506,13 +508,19 @@ export const DELTA_7_2: VersionDelta = {
         removeCalls: ['qemu_poll_ns', 'aio_dispatch_handlers'],
         addCalls: ['fdmon_poll_wait', 'fdmon_epoll_wait', 'fdmon_io_uring_wait', 'aio_dispatch_ready_handlers'],
         indirectCalls: ['fdmon_poll_wait', 'fdmon_epoll_wait', 'fdmon_io_uring_wait'],
+        summary:
+          "One iteration of an AioContext's own loop (IOThreads, and synchronous waits such as drain): may busy-poll first, else sleeps in the context's fd monitor (ppoll, epoll or io_uring), adjusts the polling window, then runs BHs, the handlers on the ready list and timers.",
       },
     },
     {
       since: '5.0',
       why: 'try_poll_mode no longer runs a lone poll pass when polling is off; it only busy-polls or turns polling off.',
       change: 'try_poll_mode',
-      patch: { removeCalls: ['run_poll_handlers_once'] },
+      patch: {
+        removeCalls: ['run_poll_handlers_once'],
+        summary:
+          'Decides whether this aio_poll busy-waits: with a non-zero window and an fd monitor that allows it, it enters poll mode (queues stop asking for kicks) and spins in run_poll_handlers; otherwise, or when nothing turns up, poll mode is left so kicks are wanted again.',
+      },
     },
     {
       since: '5.0',
@@ -520,12 +528,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'ppoll-based fd monitor, the default of every AioContext without io_uring monitoring.',
       add: {
         name: 'fdmon_poll_wait',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['qemu_poll_ns'],
         traceEvents: [],
         summary:
@@ -538,12 +543,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'epoll-based fd monitor for contexts with many handlers.',
       add: {
         name: 'fdmon_epoll_wait',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['epoll_wait', 'qemu_poll_ns'],
         traceEvents: [],
         summary:
@@ -556,12 +558,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'io_uring-based fd monitor, chosen for every AioContext when QEMU is built with liburing and the kernel allows it.',
       add: {
         name: 'fdmon_io_uring_wait',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['io_uring_enter'],
         traceEvents: [],
         summary:
@@ -582,12 +581,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'Handlers idle for POLL_IDLE_INTERVAL_NS (7 s) stop being busy-polled.',
       add: {
         name: 'remove_idle_poll_handlers',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'poll',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['virtio_queue_host_notifier_aio_poll_end'],
         indirectCalls: ['virtio_queue_host_notifier_aio_poll_end'],
         traceEvents: ['poll_remove'],
@@ -600,6 +596,8 @@ export const DELTA_7_2: VersionDelta = {
       why: 'io_uring completions are polled too.',
       change: 'run_poll_handlers_once',
       patch: {
+        summary:
+          "One round over the polled handlers' io_poll callbacks (virtqueue avail check, Linux AIO and io_uring completion peeks). Since 7.0 a callback that finds work only puts its handler on the ready list; the work runs at dispatch, and the next sleep's timeout drops to zero.",
         addCalls: ['qemu_luring_poll_cb'],
         indirectCalls: ['virtio_queue_host_notifier_aio_poll', 'qemu_laio_poll_cb', 'qemu_luring_poll_cb'],
       },
@@ -666,12 +664,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'New io_poll_ready callback: processing found by polling is dispatched like a ready fd.',
       add: {
         name: 'virtio_queue_host_notifier_aio_poll_ready',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'virtio',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['virtio_queue_notify_vq'],
         traceEvents: [],
         summary:
@@ -698,7 +693,10 @@ export const DELTA_7_2: VersionDelta = {
       since: '4.2',
       why: 'Packed virtqueues: popping dispatches to a split-ring or packed-ring variant, which fires the pop events.',
       change: 'virtqueue_pop',
-      patch: { calls: ['virtqueue_split_pop', 'virtqueue_packed_pop'] },
+      patch: {
+        calls: ['virtqueue_split_pop', 'virtqueue_packed_pop', 'virtqueue_alloc_element'],
+        notes: 'Split and packed rings each have their own pop since 4.2; virtio-blk guests normally use split rings.',
+      },
     },
     {
       since: '4.2',
@@ -737,18 +735,17 @@ export const DELTA_7_2: VersionDelta = {
       why: 'Present at 4.1.0; listed because its trace event identifies the vCPU thread in real logs.',
       add: {
         name: 'virtio_set_status',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'setup',
         thread: 'vcpu',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
+        altThreads: ['main-loop'],
         calls: ['virtio_blk_data_plane_start', 'virtio_blk_data_plane_stop'],
         indirectCalls: ['virtio_blk_data_plane_start', 'virtio_blk_data_plane_stop'],
         traceEvents: ['virtio_set_status'],
         summary:
           "Handles the guest's write of the device status byte on the vCPU that trapped: validates features, passes the new status to the device and the transport, which start ioeventfd/dataplane on DRIVER_OK and stop it on reset.",
-        notes: 'Three lines per boot-to-shutdown in the shared logs; the tid printed with them is the vCPU thread.',
+        notes:
+          'In the shared logs the guest’s status writes come from the vCPU thread; the last line, at QEMU exit, comes from the main loop resetting the device.',
       },
     },
     {
@@ -758,13 +755,10 @@ export const DELTA_7_2: VersionDelta = {
       why: 'Present at 4.1.0; listed because real logs end with its trace event.',
       add: {
         name: 'virtio_blk_data_plane_stop',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'setup',
         thread: 'vcpu',
         altThreads: ['main-loop'],
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['blk_set_aio_context'],
         traceEvents: ['virtio_blk_data_plane_stop'],
         summary:
@@ -862,6 +856,24 @@ export const DELTA_7_2: VersionDelta = {
     },
     {
       since: '5.0',
+      why: 'The direct call to the internal reader replaces blk_co_preadv.',
+      change: 'blk_aio_read_entry',
+      patch: {
+        summary:
+          'Coroutine body of a BlockBackend AIO read: calls blk_co_do_preadv_part (it may suspend), stores the result and completes the AIOCB with blk_aio_complete.',
+      },
+    },
+    {
+      since: '5.0',
+      why: 'The direct call to the internal flush replaces blk_co_flush.',
+      change: 'blk_aio_flush_entry',
+      patch: {
+        summary:
+          'Coroutine body of a callback-style flush: runs blk_co_do_flush (suspended while the host flush runs), stores the result and finishes through blk_aio_complete, which calls virtio_blk_flush_complete.',
+      },
+    },
+    {
+      since: '5.0',
       why: 'The direct call to the internal writer replaces blk_co_pwritev.',
       change: 'blk_aio_write_entry',
       patch: {
@@ -951,7 +963,7 @@ export const DELTA_7_2: VersionDelta = {
     },
     {
       since: '4.2',
-      why: 'Serialisation helpers become public under bdrv_ names; in 6.0 the waiting loop moves to a _locked variant.',
+      why: 'Serialisation helpers become public under bdrv_ names; in 5.0 the waiting loop moves to a _locked variant.',
       rename: 'wait_serialising_requests',
       to: 'bdrv_wait_serialising_requests',
       patch: {
@@ -962,7 +974,7 @@ export const DELTA_7_2: VersionDelta = {
       },
     },
     {
-      since: '6.0',
+      since: '5.0',
       after: 'bdrv_wait_serialising_requests',
       why: 'The wait loop is split out so callers holding reqs_lock can use it.',
       add: {
@@ -980,11 +992,17 @@ export const DELTA_7_2: VersionDelta = {
       },
     },
     {
+      since: '4.2',
+      why: 'The serialisation helpers become public under bdrv_ names.',
+      change: 'bdrv_co_write_req_prepare',
+      patch: { removeCalls: ['mark_request_serialising'], addCalls: ['bdrv_mark_request_serialising'] },
+    },
+    {
       since: '6.0',
       why: 'Serialising is split from waiting (tracked_request_set_serialising, then a _locked wait).',
       change: 'bdrv_co_write_req_prepare',
       patch: {
-        removeCalls: ['mark_request_serialising'],
+        removeCalls: ['bdrv_mark_request_serialising'],
         addCalls: ['tracked_request_set_serialising', 'bdrv_wait_serialising_requests_locked'],
       },
     },
@@ -992,7 +1010,12 @@ export const DELTA_7_2: VersionDelta = {
       since: '6.1',
       why: 'The write-threshold check is a direct call instead of a before-write notifier.',
       change: 'bdrv_co_write_req_prepare',
-      patch: { removeCalls: ['notifier_with_return_list_notify'], addCalls: ['bdrv_write_threshold_check_write'] },
+      patch: {
+        removeCalls: ['notifier_with_return_list_notify'],
+        addCalls: ['bdrv_write_threshold_check_write'],
+        summary:
+          'Checks before a write may go ahead: node writable and permission held, serialisation when the flags ask for it, waiting for overlapping serialising requests, and the write-threshold check that raises a QMP event when a watermark is crossed.',
+      },
     },
     {
       since: '5.2',
@@ -1011,6 +1034,8 @@ export const DELTA_7_2: VersionDelta = {
       why: 'The synchronous wrapper is generated by scripts/block-coroutine-wrapper.py.',
       change: 'bdrv_flush',
       patch: {
+        summary:
+          'Synchronous flush of one node, generated: in a coroutine it calls bdrv_co_flush directly; outside one, as on the VM-stop path, it creates a coroutine on bdrv_flush_entry, enters it in the node’s AioContext and polls until it has stored a result.',
         notes: 'Generated at build time into block/block-gen.c from its declaration in include/block/block-io.h.',
       },
     },
@@ -1184,7 +1209,12 @@ export const DELTA_7_2: VersionDelta = {
       since: '5.0',
       why: 'aio=io_uring flushes with an io_uring fsync entry instead of the thread pool.',
       change: 'raw_co_flush_to_disk',
-      patch: { addCalls: ['aio_get_linux_io_uring', 'luring_co_submit'] },
+      patch: {
+        addCalls: ['aio_get_linux_io_uring', 'luring_co_submit'],
+        summary:
+          'file-posix flush hook: with aio=io_uring an fsync entry on the ring; otherwise an fdatasync job (handle_aiocb_flush) on the thread pool, the coroutine suspended until it returns.',
+        notes: 'With aio=native the flush still goes to the thread pool until 9.1.',
+      },
     },
     {
       since: '5.0',
@@ -1205,10 +1235,21 @@ export const DELTA_7_2: VersionDelta = {
       patch: { qualifier: 'linux-aio' },
     },
     {
+      since: '5.0',
+      why: 'Linux AIO MAX_EVENTS grows from 128 to 1024.',
+      change: 'ioq_submit@linux-aio',
+      patch: {
+        summary:
+          'Moves pending iocbs into the kernel with io_submit, never letting more than 1024 be in flight. EAGAIN ends the attempt and flags the queue blocked; another error completes the first iocb with it and retries the rest. Then, if anything is in flight, it checks the completion ring at once.',
+      },
+    },
+    {
       since: '6.1',
       why: 'With plugging, Linux AIO still submits once the queue reaches the batch size (aio-max-batch, 32 by default); 6.2 adds a per-drive limit.',
       change: 'laio_do_submit',
       patch: {
+        summary:
+          'Builds the iocb (completion signalled on the Linux AIO eventfd) and queues it; io_submit follows at once unless the queue is blocked, and only when nothing is plugged or the queue reached the batch limit.',
         notes:
           'MAX_EVENTS (the io_setup size and in-flight cap) is 1024 since 5.0. The batch limit is the smallest of the IOThread aio-max-batch (32 when 0), the drive aio-max-batch and the free events.',
       },
@@ -1229,12 +1270,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'New io_poll_ready callback of the Linux AIO handler.',
       add: {
         name: 'qemu_laio_poll_ready',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'laio-complete',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: ['qemu_laio_process_completions_and_submit'],
         traceEvents: [],
         summary:
@@ -1267,6 +1305,24 @@ export const DELTA_7_2: VersionDelta = {
       },
     },
     {
+      since: '7.1',
+      why: 'Submitting signals the request condition variable instead of posting a semaphore.',
+      change: 'thread_pool_submit_aio',
+      patch: {
+        summary:
+          "Enqueues one job: creates a ThreadPoolElement in state QUEUED on the pool's element list; with the pool mutex held, asks for another worker when none is idle and the pool is below thread-pool-max (64 by default), queues the job and signals the request condition variable. Fires thread_pool_submit.",
+      },
+    },
+    {
+      since: '7.1',
+      why: 'Workers wait on a condition variable; above thread-pool-min an idle worker exits after 10 s.',
+      change: 'worker_thread',
+      patch: {
+        summary:
+          'Worker loop: starts the next owed worker, then waits on the request condition variable (an idle worker above thread-pool-min leaves after 10 s), takes the oldest job, runs it without the pool lock, stores the result before marking it DONE and schedules the pool completion BH.',
+      },
+    },
+    {
       since: '6.1',
       why: 'A failed fdatasync is traced.',
       change: 'handle_aiocb_flush',
@@ -1290,7 +1346,11 @@ export const DELTA_7_2: VersionDelta = {
       since: '5.1',
       why: 'Parked requests are replayed by a helper that runs in the BlockBackend AioContext.',
       change: 'virtio_blk_dma_restart_bh',
-      patch: { calls: ['qemu_bh_delete', 'virtio_blk_process_queued_requests'] },
+      patch: {
+        calls: ['qemu_bh_delete', 'virtio_blk_process_queued_requests'],
+        summary:
+          'BH that retries the requests parked by werror/rerror=stop once the VM runs again: deletes itself and hands the parked list to virtio_blk_process_queued_requests.',
+      },
     },
     {
       since: '5.1',
@@ -1298,12 +1358,9 @@ export const DELTA_7_2: VersionDelta = {
       why: 'Replay of parked requests is factored out (the dataplane start calls it too).',
       add: {
         name: 'virtio_blk_process_queued_requests',
-        origin: 'qemu',
+        ...PLAIN_QEMU,
         stage: 'error',
         thread: 'main-loop-or-iothread',
-        runsIn: 'plain',
-        yields: false,
-        directYield: false,
         calls: [
           'aio_context_acquire',
           'virtio_blk_handle_request',
@@ -1545,14 +1602,13 @@ export const DELTA_7_2: VersionDelta = {
 
 /** aio=io_uring (block/io_uring.c, 5.0), as it is at 7.2: plugged batches, eventfd or polled completions. */
 function uringFunctions(): VersionDelta['functions'] {
-  const common = { origin: 'qemu', runsIn: 'plain', yields: false, directYield: false } as const;
   return [
     {
       since: '5.0',
       after: 'qemu_laio_process_completion',
       why: 'aio=io_uring: a request coroutine queues an io_uring entry and yields until its completion.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_co_submit',
         stage: 'uring-submit',
         thread: 'any',
@@ -1570,7 +1626,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'luring_co_submit',
       why: 'aio=io_uring: prepares the submission entry and submits at once unless plugged.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_do_submit',
         stage: 'uring-submit',
         thread: 'any',
@@ -1586,7 +1642,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'luring_do_submit',
       why: 'aio=io_uring: moves queued entries into the ring and enters the kernel.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'ioq_submit',
         qualifier: 'io_uring',
         stage: 'uring-submit',
@@ -1603,7 +1659,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'laio_io_plug',
       why: 'aio=io_uring: plug counts nesting so submissions wait for unplug.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_io_plug',
         stage: 'plug',
         thread: 'main-loop-or-iothread',
@@ -1618,7 +1674,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'laio_io_unplug',
       why: 'aio=io_uring: unplug submits what was queued.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_io_unplug',
         stage: 'plug',
         thread: 'main-loop-or-iothread',
@@ -1633,7 +1689,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'ioq_submit@io_uring',
       why: 'aio=io_uring: the ring eventfd handler.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'qemu_luring_completion_cb',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1648,7 +1704,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'qemu_luring_completion_cb',
       why: 'aio=io_uring: completions can be polled.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'qemu_luring_poll_cb',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1663,7 +1719,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'qemu_luring_poll_cb',
       why: 'The poll/ready split: reaping after a successful poll is its own callback.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'qemu_luring_poll_ready',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1677,7 +1733,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'qemu_luring_poll_cb',
       why: 'aio=io_uring: BH that finishes reaping when a completion callback ran a nested event loop.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'qemu_luring_completion_bh',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1692,7 +1748,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'qemu_luring_completion_bh',
       why: 'aio=io_uring: reap, then resubmit what was left queued.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_process_completions_and_submit',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1707,7 +1763,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'luring_process_completions_and_submit',
       why: 'aio=io_uring: walks the completion ring and wakes each request coroutine.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_process_completions',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
@@ -1732,7 +1788,7 @@ function uringFunctions(): VersionDelta['functions'] {
       after: 'luring_process_completions',
       why: 'aio=io_uring: short reads are completed by resubmitting the remainder.',
       add: {
-        ...common,
+        ...PLAIN_QEMU,
         name: 'luring_resubmit_short_read',
         stage: 'uring-complete',
         thread: 'main-loop-or-iothread',
