@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectQemuVersion } from '../simulator/catalog/detect';
 import { getCatalog } from '../simulator/catalog/index';
-import { compileFormat } from '../simulator/catalog/trace-format';
+import { argsRecord, compileFormat } from '../simulator/trace/format';
 
 const SHARED = '/work/shared/qemu';
 const DIRS: Array<[string, '7.2' | '10.0']> = [
@@ -48,9 +48,10 @@ test('every event of the shared logs is declared in its version and its argument
     for (const e of evs) {
       const decl = catalog.traceEvent(e.name);
       assert.ok(decl, `${path}:${e.line}: ${e.name} is not declared in the ${version} catalog`);
-      const values = compileFormat(decl).parse(e.args);
+      const names = decl.args.map((a) => a.name);
+      const values = argsRecord(compileFormat(decl), names, e.args, 0, e.args.length);
       assert.ok(values, `${path}:${e.line}: "${e.args}" does not match "${decl.format}"`);
-      assert.equal(values.length, decl.args.length);
+      assert.deepEqual(Object.keys(values), names);
       assert.ok(catalog.firedBy(e.name).length > 0, `${version}: nothing fires ${e.name}`);
     }
   }
@@ -113,31 +114,44 @@ test('detection: no evidence, a range without a catalog, contradictions and unkn
 
 test('trace formats parse what the log backend prints, and only that', () => {
   const c = getCatalog('10.0');
-  const parse = (name: string, text: string) => compileFormat(c.traceEvent(name)!).parse(text);
-  assert.deepEqual(parse('qemu_coroutine_terminate', 'self 0x5581c4f0a2c0'), ['0x5581c4f0a2c0']);
-  assert.deepEqual(parse('qemu_aio_coroutine_enter', 'ctx 0x1 from (nil) to 0x2 opaque 0x3'), [
-    '0x1',
-    '(nil)',
-    '0x2',
-    '0x3',
-  ]);
-  assert.deepEqual(parse('run_poll_handlers_end', 'ctx 0x1 progress 1 new timeout -1'), ['0x1', '1', '-1']);
-  assert.deepEqual(parse('blk_co_pwritev', 'blk 0x1 bs 0x2 offset 4096 bytes 65536 flags 0x0'), [
-    '0x1',
-    '0x2',
-    '4096',
-    '65536',
-    '0',
-  ]);
-  assert.deepEqual(parse('runstate_set', 'current_run_state 9 (running) new_state 7 (shutdown)'), [
-    '9',
-    'running',
-    '7',
-    'shutdown',
-  ]);
-  assert.deepEqual(parse('virtio_pci_notify_write', '0x3000 = 0x0 (2)'), ['3000', '0', '2']);
-  assert.equal(parse('virtio_blk_rw_complete', 'vdev 0x1 req 0x2 ret x'), undefined);
-  assert.equal(parse('virtio_blk_rw_complete', 'vdev 0x1 req 0x2'), undefined);
+  const parse = (name: string, text: string) => {
+    const decl = c.traceEvent(name)!;
+    return argsRecord(
+      compileFormat(decl),
+      decl.args.map((a) => a.name),
+      text,
+      0,
+      text.length,
+    );
+  };
+  assert.deepEqual(parse('qemu_coroutine_terminate', 'self 0x5581c4f0a2c0'), { co: 0x5581c4f0a2c0 });
+  assert.deepEqual(parse('qemu_aio_coroutine_enter', 'ctx 0x1 from (nil) to 0x2 opaque 0x3'), {
+    ctx: 1,
+    from: 0,
+    to: 2,
+    opaque: 3,
+  });
+  assert.deepEqual(parse('run_poll_handlers_end', 'ctx 0x1 progress 1 new timeout -1'), {
+    ctx: 1,
+    progress: 1,
+    timeout: -1,
+  });
+  assert.deepEqual(parse('blk_co_pwritev', 'blk 0x1 bs 0x2 offset 4096 bytes 65536 flags 0x0'), {
+    blk: 1,
+    bs: 2,
+    offset: 4096,
+    bytes: 65536,
+    flags: 0,
+  });
+  assert.deepEqual(parse('runstate_set', 'current_run_state 9 (running) new_state 7 (shutdown)'), {
+    current_state: 9,
+    current_state_str: 'running',
+    new_state: 7,
+    new_state_str: 'shutdown',
+  });
+  assert.deepEqual(parse('virtio_pci_notify_write', '0x3000 = 0x0 (2)'), { addr: 0x3000, val: 0, size: 2 });
+  assert.equal(parse('virtio_blk_rw_complete', 'vdev 0x1 req 0x2 ret x'), null);
+  assert.equal(parse('virtio_blk_rw_complete', 'vdev 0x1 req 0x2'), null);
   assert.throws(
     () => compileFormat({ name: 'bad', file: 'trace-events', args: [{ type: 'int', name: 'a' }], format: 'a %d b %d' }),
     /bad: format has 2 conversions for 1 arguments/,

@@ -7,7 +7,7 @@ import { HELPERS } from '../simulator/catalog/helpers';
 import { Catalog, CATALOG_VERSIONS, DELTAS, getCatalog, fnKey } from '../simulator/catalog/index';
 import { CATALOG_4_1_0 } from '../simulator/catalog/qemu-4.1.0';
 import { releaseCommit, releaseIndex, releaseOf } from '../simulator/catalog/releases';
-import { compileFormat } from '../simulator/catalog/trace-format';
+import { compileFormat } from '../simulator/trace/format';
 import { lookupEvent, lookupFunction } from '../simulator/catalog/versions';
 
 const catalogs = CATALOG_VERSIONS.map((v) => getCatalog(v));

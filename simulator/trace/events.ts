@@ -163,7 +163,7 @@ export class EventTable {
       needsArgs: NEEDS_ARGS.has(role),
       known: decl !== undefined,
       decl,
-      format: decl ? compileFormat(decl.format) : null,
+      format: decl ? compileFormat(decl) : null,
       functionName: versionEvents(this.version ?? '10.0').functionOf(name),
       arg,
     };

@@ -2,6 +2,8 @@
 // a log line's arguments can be read back in one pass over its characters, without a regular
 // expression: numbers (pointers, integers, hex) land in a Float64Array by argument position.
 
+import type { TraceEventDecl } from '../catalog/types';
+
 const enum Conv {
   pointer, // 0x55d0c389be30 or (nil)
   signed,
@@ -18,7 +20,17 @@ export interface CompiledFormat {
   readonly convs: readonly Conv[];
 }
 
-export function compileFormat(fmt: string): CompiledFormat {
+/** Compile a declaration's format; throws when it has not one conversion per declared argument. */
+export function compileFormat(decl: TraceEventDecl): CompiledFormat {
+  const cf = compileFormatText(decl.format);
+  if (cf.convs.length !== decl.args.length)
+    throw new Error(
+      `trace event ${decl.name}: format has ${cf.convs.length} conversions for ${decl.args.length} arguments`,
+    );
+  return cf;
+}
+
+function compileFormatText(fmt: string): CompiledFormat {
   const lits: string[] = [];
   const convs: Conv[] = [];
   let lit = '';
@@ -37,6 +49,7 @@ export function compileFormat(fmt: string): CompiledFormat {
     while (j < fmt.length && '-+ #0123456789.'.includes(fmt[j])) j++;
     while (j < fmt.length && 'hlLqjzt'.includes(fmt[j])) j++;
     const conv = fmt[j];
+    if (conv === 'o') throw new Error(`trace format "${fmt}": %o is not read back`);
     lits.push(lit);
     lit = '';
     convs.push(
@@ -46,7 +59,7 @@ export function compileFormat(fmt: string): CompiledFormat {
           ? Conv.signed
           : conv === 'u'
             ? Conv.unsigned
-            : conv === 'x' || conv === 'X' || conv === 'o'
+            : conv === 'x' || conv === 'X'
               ? Conv.hex
               : conv === 's'
                 ? Conv.string
