@@ -1,13 +1,17 @@
 // Runs the simulator for a debugger, knowing nothing of DAP: stage-granular stepping (next,
 // step in, step out), continue to breakpoints, pause, and exact reverse execution through
 // checkpoints plus deterministic replay. Long runs go in slices so a pause is seen quickly.
+// Forward runs are recorded for the timeline; going to a time or an event is a replay back or
+// a run forward (seek).
 
 import { Scenario } from '../../simulator/config/scenario';
-import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
+import { Machine, Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
 import type { SimStats } from '../../simulator/stats';
+import { TimelineRecorder } from '../../simulator/timeline/recorder';
+import { SimulationTimeline, WindowReplayer } from '../../simulator/timeline/simulation';
 
-export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
+export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto' | 'end';
 
 export interface Stop {
   kind: StopKind;
@@ -51,13 +55,20 @@ export interface ExecutionHooks {
   output(lines: string[]): void;
 }
 
-export class Execution {
+export class Execution implements WindowReplayer {
   sim: Simulator;
+  /** Everything run so far, for the timeline (kept across restarts: the run is the same). */
+  readonly recorder = TimelineRecorder.forRun();
+  readonly timeline = new SimulationTimeline(this.recorder, this);
+  /** A second model for the timeline's replays, so the debuggee stays where it is. */
+  private side: Simulator | null = null;
   private checkpoints: Checkpoint[] = [];
   private checkpointEvery = 20_000;
   private pauseRequested = false;
   private running = false;
   private finishedOnce = false;
+  /** The run has reached its end at least once (since launch: restarts replay the same run). */
+  private ended = false;
   private liveThreads = new Set<number>();
   /** Collected by the machine's observers during a slice. */
   private startedNow: number[] = [];
@@ -76,6 +87,7 @@ export class Execution {
     const sim = new Simulator(this.scenario);
     sim.m.threadListener = (t, what) => (what === 'started' ? this.startedNow : this.exitedNow).push(t.id);
     sim.m.history = new Int32Array(HISTORY).fill(-1);
+    this.recorder.attach(sim.m);
     this.checkpoints = [capture(sim)];
     this.liveThreads = new Set(sim.threads().map((t) => t.id));
     this.finishedOnce = false;
@@ -105,6 +117,11 @@ export class Execution {
 
   pause(): void {
     if (this.running) this.pauseRequested = true;
+  }
+
+  /** A forward run is under way (it yields between slices). */
+  get busy(): boolean {
+    return this.running;
   }
 
   // ---- forward -----------------------------------------------------------------------------
@@ -155,6 +172,7 @@ export class Execution {
       why = `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${stall ? `. ${stall}` : ''}`;
     }
     this.finishedOnce = true;
+    this.ended = true;
     return { kind: 'end', thread: ev.thread, description: why, breakpoints: [], stats: st };
   }
 
@@ -343,18 +361,58 @@ export class Execution {
     const listener = m.listener;
     const tracer = m.tracer;
     const threads = m.threadListener;
+    const requests = m.requestListener;
     this.sim.restore(cp.state);
     Object.assign(m.ev, cp.ev);
     m.listener = observe;
     m.tracer = null;
     m.threadListener = null;
+    m.requestListener = null;
     try {
       if (n > 0) m.run(n);
     } finally {
       m.listener = listener;
       m.tracer = tracer;
       m.threadListener = threads;
+      m.requestListener = requests;
     }
+  }
+
+  // ---- the timeline --------------------------------------------------------------------------
+
+  /** Go to an event or the first event at or after a time: back by replay, beyond what has run by running on. */
+  seek(to: { event: number } | { timeNs: number }): Promise<Stop> {
+    const rec = this.recorder;
+    const ahead = 'event' in to ? to.event >= rec.next : to.timeNs > rec.endNs || rec.next === 0;
+    if (ahead) {
+      const reached = 'event' in to ? (ev: StageEvent) => ev.seq >= to.event : (ev: StageEvent) => ev.time >= to.timeNs;
+      return this.forward((ev) => (reached(ev) ? this.gotoStop(ev) : null), { breakpoints: false });
+    }
+    const seq = 'event' in to ? to.event : this.timeline.eventAt(to.timeNs);
+    if (seq !== null) this.goTo(seq);
+    return Promise.resolve(this.gotoStop(this.sim.m.ev));
+  }
+
+  private gotoStop(ev: StageEvent): Stop {
+    return { kind: 'goto', thread: ev.thread, description: `Went to event ${ev.seq}`, breakpoints: [] };
+  }
+
+  complete(): boolean {
+    return this.ended;
+  }
+
+  /** WindowReplayer: replay recorded events on the side model, from a clean state before `fromSeq`. */
+  replay(fromSeq: number, begin: (m: Machine) => void, observe: (ev: StageEvent) => boolean): void {
+    const side = (this.side ??= new Simulator(this.scenario));
+    let cp = this.checkpoints[0];
+    for (const c of this.checkpoints) if (c.events <= fromSeq && c.events >= cp.events) cp = c;
+    const m = side.m;
+    side.restore(cp.state);
+    Object.assign(m.ev, cp.ev);
+    if (fromSeq > cp.events) m.run(fromSeq - cp.events);
+    begin(m);
+    const left = this.recorder.next - m.s.events;
+    if (left > 0) m.run(left, observe);
   }
 }
 
