@@ -12,12 +12,9 @@ import { recordOf } from '../../simulator/simulator';
 import { MAX_BINS } from '../../simulator/timeline/simulation';
 import { LANE_KINDS, LaneKind, TimelineData } from '../../simulator/timeline/source';
 import type { Execution, Stop } from './execution';
+import { TIMELINE_REQUESTS, TimelineResponse } from './timeline-protocol';
 
-export const TIMELINE_REQUESTS = {
-  timeline: 'qemuIo/timeline',
-  goTo: 'qemuIo/timelineGoTo',
-  export: 'qemuIo/timelineExport',
-} as const;
+export { TIMELINE_REQUESTS };
 
 /** Most events one export writes (≈ 100 bytes of JSON each). */
 export const EXPORT_EVENTS = 5_000_000;
@@ -122,10 +119,7 @@ export function exportArgs(raw: unknown): { path: string; fromNs?: number; toNs?
 }
 
 /** The timeline's data with DAP thread ids, and where the session stands. */
-function forDap(
-  d: TimelineData,
-  exec: Execution,
-): TimelineData & { position: { event: number; timeNs: number; threadId: number } | null } {
+function forDap(d: TimelineData, exec: Execution): TimelineResponse {
   const dap = (t: number): number => t + 1;
   const pos = exec.position;
   return {
