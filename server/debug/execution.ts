@@ -211,10 +211,25 @@ export class Execution implements WindowReplayer {
     if (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
   }
 
-  /** Keep recent checkpoints dense and older ones sparse: drop every other one of the oldest half. */
+  /**
+   * Keep checkpoints spread evenly over the run, so a replay to any point (a step back, a jump
+   * from the timeline) is bounded: drop those whose neighbours are closest together, never the
+   * first or the two latest (stepping back from where the run is stays cheap).
+   */
   private thin(): void {
-    const half = Math.floor(this.checkpoints.length / 2);
-    this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
+    const cps = this.checkpoints;
+    while (cps.length > MAX_CHECKPOINTS * 0.75) {
+      let best = 1;
+      let bestGap = Infinity;
+      for (let i = 1; i < cps.length - 2; i++) {
+        const gap = cps[i + 1].events - cps[i - 1].events;
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = i;
+        }
+      }
+      cps.splice(best, 1);
+    }
   }
 
   // ---- stepping ----------------------------------------------------------------------------
@@ -355,8 +370,16 @@ export class Execution implements WindowReplayer {
     return cp;
   }
 
-  /** Restore a checkpoint and run `n` events with only `observe` watching (no output, no hit counts). */
-  private replayFrom(cp: Checkpoint, n: number, observe: ((ev: StageEvent) => void) | null): void {
+  /**
+   * Restore a checkpoint and run `n` events (or until `until` accepts one) with only `observe`
+   * watching (no output, no hit counts).
+   */
+  private replayFrom(
+    cp: Checkpoint,
+    n: number,
+    observe: ((ev: StageEvent) => void) | null,
+    until: ((ev: StageEvent) => boolean) | null = null,
+  ): void {
     const m = this.sim.m;
     const listener = m.listener;
     const tracer = m.tracer;
@@ -369,7 +392,7 @@ export class Execution implements WindowReplayer {
     m.threadListener = null;
     m.requestListener = null;
     try {
-      if (n > 0) m.run(n);
+      if (n > 0) m.run(n, until);
     } finally {
       m.listener = listener;
       m.tracer = tracer;
@@ -388,9 +411,18 @@ export class Execution implements WindowReplayer {
       const reached = 'event' in to ? (ev: StageEvent) => ev.seq >= to.event : (ev: StageEvent) => ev.time >= to.timeNs;
       return this.forward((ev) => (reached(ev) ? this.gotoStop(ev) : null), { breakpoints: false });
     }
-    const seq = 'event' in to ? to.event : this.timeline.eventAt(to.timeNs);
-    if (seq !== null) this.goTo(seq);
+    if ('event' in to) this.goTo(to.event);
+    else this.goToTime(to.timeNs);
     return Promise.resolve(this.gotoStop(this.sim.m.ev));
+  }
+
+  /** Put the simulation at the first recorded event at or after `ns`: one replay from the latest checkpoint before it. */
+  private goToTime(ns: number): void {
+    const before = this.liveThreads;
+    let cp = this.checkpoints[0];
+    for (const c of this.checkpoints) if (c.events > 0 && c.ev.time < ns && c.events >= cp.events) cp = c;
+    this.replayFrom(cp, this.recorder.next - cp.events, null, (ev) => ev.time >= ns);
+    this.syncThreads(before);
   }
 
   private gotoStop(ev: StageEvent): Stop {

@@ -39,7 +39,8 @@ export interface ThreadLane {
   /** Time of the thread's last event, and its token then (a change means it blocked since). */
   lastTime: number;
   lastToken: number;
-  /** The group of the function it runs after its last event. */
+  /** The run not yet added to `busy`: since when (-1: none), in which stage group. */
+  runStart: number;
   group: number;
   firstNs: number;
   lastNs: number;
@@ -64,6 +65,7 @@ export class TimelineRecorder {
   private levelSince = 0;
   readonly requests: RequestTable | null;
   private m: Machine | null = null;
+  private gridEnd: number;
 
   constructor(
     readonly grid: BinGrid,
@@ -72,6 +74,7 @@ export class TimelineRecorder {
     this.counts = new Float32Array(grid.size * COUNTERS.length);
     this.levels = new Float64Array(grid.size * LEVELS.length);
     this.requests = opts.requests ? new RequestTable() : null;
+    this.gridEnd = grid.end;
   }
 
   /** A recorder for a whole run: ≈ 1 µs bins to start with, doubling as the run grows. */
@@ -108,7 +111,6 @@ export class TimelineRecorder {
     this.levelSince = m.s.now;
   }
 
-  readonly listener = (ev: StageEvent): void => this.event(ev);
   private readonly requestDone = (id: number): void => {
     const m = this.m!;
     if (m.s.events <= this.doneWatermark) return;
@@ -119,6 +121,13 @@ export class TimelineRecorder {
   /** Completions are recorded once: a replay after a step back sees them again. */
   private doneWatermark = 0;
 
+  /** The machine's listener: `event`, without a second call per event. */
+  readonly listener = (ev: StageEvent): void => this.event(ev);
+
+  /**
+   * One stage event. A thread's time is accounted in runs — from an event until it blocks or
+   * moves to another stage group — so most events only compare two numbers.
+   */
   event(ev: StageEvent): void {
     const seq = ev.seq;
     if (seq < this.next) return;
@@ -126,21 +135,25 @@ export class TimelineRecorder {
     const time = ev.time;
     if ((seq & (INDEX_EVERY - 1)) === 0) this.index.push(time);
     this.endNs = time;
-    if (time >= this.grid.end) this.grow(time);
+    if (time >= this.gridEnd) this.grow(time);
     const mt = this.m!.s.threads[ev.thread];
     const lane = this.lanes[ev.thread] ?? this.addLane(mt, time);
-    if (lane.lastTime >= 0) {
-      // blocked since its last event: it ran until it blocked, then waited
-      const end = mt.token === lane.lastToken ? time : Math.min(time, Math.max(lane.lastTime, mt.idleSince));
-      if (end > lane.lastTime) addSpan(lane.busy, G, lane.group, this.grid, lane.lastTime, end);
+    if (mt.token !== lane.lastToken) {
+      // it blocked since its last event: the run ended when it blocked
+      if (lane.runStart >= 0) {
+        const idle = mt.idleSince;
+        const stop = idle < lane.lastTime ? lane.lastTime : idle > time ? time : idle;
+        if (stop > lane.runStart) addSpan(lane.busy, G, lane.group, this.grid, lane.runStart, stop);
+      }
+      lane.runStart = time;
+      lane.lastToken = mt.token;
     }
     lane.lastTime = time;
-    lane.lastToken = mt.token;
-    lane.lastNs = time;
     const fn = ev.fn;
+    let group: number;
     switch (ev.phase) {
       case Phase.enter:
-        lane.group = FN_GROUP[fn];
+        group = FN_GROUP[fn];
         if (fn === F_QUEUE_RQ) {
           this.requests?.onQueued(ev.req, time);
           this.changeLevel(L_INFLIGHT, time, 1);
@@ -148,23 +161,26 @@ export class TimelineRecorder {
         else if (fn === F_IRQ) addAt(this.counts, COUNTERS.length, 1, this.grid, time, 1);
         else if (fn === F_TRAMPOLINE) this.changeLevel(L_RUNNING, time, 1);
         break;
-      case Phase.exit: {
-        // the caller runs on: the frame below on the same stack, or the thread's own stack
-        const st = mt.stack;
-        const caller = ev.depth >= 2 ? st.frames[ev.depth - 2].fn : topOf(mt);
-        lane.group = FN_GROUP[caller];
+      // after a return or a yield the thread's next event comes a few ns later (exitCost): the
+      // group stays what it was rather than looking up the caller's frame on every return
+      case Phase.exit:
+        group = lane.group;
         if (fn === F_TRAMPOLINE) this.changeLevel(L_RUNNING, time, -1);
         break;
-      }
       case Phase.yield:
-        lane.group = FN_GROUP[topOf(mt)];
+        group = lane.group;
         this.changeLevel(L_RUNNING, time, -1);
         this.changeLevel(L_PARKED, time, 1);
         break;
       default:
-        lane.group = FN_GROUP[fn];
+        group = FN_GROUP[fn];
         this.changeLevel(L_PARKED, time, -1);
         this.changeLevel(L_RUNNING, time, 1);
+    }
+    if (group !== lane.group) {
+      if (lane.runStart >= 0 && time > lane.runStart) addSpan(lane.busy, G, lane.group, this.grid, lane.runStart, time);
+      lane.runStart = time;
+      lane.group = group;
     }
   }
 
@@ -181,15 +197,25 @@ export class TimelineRecorder {
     this.levelSince = time;
   }
 
+  /** Add the threads' open runs up to their last events (before reading the bins). */
+  flushRuns(): void {
+    for (const lane of this.lanes) {
+      if (!lane || lane.runStart < 0 || lane.lastTime <= lane.runStart) continue;
+      addSpan(lane.busy, G, lane.group, this.grid, lane.runStart, lane.lastTime);
+      lane.runStart = lane.lastTime;
+    }
+  }
+
   /** End a replayed range at `time`: the threads' running time up to it counts (levels too). */
   closeAt(time: number): void {
     const threads = this.m!.s.threads;
     for (const lane of this.lanes) {
-      if (!lane || lane.lastTime < 0 || lane.lastTime >= time) continue;
+      if (!lane || lane.runStart < 0 || lane.runStart >= time) continue;
       const mt = threads[lane.id];
-      const end = mt.token === lane.lastToken ? time : Math.min(time, Math.max(lane.lastTime, mt.idleSince));
-      if (end > lane.lastTime) addSpan(lane.busy, G, lane.group, this.grid, lane.lastTime, end);
-      lane.lastTime = time;
+      const idle = mt.idleSince;
+      const stop = mt.token === lane.lastToken ? time : idle < lane.lastTime ? lane.lastTime : Math.min(idle, time);
+      if (stop > lane.runStart) addSpan(lane.busy, G, lane.group, this.grid, lane.runStart, stop);
+      lane.runStart = -1;
     }
     this.flushLevels(time);
   }
@@ -202,7 +228,8 @@ export class TimelineRecorder {
       busy: new Float32Array(this.grid.size * G),
       lastTime: -1,
       lastToken: mt.token,
-      group: 0,
+      runStart: -1,
+      group: -1,
       firstNs: time,
       lastNs: time,
     };
@@ -219,6 +246,7 @@ export class TimelineRecorder {
       foldPairs(this.levels, LEVELS.length);
       this.grid.width *= 2;
     }
+    this.gridEnd = this.grid.end;
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -286,8 +314,4 @@ export class TimelineRecorder {
     const last = lo < n ? lo * INDEX_EVERY : this.next;
     return { first, last: Math.min(last, this.next) };
   }
-}
-
-function topOf(t: SimThread): number {
-  return t.native.depth > 0 ? t.native.frames[t.native.depth - 1].fn : 0;
 }

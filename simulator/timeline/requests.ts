@@ -34,6 +34,11 @@ export interface LatencySplit {
 
 const OPS: Record<number, RequestSpan['op']> = { [IoOp.read]: 'read', [IoOp.write]: 'write', [IoOp.flush]: 'flush' };
 
+/** The time from mark a to mark b, NaN when the request skipped one of them. */
+function span(a: number, b: number): number {
+  return a >= 0 && b >= 0 ? b - a : NaN;
+}
+
 function grow<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let n = a.length;
@@ -78,9 +83,12 @@ export class RequestTable {
     this.stages = grow(this.stages, (id + 1) * S);
     this.op = grow(this.op, id + 1);
     this.state = grow(this.state, id + 1);
-    const marks = [r.tQueued, r.tPop, r.tBackend, r.tBackendDone, r.tUsed, r.tDone];
-    for (let i = 0; i < S; i++)
-      this.stages[id * S + i] = marks[i] >= 0 && marks[i + 1] >= 0 ? marks[i + 1] - marks[i] : NaN;
+    const st = this.stages;
+    st[id * S] = span(r.tQueued, r.tPop);
+    st[id * S + 1] = span(r.tPop, r.tBackend);
+    st[id * S + 2] = span(r.tBackend, r.tBackendDone);
+    st[id * S + 3] = span(r.tBackendDone, r.tUsed);
+    st[id * S + 4] = span(r.tUsed, r.tDone);
     this.op[id] = r.op;
     this.state[id] = r.status !== 0 ? 2 : 1;
     this.doneIds = grow(this.doneIds, this.done + 1);

@@ -72,6 +72,7 @@ export class SimulationTimeline implements TimelineSource {
     const want = new Set(q.lanes ?? LANE_KINDS);
     const out = new BinGrid(from, (to - from) / bins, bins, false);
     rec.flushLevels(rec.endNs);
+    rec.flushRuns();
 
     // finer than the recording, or short enough for spans: replay the range
     let src = rec;
