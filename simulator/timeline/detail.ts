@@ -141,18 +141,8 @@ export class DetailBuilder {
     switch (ev.phase) {
       case Phase.enter:
         stack.push({ fn: ev.fn, start: time, seq: ev.seq, co: ev.co });
-        if (ev.co >= 0 && stack.length > 0 && ev.depth === 1) {
-          const co = m.s.w.co.live.get(ev.co);
-          this.coSpans.set(ev.co, {
-            co: ev.co,
-            state: 'running',
-            start: time,
-            end: time,
-            thread: tid,
-            fn: co?.entry ?? ev.fn,
-            seq: ev.seq,
-          });
-        }
+        // a coroutine starts on its trampoline
+        if (ev.co >= 0 && ev.depth === 1) this.openCo(ev, 'running', m.s.w.co.live.get(ev.co)?.entry ?? ev.fn);
         return;
       case Phase.exit: {
         const f = stack.pop();
@@ -169,34 +159,21 @@ export class DetailBuilder {
         }
         this.parked.set(ev.co, taken);
         this.endCo(ev.co, time);
-        const where = taken.length >= 2 ? taken[taken.length - 2].fn : ev.fn;
-        this.coSpans.set(ev.co, {
-          co: ev.co,
-          state: 'parked',
-          start: time,
-          end: time,
-          thread: tid,
-          fn: where,
-          seq: ev.seq,
-        });
+        // where it waits: the caller of qemu_coroutine_yield
+        this.openCo(ev, 'parked', taken.length >= 2 ? taken[taken.length - 2].fn : ev.fn);
         return;
       }
       default: {
         for (const f of this.parked.get(ev.co) ?? []) stack.push({ ...f, start: time });
         this.parked.delete(ev.co);
         this.endCo(ev.co, time);
-        const co = m.s.w.co.live.get(ev.co);
-        this.coSpans.set(ev.co, {
-          co: ev.co,
-          state: 'running',
-          start: time,
-          end: time,
-          thread: tid,
-          fn: co?.entry ?? ev.fn,
-          seq: ev.seq,
-        });
+        this.openCo(ev, 'running', m.s.w.co.live.get(ev.co)?.entry ?? ev.fn);
       }
     }
+  }
+
+  private openCo(ev: StageEvent, state: CoroutineSpan['state'], fn: number): void {
+    this.coSpans.set(ev.co, { co: ev.co, state, start: ev.time, end: ev.time, thread: ev.thread, fn, seq: ev.seq });
   }
 
   private slice(thread: number, f: Open, end: number, depth: number): void {

@@ -89,6 +89,8 @@ function receive(m: ToWebview): void {
       sessionName = m.name;
       data = null;
       selected = null;
+      position = null;
+      for (const k of ['complete', 'events', 'detail', 'positionEvent', 'cursorX', 'lastGotoMs']) delete stats[k];
       if (m.name) requestData(0);
       else {
         stats.state = 'empty';
@@ -102,9 +104,15 @@ function receive(m: ToWebview): void {
       data = m.body;
       view.end = Math.max(1, data.extent.endNs);
       if (wasWhole) view.whole();
-      if (m.body.position) position = m.body.position;
+      if (m.body.position) {
+        position = m.body.position;
+        stats.positionEvent = String(position.event);
+      }
       layout();
       stats.queryMs = m.ms.toFixed(1);
+      stats.events = String(data.extent.events);
+      stats.complete = String(data.extent.complete);
+      stats.detail = String(!!data.detail);
       stats.state = 'ready';
       status.textContent = describe(data, m.ms);
       renderLatency($('latency'), $('latency-scope'), data.latency, theme);
@@ -132,8 +140,9 @@ function receive(m: ToWebview): void {
         gotoAt = 0;
       }
       stats.positionEvent = String(position.event);
-      // the run went past what we know: ask again (the whole run grows with it)
-      if (data && (position.timeNs > data.extent.endNs || !data.extent.complete)) requestData(0);
+      // nothing yet (the session was running), or the run went visibly past what we hold: ask
+      // again (stepping within what has run only moves the cursor: no query, no cost to the step)
+      if (!data || position.timeNs > data.extent.endNs + view.span / 200) requestData(0);
       announce(`Debugger at ${formatNs(position.timeNs)}, event ${position.event}`);
       return invalidate();
     }
@@ -424,6 +433,7 @@ function coRows(): Map<number, number> {
 function drawCursor(g: CanvasRenderingContext2D, lw: number, h: number): void {
   if (!position) return;
   const x = Math.round(view.x(position.timeNs, lw)) + 0.5;
+  stats.cursorX = String(x);
   if (x < 0 || x > lw) return;
   g.strokeStyle = theme.cursor;
   g.lineWidth = 2;
