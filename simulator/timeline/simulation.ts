@@ -156,6 +156,16 @@ export class SimulationTimeline implements TimelineSource {
           group: FN_GROUP[fn],
         };
       };
+      // spans narrower than half a bin cannot be seen (their caller is drawn there instead): leave
+      // them out, which keeps a zoomed-out answer small; times to the nanosecond
+      const minNs = out.width / 2;
+      const keep = <T extends { start: number; end: number }>(xs: T[]): T[] =>
+        xs
+          .filter((x) => x.end - x.start >= minNs)
+          .map((x) => ({ ...x, start: Math.round(x.start), end: Math.round(x.end) }));
+      detail.slices = keep(detail.slices);
+      detail.waits = keep(detail.waits);
+      detail.coroutines = keep(detail.coroutines);
       for (const s of detail.slices) name(s.fn);
       for (const s of detail.waits) name(s.fn);
       for (const s of detail.coroutines) name(s.fn);

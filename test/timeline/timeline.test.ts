@@ -116,7 +116,7 @@ describe('exact spans', () => {
     const mid = end / 2;
     const from = mid - 20_000;
     const to = mid + 20_000;
-    const d = exec.timeline.query({ fromNs: from, toNs: to, bins: 100 });
+    const d = exec.timeline.query({ fromNs: from, toNs: to, bins: 10_000 }); // 4 ns bins: spans under 2 ns are left out
     assert.equal(d.resolution, 'replayed');
     const slices = d.detail!.slices;
     assert.ok(slices.length > 50, `${slices.length} slices`);

@@ -708,13 +708,18 @@ function stepSelection(dir: 1 | -1): void {
   announce('Nothing further in this lane in view');
 }
 
+/** The keyboard zooms about the cursor when it is in view (the mouse zooms about the pointer). */
+function keyboardAnchor(): number | undefined {
+  return position && position.timeNs >= view.from && position.timeNs <= view.to ? position.timeNs : undefined;
+}
+
 canvas.addEventListener('keydown', (e) => {
   const k = e.key;
   let handled = true;
   if (k === 'ArrowLeft') view.pan(-0.1);
   else if (k === 'ArrowRight') view.pan(0.1);
-  else if (k === '+' || k === '=') view.zoom(0.5);
-  else if (k === '-' || k === '_') view.zoom(2);
+  else if (k === '+' || k === '=') view.zoom(0.5, keyboardAnchor());
+  else if (k === '-' || k === '_') view.zoom(2, keyboardAnchor());
   else if (k === 'Home' || k === '0') view.whole();
   else if (k === 'ArrowUp' || k === 'ArrowDown') {
     focusLane = Math.max(0, Math.min(lanes.length - 1, focusLane + (k === 'ArrowUp' ? -1 : 1)));
