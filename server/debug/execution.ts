@@ -176,8 +176,11 @@ export class Execution implements WindowReplayer {
     return { kind: 'end', thread: ev.thread, description: why, breakpoints: [], stats: st };
   }
 
+  /** At the end of the run (not merely stepped back to a point after the workload finished). */
   get finished(): boolean {
-    return this.finishedOnce && (this.sim.done || this.sim.m.s.heap.size === 0);
+    return (
+      this.finishedOnce && this.sim.eventCount >= this.recorder.next && (this.sim.done || this.sim.m.s.heap.size === 0)
+    );
   }
 
   private checkpointDue(): number {

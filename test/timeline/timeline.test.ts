@@ -181,6 +181,16 @@ describe('time ↔ event', () => {
     assert.equal(exec.timeline.eventAt(end + 1), null);
   });
 
+  test('stepped back from the end, the run is not finished: stepping on runs to the end again', async () => {
+    const exec = execution({ workload: { rw: 'write', requests: 2 } });
+    await toEnd(exec);
+    assert.equal(exec.finished, true);
+    await exec.stepBack(exec.position!.thread);
+    assert.equal(exec.finished, false);
+    assert.equal((await exec.forward(null)).kind, 'end');
+    assert.equal(exec.finished, true);
+  });
+
   test('going past the end of the run stops at the end', async () => {
     const exec = execution({ workload: { rw: 'write', requests: 2 } });
     const stop = await exec.seek({ timeNs: 1e12 });
