@@ -25,7 +25,9 @@ export class TimelinePanel implements vscode.Disposable {
       TIMELINE_PANEL,
       'QEMU I/O Timeline',
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
-      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: false },
+      // kept when hidden: a stop can open its source over the panel (when no other group shows
+      // that document), and the panel must not lose its range and data for that
+      { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
     );
     TimelinePanel.current = new TimelinePanel(panel, dist, log);
     return TimelinePanel.current;

@@ -190,11 +190,15 @@ export async function timelineChecks({ check, page, wb, project, lists, log, not
       const runS = (Date.now() - t0) / 1000;
       // close the panel and open it again: time to the whole run drawn
       await page.keyboard.press('Escape');
-      await run('View: Close All Editors', { id: 'workbench.action.closeAllEditors' });
+      await page.locator('.tabs-container .tab', { hasText: 'QEMU I/O Timeline' }).first().click();
+      await run('View: Close Editor', { id: 'workbench.action.closeActiveEditor' });
+      await poll(async () => !(await page.locator('.tabs-container .tab', { hasText: 'QEMU I/O Timeline' }).count()), {
+        timeout: 10_000,
+        what: 'the timeline tab to close',
+      });
       const t1 = Date.now();
       await run(OPEN.title, { id: OPEN.id });
       f = await frame();
-      await roomy();
       const shown = await waitStats(
         f,
         (x) => x.state === 'ready' && x.complete === 'true' && Number(x.frames) > 0,
