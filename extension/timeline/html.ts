@@ -5,7 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 
-export function timelineHtml(cspSource: string, script: string, style: string): string {
+/** `openedAt`: when the panel was asked for (ms since the epoch): the page reports how long it took to show the run. */
+export function timelineHtml(cspSource: string, script: string, style: string, openedAt = Date.now()): string {
   const nonce = randomBytes(16).toString('base64');
   const csp = [
     "default-src 'none'",
@@ -23,7 +24,7 @@ export function timelineHtml(cspSource: string, script: string, style: string): 
 <link rel="stylesheet" href="${style}">
 <title>QEMU I/O Timeline</title>
 </head>
-<body>
+<body data-opened-at="${openedAt}">
 <header class="toolbar" role="toolbar" aria-label="Timeline">
   <button id="whole" title="Show the whole run (Home)">Whole run</button>
   <button id="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>

@@ -16,6 +16,7 @@ export class TimelinePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   static show(extensionUri: vscode.Uri, log: Log): TimelinePanel {
+    const openedAt = Date.now();
     if (TimelinePanel.current) {
       TimelinePanel.current.panel.reveal();
       return TimelinePanel.current;
@@ -29,7 +30,7 @@ export class TimelinePanel implements vscode.Disposable {
       // that document), and the panel must not lose its range and data for that
       { enableScripts: true, localResourceRoots: [dist], retainContextWhenHidden: true },
     );
-    TimelinePanel.current = new TimelinePanel(panel, dist, log);
+    TimelinePanel.current = new TimelinePanel(panel, dist, log, openedAt);
     return TimelinePanel.current;
   }
 
@@ -37,12 +38,14 @@ export class TimelinePanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     dist: vscode.Uri,
     private readonly log: Log,
+    openedAt: number,
   ) {
     const web = panel.webview;
     web.html = timelineHtml(
       web.cspSource,
       web.asWebviewUri(vscode.Uri.joinPath(dist, 'timeline.js')).toString(),
       web.asWebviewUri(vscode.Uri.joinPath(dist, 'timeline.css')).toString(),
+      openedAt,
     );
     this.session = ours(vscode.debug.activeDebugSession);
     this.disposables.push(

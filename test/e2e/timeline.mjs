@@ -196,6 +196,13 @@ export async function timelineChecks({ check, page, wb, project, lists, log, not
         timeout: 10_000,
         what: 'the timeline tab to close',
       });
+      // the renderer's JS heap (workbench and webviews share it), after a full GC, before the panel opens
+      const cdp = await page.context().newCDPSession(page);
+      const heap = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        return page.evaluate(() => performance.memory.usedJSHeapSize / 2 ** 20);
+      };
+      const heap0 = await heap();
       const t1 = Date.now();
       await run(OPEN.title, { id: OPEN.id });
       f = await frame();
@@ -214,6 +221,7 @@ export async function timelineChecks({ check, page, wb, project, lists, log, not
             const r = c.getBoundingClientRect();
             const start = performance.now();
             const drawn0 = Number(document.body.dataset.frames);
+            const busy0 = Number(document.body.dataset.drawTotalMs);
             let ticks = 0;
             const tick = () => {
               const t = performance.now() - start;
@@ -230,8 +238,11 @@ export async function timelineChecks({ check, page, wb, project, lists, log, not
               );
               ticks++;
               if (t < 3000) requestAnimationFrame(tick);
-              else
-                resolve({ fps: ((Number(document.body.dataset.frames) - drawn0) / t) * 1000, raf: (ticks / t) * 1000 });
+              else {
+                const drawn = Number(document.body.dataset.frames) - drawn0;
+                const busy = Number(document.body.dataset.drawTotalMs) - busy0;
+                resolve({ fps: (drawn / t) * 1000, raf: (ticks / t) * 1000, drawMs: busy / drawn });
+              }
             };
             requestAnimationFrame(tick);
           }),
@@ -250,27 +261,33 @@ export async function timelineChecks({ check, page, wb, project, lists, log, not
         'the debugger to go there',
         30_000,
       );
-      const mem = await f.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize / 2 ** 20 : -1));
+      const heap1 = await heap();
+      const mem = heap1 - heap0;
       const figures = {
         runToEndS: runS.toFixed(1),
-        openToWholeRunMs: openMs,
+        commandToWholeRunMs: Number(shown.shownMs),
+        paletteToWholeRunMs: openMs,
         webviewFirstPaintMs: Number(shown.firstPaintMs),
         panZoomFps: Number(fps.fps.toFixed(1)),
+        drawMsPerFrame: Number(fps.drawMs.toFixed(2)),
         rafPerS: Number(fps.raf.toFixed(1)),
         clickToTimeMs: Number(went.lastGotoMs),
         webviewHeapMiB: Number(mem.toFixed(1)),
+        rendererHeapMiB: Number(heap1.toFixed(1)),
         events: Number(went.events),
       };
       log(`TIMELINE FIGURES ${JSON.stringify(figures)}`);
       const missed = [
-        openMs > 1000 && `whole run shown ${openMs} ms after opening (target ≤ 1000)`,
-        figures.panZoomFps < 30 && `pan/zoom ${figures.panZoomFps} fps (target ≥ 30)`,
+        figures.commandToWholeRunMs > 1000 &&
+          `whole run shown ${figures.commandToWholeRunMs} ms after the command (target ≤ 1000)`,
+        figures.panZoomFps < 30 &&
+          `pan/zoom ${figures.panZoomFps} fps with the browser's animation frames at ${figures.rafPerS}/s; a frame takes ${figures.drawMsPerFrame} ms to draw (target ≥ 30 fps)`,
         figures.clickToTimeMs > 200 && `click-to-time ${figures.clickToTimeMs} ms (target ≤ 200)`,
-        mem > 200 && `webview heap ${figures.webviewHeapMiB} MiB (target < 200)`,
+        mem > 200 && `the timeline added ${figures.webviewHeapMiB} MiB to the renderer's heap (target < 200)`,
       ].filter(Boolean);
       if (missed.length) note('timeline-targets', `missed on this run: ${missed.join('; ')}`);
       await stopSession();
-      return `${figures.events.toLocaleString('en-US')} events run in ${figures.runToEndS} s; whole run drawn ${openMs} ms after "${OPEN.title}" (page's own first paint ${figures.webviewFirstPaintMs} ms); pan/zoom ${figures.panZoomFps} fps (rAF ${figures.rafPerS}/s); click-to-time ${figures.clickToTimeMs} ms; webview JS heap ${figures.webviewHeapMiB} MiB`;
+      return `${figures.events.toLocaleString('en-US')} events run in ${figures.runToEndS} s; whole run drawn ${figures.commandToWholeRunMs} ms after the command ran (${openMs} ms after typing it in the palette; the page's own first paint ${figures.webviewFirstPaintMs} ms); pan/zoom ${figures.panZoomFps} fps (animation frames ${figures.rafPerS}/s, ${figures.drawMsPerFrame} ms to draw one); click-to-time ${figures.clickToTimeMs} ms; the panel added ${figures.webviewHeapMiB} MiB to the renderer's JS heap (${figures.rendererHeapMiB} MiB with the workbench)`;
     },
   );
 }

@@ -186,9 +186,18 @@ function invalidate(): void {
   });
 }
 
+let drawTotalMs = 0;
 function draw(): void {
+  const t0 = performance.now();
+  paint();
   frames++;
+  drawTotalMs += performance.now() - t0;
   stats.frames = String(frames);
+  stats.drawTotalMs = drawTotalMs.toFixed(1);
+  if (data && !stats.shownMs) stats.shownMs = String(Date.now() - Number(document.body.dataset.openedAt));
+}
+
+function paint(): void {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
