@@ -125,8 +125,11 @@ export class RequestTable {
     return lo;
   }
 
-  /** Completed requests overlapping [from, to], in completion order. */
-  private *completedIn(from: number, to: number): Generator<number> {
+  /**
+   * Calls `fn` with each completed request overlapping [from, to], in completion order, until it
+   * returns true (plain loops: a million requests are walked per whole-run query).
+   */
+  private eachCompleted(from: number, to: number, fn: (id: number) => boolean | void): void {
     for (let i = this.firstDoneAtOrAfter(from); i < this.done; i++) {
       const id = this.doneIds[i];
       if (this.queued[id] > to) {
@@ -134,26 +137,27 @@ export class RequestTable {
         if (this.doneAt[i] > to + this.longest) return;
         continue;
       }
-      yield id;
+      if (fn(id) === true) return;
     }
   }
 
   /** Requests queued by `to` and not completed (in flight at the end of the recording). */
-  private *inFlight(to: number): Generator<number> {
-    for (const id of this.open) if (this.queued[id] <= to) yield id;
+  private inFlight(to: number): number[] {
+    return [...this.open].filter((id) => this.queued[id] <= to);
   }
 
   /** How many requests overlap [from, to], counting no further than `limit` + 1. */
   countIn(from: number, to: number, limit: number): number {
-    let n = 0;
-    for (const _ of this.completedIn(from, to)) if (++n > limit) return n;
-    for (const _ of this.inFlight(to)) if (++n > limit) return n;
+    let n = this.inFlight(to).length;
+    this.eachCompleted(from, to, () => ++n > limit);
     return n;
   }
 
   /** The requests overlapping [from, to] as spans with rows (greedy: the lowest row free at its start). */
   spans(from: number, to: number, end: number): RequestSpan[] {
-    const ids = [...this.completedIn(from, to), ...this.inFlight(to)];
+    const ids: number[] = [];
+    this.eachCompleted(from, to, (id) => void ids.push(id));
+    ids.push(...this.inFlight(to));
     const spans = ids.map((id) => {
       const marks = this.marks(id);
       return {
@@ -182,10 +186,22 @@ export class RequestTable {
    */
   byStage(grid: BinGrid, end: number): Float64Array[] {
     const occ = Array.from({ length: S + 1 }, () => new Occupancy(grid));
-    for (const id of this.completedIn(grid.origin, grid.end)) {
-      const mk = this.marks(id);
-      for (let i = 0; i < S; i++) if (mk[i] >= 0 && mk[i + 1] >= 0) occ[i].add(mk[i], mk[i + 1]);
-    }
+    const st = this.stages;
+    this.eachCompleted(grid.origin, grid.end, (id) => {
+      // the marks, as marks() adds them up, without an array per request
+      let t = this.queued[id];
+      let known = true;
+      for (let i = 0; i < S; i++) {
+        const d = st[id * S + i];
+        if (Number.isNaN(d)) {
+          known = false;
+          continue;
+        }
+        if (known) occ[i].add(t, t + d);
+        t += d;
+        known = true;
+      }
+    });
     for (const id of this.inFlight(grid.end)) occ[S].add(this.queued[id], end);
     return occ.map((o) => o.averages());
   }
