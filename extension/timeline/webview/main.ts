@@ -6,9 +6,10 @@
 
 import type { TimelinePosition, TimelineResponse } from '../../../server/debug/timeline-protocol';
 import type { FromWebview, ToWebview } from '../messages';
+import { AXIS_H, Hit, hitAt, LABEL_W, Lane, laneAt, LaneKind, laneWidth, paint, Scene } from './lanes';
 import { renderHistogram, renderLatency, renderLegend } from './side';
 import { readTheme, Theme } from './theme';
-import { formatNs, ticks, TimeView } from './view';
+import { formatNs, TimeView } from './view';
 import './timeline.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void };
@@ -23,28 +24,6 @@ const status = $<HTMLSpanElement>('status');
 const rangeLabel = $<HTMLSpanElement>('range');
 const live = $<HTMLDivElement>('live');
 const stats = document.body.dataset;
-
-const AXIS_H = 22;
-const LABEL_W = 128;
-
-type LaneKind = 'thread' | 'coroutines' | 'requests' | 'inflight' | 'kicks' | 'interrupts';
-interface Lane {
-  kind: LaneKind;
-  label: string;
-  y: number;
-  h: number;
-  thread?: number;
-}
-
-/** Something under the pointer or chosen with the keyboard: where it is, what it says, where it goes. */
-interface Hit {
-  lane: number;
-  start: number;
-  end: number;
-  text: string;
-  /** The event the debugger goes to (-1: the first event at `start`). */
-  seq: number;
-}
 
 let theme: Theme = readTheme();
 const view = new TimeView();
@@ -61,11 +40,26 @@ let frames = 0;
 let gotoAt = 0;
 const opened = performance.now();
 
+/** The state the lanes are drawn from. */
+function scene(): Scene {
+  return {
+    data,
+    view,
+    lanes,
+    position,
+    theme,
+    hover,
+    selected,
+    focusLane,
+    focused: document.activeElement === canvas,
+    sessionName,
+  };
+}
+
 // ---- data ----------------------------------------------------------------------------------
 
-function laneWidth(): number {
-  return Math.max(50, canvas.clientWidth - LABEL_W);
-}
+/** The lane area's width now. */
+const width = (): number => laneWidth(canvas);
 
 /** Ask for the visible range, one bin per pixel (soon: a burst of wheel events asks once). */
 function requestData(delay = 60): void {
@@ -77,7 +71,7 @@ function requestData(delay = 60): void {
       id: ++queryId,
       fromNs: whole ? undefined : view.from,
       toNs: whole ? undefined : view.to,
-      bins: Math.round(laneWidth()),
+      bins: Math.round(width()),
     });
     stats.state = 'loading';
   }, delay);
@@ -189,413 +183,15 @@ function invalidate(): void {
 let drawTotalMs = 0;
 function draw(): void {
   const t0 = performance.now();
-  paint();
+  const sc = scene();
+  paint(sc, canvas);
+  if (sc.cursorX !== undefined) stats.cursorX = String(sc.cursorX);
+  rangeLabel.textContent = `${formatNs(view.from)} – ${formatNs(view.to)} (${formatNs(view.span)})`;
   frames++;
   drawTotalMs += performance.now() - t0;
   stats.frames = String(frames);
   stats.drawTotalMs = drawTotalMs.toFixed(1);
   if (data && !stats.shownMs) stats.shownMs = String(Date.now() - Number(document.body.dataset.openedAt));
-}
-
-function paint(): void {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const g = canvas.getContext('2d')!;
-  g.setTransform(dpr, 0, 0, dpr, 0, 0);
-  g.fillStyle = theme.bg;
-  g.fillRect(0, 0, w, h);
-  g.font = theme.font;
-  g.textBaseline = 'middle';
-  rangeLabel.textContent = `${formatNs(view.from)} – ${formatNs(view.to)} (${formatNs(view.span)})`;
-  if (!data) {
-    g.fillStyle = theme.dim;
-    g.fillText(sessionName ? 'Loading…' : 'No QEMU I/O debug session', 12, 40);
-    return;
-  }
-  const lw = laneWidth();
-  g.save();
-  g.translate(LABEL_W, 0);
-  g.beginPath();
-  g.rect(0, 0, lw, h);
-  g.clip();
-  drawAxis(g, lw, h);
-  lanes.forEach((lane, i) => drawLane(g, lane, i, lw));
-  drawCursor(g, lw, h);
-  for (const hit of [hover, selected]) if (hit) outline(g, hit, lw, hit === selected ? theme.focus : theme.fg);
-  g.restore();
-  // labels
-  lanes.forEach((lane, i) => {
-    g.fillStyle = i === focusLane && document.activeElement === canvas ? theme.focus : theme.fg;
-    g.textAlign = 'left';
-    g.fillText(lane.label, 6, lane.y + lane.h / 2, LABEL_W - 10);
-  });
-}
-
-function drawAxis(g: CanvasRenderingContext2D, lw: number, h: number): void {
-  g.strokeStyle = theme.grid;
-  g.fillStyle = theme.dim;
-  g.textAlign = 'center';
-  g.lineWidth = 1;
-  for (const t of ticks(view.from, view.to, lw)) {
-    const x = Math.round(view.x(t, lw)) + 0.5;
-    g.beginPath();
-    g.moveTo(x, AXIS_H - 4);
-    g.lineTo(x, h);
-    g.stroke();
-    g.fillText(formatNs(t), x, AXIS_H / 2);
-  }
-  // the end of what has run
-  if (data && !data.extent.complete) {
-    const x = view.x(data.extent.endNs, lw);
-    g.fillStyle = theme.grid;
-    g.fillRect(x, AXIS_H, lw - x, h);
-  }
-}
-
-/** x range on screen of [t0, t1] (in data coordinates, drawn in the current view). */
-function xs(t0: number, t1: number, lw: number): [number, number] {
-  const a = view.x(t0, lw);
-  const b = view.x(t1, lw);
-  return [a, Math.max(b - a, 0.75)];
-}
-
-function drawBins(
-  g: CanvasRenderingContext2D,
-  values: number[],
-  y: number,
-  h: number,
-  lw: number,
-  max: number,
-  colour: (i: number) => string | null,
-): void {
-  if (!data) return;
-  const n = values.length;
-  const bw = (data.toNs - data.fromNs) / n;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (!(v > 0)) continue;
-    const c = colour(i);
-    if (!c) continue;
-    const [x, wx] = xs(data.fromNs + i * bw, data.fromNs + (i + 1) * bw, lw);
-    if (x + wx < 0 || x > lw) continue;
-    const bh = Math.max(1, Math.min(1, v / max) * h);
-    g.fillStyle = c;
-    g.fillRect(x, y + h - bh, wx, bh);
-  }
-}
-
-function drawLane(g: CanvasRenderingContext2D, lane: Lane, index: number, lw: number): void {
-  if (!data) return;
-  const { y, h } = lane;
-  if (index === focusLane && document.activeElement === canvas) {
-    g.strokeStyle = theme.focus;
-    g.strokeRect(0.5, y - 1.5, lw - 1, h + 2);
-  }
-  const d = data.detail;
-  switch (lane.kind) {
-    case 'thread': {
-      if (d) {
-        g.fillStyle = theme.grid;
-        for (const wt of d.waits) {
-          if (wt.thread !== lane.thread) continue;
-          const [x, wx] = xs(wt.start, wt.end, lw);
-          g.fillRect(x, y + h / 2 - 1, wx, 2);
-        }
-        for (const s of byDepth(lane.thread!)) {
-          const [x, wx] = xs(s.start, s.end, lw);
-          if (x + wx < 0 || x > lw) continue;
-          const fn = d.functions[s.fn];
-          g.fillStyle = theme.group(data.groups[fn?.group ?? 0]?.id ?? '');
-          g.fillRect(x, y + 1, wx, h - 2);
-          if (theme.contrast) {
-            g.strokeStyle = theme.contrast;
-            g.strokeRect(x, y + 1, wx, h - 2);
-          }
-          if (wx > 40) {
-            g.fillStyle = theme.bg;
-            g.textAlign = 'left';
-            g.fillText(fn?.name ?? '', Math.max(x, 0) + 3, y + h / 2, wx - 6);
-          }
-        }
-      } else {
-        const t = data.threads?.find((x) => x.thread === lane.thread);
-        if (t)
-          drawBins(g, t.busy, y, h, lw, 1, (i) => (t.group[i] >= 0 ? theme.group(data!.groups[t.group[i]].id) : null));
-      }
-      return;
-    }
-    case 'coroutines': {
-      if (d && d.coroutines.length) {
-        const rows = coRows();
-        const rh = Math.max(1, Math.min(8, h / rows.size));
-        for (const c of d.coroutines) {
-          const [x, wx] = xs(c.start, c.end, lw);
-          if (x + wx < 0 || x > lw) continue;
-          g.fillStyle = c.state === 'running' ? theme.group('blk') : theme.stage[5];
-          g.fillRect(x, y + rows.get(c.co)! * rh, wx, Math.max(1, rh - 1));
-        }
-      } else if (data.coroutines) {
-        const all = data.coroutines.running.map((r, i) => r + data!.coroutines!.parked[i]);
-        const max = Math.max(1, ...all);
-        drawBins(g, all, y, h, lw, max, () => theme.stage[5]);
-        drawBins(g, data.coroutines.running, y, h, lw, max, () => theme.group('blk'));
-      }
-      return;
-    }
-    case 'requests': {
-      const r = data.requests;
-      if (!r) return;
-      if (r.spans) {
-        const rows = Math.max(1, ...r.spans.map((s) => s.row + 1));
-        const rh = Math.max(1, Math.min(10, h / rows));
-        const end = data.extent.endNs;
-        for (const s of r.spans) {
-          const top = y + s.row * rh;
-          let t = s.marks[0];
-          for (let k = 1; k <= 5; k++) {
-            if (s.marks[k] < 0) continue;
-            const [x, wx] = xs(t, s.marks[k], lw);
-            g.fillStyle = theme.stage[k - 1];
-            g.fillRect(x, top, wx, Math.max(1, rh - 1));
-            t = s.marks[k];
-          }
-          if (s.marks[5] < 0) {
-            const [x, wx] = xs(t, end, lw);
-            g.fillStyle = theme.stage[5];
-            g.fillRect(x, top, wx, Math.max(1, rh - 1));
-          }
-        }
-      } else {
-        // stacked: how many requests are in each stage per bin
-        const n = r.byStage[0].length;
-        const totals = Array.from({ length: n }, (_, i) => r.byStage.reduce((a, c) => a + c[i], 0));
-        const max = Math.max(1e-9, ...totals);
-        const bw = (data.toNs - data.fromNs) / n;
-        for (let i = 0; i < n; i++) {
-          const [x, wx] = xs(data.fromNs + i * bw, data.fromNs + (i + 1) * bw, lw);
-          if (x + wx < 0 || x > lw) continue;
-          let base = y + h;
-          for (let k = 0; k < r.byStage.length; k++) {
-            const bh = (r.byStage[k][i] / max) * h;
-            if (bh <= 0) continue;
-            g.fillStyle = theme.stage[k];
-            g.fillRect(x, base - bh, wx, bh);
-            base -= bh;
-          }
-        }
-      }
-      return;
-    }
-    default: {
-      const c = data.counters;
-      if (!c) return;
-      const values = c[lane.kind as 'inflight' | 'kicks' | 'interrupts'];
-      const max = Math.max(1e-9, ...values);
-      const colour =
-        lane.kind === 'inflight' ? theme.stage[2] : lane.kind === 'kicks' ? theme.stage[0] : theme.stage[3];
-      drawBins(g, values, y, h, lw, max, () => colour);
-      g.fillStyle = theme.dim;
-      g.textAlign = 'right';
-      g.fillText(
-        `max ${max < 10 ? max.toFixed(1) : Math.round(max)}${lane.kind === 'inflight' ? '' : ' per px'}`,
-        lw - 4,
-        y + 7,
-      );
-    }
-  }
-}
-
-let depthCache: {
-  data: TimelineResponse;
-  byThread: Map<number, NonNullable<TimelineResponse['detail']>['slices']>;
-} | null = null;
-/** A thread's slices, shallow first, so the innermost call is drawn on top. */
-function byDepth(thread: number): NonNullable<TimelineResponse['detail']>['slices'] {
-  if (!data?.detail) return [];
-  if (depthCache?.data !== data) {
-    const byThread = new Map<number, NonNullable<TimelineResponse['detail']>['slices']>();
-    for (const s of data.detail.slices) {
-      let a = byThread.get(s.thread);
-      if (!a) byThread.set(s.thread, (a = []));
-      a.push(s);
-    }
-    for (const a of byThread.values()) a.sort((p, q) => p.depth - q.depth || p.start - q.start);
-    depthCache = { data, byThread };
-  }
-  return depthCache.byThread.get(thread) ?? [];
-}
-
-let coRowCache: { data: TimelineResponse; rows: Map<number, number> } | null = null;
-function coRows(): Map<number, number> {
-  if (coRowCache?.data === data) return coRowCache.rows;
-  const rows = new Map<number, number>();
-  for (const c of data?.detail?.coroutines ?? []) if (!rows.has(c.co)) rows.set(c.co, rows.size);
-  coRowCache = { data: data!, rows };
-  return rows;
-}
-
-function drawCursor(g: CanvasRenderingContext2D, lw: number, h: number): void {
-  if (!position) return;
-  const x = Math.round(view.x(position.timeNs, lw)) + 0.5;
-  stats.cursorX = String(x);
-  if (x < 0 || x > lw) return;
-  g.strokeStyle = theme.cursor;
-  g.lineWidth = 2;
-  g.beginPath();
-  g.moveTo(x, AXIS_H - 6);
-  g.lineTo(x, h);
-  g.stroke();
-  g.lineWidth = 1;
-  const lane = lanes.find((l) => l.kind === 'thread' && l.thread === position!.threadId);
-  if (lane) {
-    g.fillStyle = theme.cursor;
-    g.beginPath();
-    g.moveTo(x - 5, lane.y);
-    g.lineTo(x + 5, lane.y);
-    g.lineTo(x, lane.y + 6);
-    g.fill();
-  }
-}
-
-function outline(g: CanvasRenderingContext2D, hit: Hit, lw: number, colour: string): void {
-  const lane = lanes[hit.lane];
-  if (!lane) return;
-  const [x, wx] = xs(hit.start, hit.end, lw);
-  g.strokeStyle = colour;
-  g.lineWidth = 2;
-  g.strokeRect(x - 1, lane.y - 1, wx + 2, lane.h + 2);
-  g.lineWidth = 1;
-}
-
-// ---- what is where -------------------------------------------------------------------------
-
-/** The span (or bin) of lane `index` at time `t`, if any. */
-function hitAt(index: number, t: number, yIn?: number): Hit | null {
-  const lane = lanes[index];
-  if (!lane || !data) return null;
-  const d = data.detail;
-  const binNs = (data.toNs - data.fromNs) / data.bins;
-  const bin = Math.floor((t - data.fromNs) / binNs);
-  const binHit = (text: string): Hit => ({
-    lane: index,
-    start: data!.fromNs + bin * binNs,
-    end: data!.fromNs + (bin + 1) * binNs,
-    text,
-    seq: -1,
-  });
-  switch (lane.kind) {
-    case 'thread': {
-      if (d) {
-        const slices = byDepth(lane.thread!);
-        for (let i = slices.length - 1; i >= 0; i--) {
-          const s = slices[i];
-          if (s.start <= t && t <= s.end) {
-            const fn = d.functions[s.fn];
-            return {
-              lane: index,
-              start: s.start,
-              end: s.end,
-              seq: s.seq,
-              text: `${lane.label}: ${fn?.name} · ${formatNs(s.end - s.start)}${s.co >= 0 ? ` · coroutine #${s.co}` : ''}\n${data.groups[fn?.group ?? 0]?.label} · from ${formatNs(s.start)}${s.seq >= 0 ? ` (event ${s.seq})` : ' (began earlier)'}`,
-            };
-          }
-        }
-        const wt = d.waits.find((x) => x.thread === lane.thread && x.start <= t && t <= x.end);
-        if (wt)
-          return {
-            lane: index,
-            start: wt.start,
-            end: wt.end,
-            seq: -1,
-            text: `${lane.label}: waiting in ${d.functions[wt.fn]?.name} · ${formatNs(wt.end - wt.start)}`,
-          };
-        return null;
-      }
-      const th = data.threads?.find((x) => x.thread === lane.thread);
-      if (!th || bin < 0 || bin >= th.busy.length) return null;
-      const gi = th.group[bin];
-      return binHit(
-        `${lane.label}: ran ${Math.round(th.busy[bin] * 100)}% of ${formatNs(binNs)}${gi >= 0 ? `, mostly ${data.groups[gi].label}` : ''}`,
-      );
-    }
-    case 'coroutines': {
-      if (d && d.coroutines.length && yIn !== undefined) {
-        const rows = coRows();
-        const rh = Math.max(1, Math.min(8, lane.h / rows.size));
-        const row = Math.floor((yIn - lane.y) / rh);
-        const c = d.coroutines.find((x) => rows.get(x.co) === row && x.start <= t && t <= x.end);
-        if (!c) return null;
-        const where = d.functions[c.fn]?.name;
-        return {
-          lane: index,
-          start: c.start,
-          end: c.end,
-          seq: c.seq,
-          text: `coroutine #${c.co} ${c.state === 'running' ? `running (${where})` : `parked in ${where}`} · ${formatNs(c.end - c.start)}`,
-        };
-      }
-      const c = data.coroutines;
-      if (!c || bin < 0 || bin >= c.running.length) return null;
-      return binHit(`coroutines: ${c.running[bin].toFixed(2)} running, ${c.parked[bin].toFixed(2)} parked (average)`);
-    }
-    case 'requests': {
-      const r = data.requests;
-      if (!r) return null;
-      if (r.spans && yIn !== undefined) {
-        const rows = Math.max(1, ...r.spans.map((s) => s.row + 1));
-        const rh = Math.max(1, Math.min(10, lane.h / rows));
-        const row = Math.floor((yIn - lane.y) / rh);
-        const s = r.spans.find(
-          (x) => x.row === row && x.marks[0] <= t && t <= (x.marks[5] >= 0 ? x.marks[5] : data!.extent.endNs),
-        );
-        if (!s) return null;
-        let k = 0;
-        while (k < 5 && s.marks[k + 1] >= 0 && s.marks[k + 1] < t) k++;
-        const parts = data.stages
-          .map((name, i) =>
-            s.marks[i + 1] >= 0 && s.marks[i] >= 0 ? `${name} ${formatNs(s.marks[i + 1] - s.marks[i])}` : null,
-          )
-          .filter(Boolean);
-        const stageStart = s.marks[k];
-        return {
-          lane: index,
-          start: s.marks[0],
-          end: s.marks[5] >= 0 ? s.marks[5] : data.extent.endNs,
-          seq: -1,
-          // a click goes to the start of the stage under the pointer
-          text: `request ${s.id} (${s.op}${s.failed ? ', failed' : ''})${s.marks[5] < 0 ? ' in flight' : ` · ${formatNs(s.marks[5] - s.marks[0])}`}\n${parts.join('\n')}\nclick: go to “${data.stages[Math.min(k, 4)]}” at ${formatNs(stageStart)}`,
-          stageStart,
-        } as Hit & { stageStart: number };
-      }
-      if (bin < 0 || bin >= r.byStage[0].length) return null;
-      return binHit(
-        [
-          'requests (average in each stage):',
-          ...data.stages.map((s, i) => `${s}: ${r.byStage[i][bin].toFixed(2)}`),
-          `in flight at the end: ${r.byStage[5][bin].toFixed(2)}`,
-        ].join('\n'),
-      );
-    }
-    default: {
-      const c = data.counters;
-      if (!c || bin < 0 || bin >= c.kicks.length) return null;
-      const v = c[lane.kind as 'inflight' | 'kicks' | 'interrupts'][bin];
-      return binHit(
-        lane.kind === 'inflight'
-          ? `requests in flight: ${v.toFixed(2)} (average)`
-          : `${lane.kind}: ${v.toFixed(0)} in ${formatNs(binNs)}`,
-      );
-    }
-  }
-}
-
-function laneAt(y: number): number {
-  return lanes.findIndex((l) => y >= l.y && y <= l.y + l.h);
 }
 
 /** Send the debugger to a hit (its event, or the first event at its time) or to a time. */
@@ -642,7 +238,7 @@ canvas.addEventListener(
   'wheel',
   (e) => {
     e.preventDefault();
-    const lw = laneWidth();
+    const lw = width();
     const x = e.offsetX - LABEL_W;
     if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) view.pan((e.deltaX || e.deltaY) / lw);
     else view.zoom(Math.exp(e.deltaY / 300), view.time(Math.max(0, x), lw));
@@ -659,7 +255,7 @@ canvas.addEventListener('pointerdown', (e) => {
   drag = { x: e.offsetX, from: view.from, to: view.to, moved: false };
 });
 canvas.addEventListener('pointermove', (e) => {
-  const lw = laneWidth();
+  const lw = width();
   if (drag) {
     const dx = e.offsetX - drag.x;
     if (Math.abs(dx) > 3) drag.moved = true;
@@ -670,9 +266,9 @@ canvas.addEventListener('pointermove', (e) => {
       return changed();
     }
   }
-  const i = laneAt(e.offsetY);
+  const i = laneAt(lanes, e.offsetY);
   const x = e.offsetX - LABEL_W;
-  hover = i >= 0 && x >= 0 ? hitAt(i, view.time(x, lw), e.offsetY) : null;
+  hover = i >= 0 && x >= 0 ? hitAt(scene(), i, view.time(x, lw), e.offsetY) : null;
   showTooltip(hover, e.offsetX, e.offsetY);
   invalidate();
 });
@@ -682,9 +278,9 @@ canvas.addEventListener('pointerup', (e) => {
   if (!d || d.moved) return;
   const x = e.offsetX - LABEL_W;
   if (x < 0 || !data) return;
-  const t = view.time(x, laneWidth());
-  const i = laneAt(e.offsetY);
-  const hit = i >= 0 ? hitAt(i, t, e.offsetY) : null;
+  const t = view.time(x, width());
+  const i = laneAt(lanes, e.offsetY);
+  const hit = i >= 0 ? hitAt(scene(), i, t, e.offsetY) : null;
   if (i >= 0) focusLane = i;
   selected = hit;
   goTo(hit, t);
@@ -701,12 +297,12 @@ canvas.addEventListener('blur', invalidate);
 /** Spans of the focused lane in time order (bins when zoomed out): what [ and ] step through. */
 function stepSelection(dir: 1 | -1): void {
   if (!data) return;
-  const lw = laneWidth();
+  const lw = width();
   const from = selected && selected.lane === focusLane ? (dir > 0 ? selected.end : selected.start) : view.from;
   const px = view.span / lw;
   // walk pixel by pixel (in the lane's own units: spans or bins) to the next thing there
   for (let t = from + dir * px * 0.5, n = 0; n < lw * 4 && t >= 0 && t <= view.end; t += dir * px, n++) {
-    const h = hitAt(focusLane, t, lanes[focusLane].y + 1);
+    const h = hitAt(scene(), focusLane, t, lanes[focusLane].y + 1);
     if (h && (!selected || h.start !== selected.start || h.lane !== selected.lane)) {
       selected = h;
       if (h.start < view.from || h.end > view.to) view.center((h.start + h.end) / 2);
