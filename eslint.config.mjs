@@ -18,6 +18,8 @@ export default tseslint.config(
       'no-fallthrough': ['error', { commentPattern: 'fall ?through' }],
     },
   },
+  // The timeline webview runs in the browser.
+  { files: ['extension/timeline/webview/**'], languageOptions: { globals: globals.browser } },
   // The e2e scripts pass some functions to the browser page (page.evaluate).
   { files: ['test/e2e/**'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

@@ -8,6 +8,7 @@ import { openDocument } from './document';
 import { COMMANDS, VIEW_ID } from './ids';
 import type { Log } from './output';
 import { DEFAULT_SCENARIO, launchConfiguration, SCENARIOS } from './scenarios';
+import { TimelinePanel } from './timeline/panel';
 import type { StageTreeNode } from './tree/model';
 import type { StageTreeProvider } from './tree/provider';
 
@@ -117,6 +118,8 @@ export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvid
     }),
 
     register(COMMANDS.showOutput, () => log.show(true)),
+
+    register(COMMANDS.openTimeline, () => void TimelinePanel.show(extensionUri, log)),
 
     register(COMMANDS.treeRefresh, () => tree.refresh()),
     register(COMMANDS.treeShowNamedOnly, () => tree.setNamedOnly(true)),

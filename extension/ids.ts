@@ -23,7 +23,11 @@ export const COMMANDS = {
   treeShowNamedOnly: 'qemuIoExplorer.tree.showNamedOnly',
   treeShowAll: 'qemuIoExplorer.tree.showAll',
   treeOpenOccurrence: 'qemuIoExplorer.tree.openOccurrence',
+  openTimeline: 'qemuIoExplorer.openTimeline',
 } as const;
+
+/** The "QEMU I/O Timeline" webview panel's view type. */
+export const TIMELINE_PANEL = 'qemuIoExplorer.timeline';
 
 /** Context keys the manifest's `when` clauses read. */
 export const CONTEXT = {

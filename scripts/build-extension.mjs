@@ -1,5 +1,5 @@
 // Builds the extension's lazily loaded bundles next to dist/extension.js (which scripts/build.mjs
-// builds from extension/main.ts): keeping the language client library and the inline debug
+// builds from extension/main.ts), and the timeline webview's browser bundle: keeping the language client library and the inline debug
 // adapter (with the simulator) out of dist/extension.js keeps activation fast. Part of `npm run build`.
 import { build } from 'esbuild';
 import { join } from 'node:path';
@@ -10,8 +10,22 @@ const chunks = [
   { in: 'extension/chunks/debugSession.ts', out: 'dist/extension-debugSession.js' },
 ];
 
-await Promise.all(
-  chunks.map((c) =>
+// the timeline webview's script (and the stylesheet it imports): a browser bundle, no Node
+const webview = build({
+  entryPoints: [join(root, 'extension/timeline/webview/main.ts')],
+  outfile: join(root, 'dist/timeline.js'),
+  bundle: true,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  minify: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+await Promise.all([
+  webview,
+  ...chunks.map((c) =>
     build({
       entryPoints: [join(root, c.in)],
       outfile: join(root, c.out),
@@ -25,4 +39,4 @@ await Promise.all(
       external: ['vscode'],
     }),
   ),
-);
+]);

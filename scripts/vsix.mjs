@@ -21,7 +21,8 @@ export function packageVsix(root, out = vsixPath(root)) {
   mkdirSync(dirname(out), { recursive: true });
   const r = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+    // README's relative links (docs/…) stay relative: the project has no public repository URL to prefix
+    [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out],
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);

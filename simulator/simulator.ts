@@ -114,20 +114,7 @@ export class Simulator {
 
   /** Materialise a stage event. */
   record(ev: StageEvent): StageEventRecord {
-    const t = this.m.s.threads[ev.thread];
-    return {
-      seq: ev.seq,
-      time_ns: ev.time,
-      thread: t.name,
-      threadId: t.id,
-      coroutine: ev.co >= 0 ? ev.co : null,
-      function: catalog.name(ev.fn),
-      key: catalog.key(ev.fn),
-      fnId: ev.fn,
-      phase: PHASE_NAMES[ev.phase],
-      requests: ev.req >= 0 ? mergeChain(this.m.s.w, ev.req) : [],
-      depth: ev.depth,
-    };
+    return recordOf(this.m, ev);
   }
 
   threads(includeExited = false): ThreadView[] {
@@ -199,6 +186,24 @@ export class Simulator {
   restore(cp: SimState): void {
     this.m.restore(cp);
   }
+}
+
+/** A stage event of machine `m` as data (the machine's record is reused: this copies it). */
+export function recordOf(m: Machine, ev: StageEvent): StageEventRecord {
+  const t = m.s.threads[ev.thread];
+  return {
+    seq: ev.seq,
+    time_ns: ev.time,
+    thread: t.name,
+    threadId: t.id,
+    coroutine: ev.co >= 0 ? ev.co : null,
+    function: catalog.name(ev.fn),
+    key: catalog.key(ev.fn),
+    fnId: ev.fn,
+    phase: PHASE_NAMES[ev.phase],
+    requests: ev.req >= 0 ? mergeChain(m.s.w, ev.req) : [],
+    depth: ev.depth,
+  };
 }
 
 function frameView(f: Frame, co: number | null): FrameView {

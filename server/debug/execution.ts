@@ -1,13 +1,17 @@
 // Runs the simulator for a debugger, knowing nothing of DAP: stage-granular stepping (next,
 // step in, step out), continue to breakpoints, pause, and exact reverse execution through
 // checkpoints plus deterministic replay. Long runs go in slices so a pause is seen quickly.
+// Forward runs are recorded for the timeline; going to a time or an event is a replay back or
+// a run forward (seek).
 
 import { Scenario } from '../../simulator/config/scenario';
-import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
+import { Machine, Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
 import type { SimStats } from '../../simulator/stats';
+import { TimelineRecorder } from '../../simulator/timeline/recorder';
+import { SimulationTimeline, WindowReplayer } from '../../simulator/timeline/simulation';
 
-export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
+export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto' | 'end';
 
 export interface Stop {
   kind: StopKind;
@@ -51,13 +55,20 @@ export interface ExecutionHooks {
   output(lines: string[]): void;
 }
 
-export class Execution {
+export class Execution implements WindowReplayer {
   sim: Simulator;
+  /** Everything run so far, for the timeline (kept across restarts: the run is the same). */
+  readonly recorder = TimelineRecorder.forRun();
+  readonly timeline = new SimulationTimeline(this.recorder, this);
+  /** A second model for the timeline's replays, so the debuggee stays where it is. */
+  private side: Simulator | null = null;
   private checkpoints: Checkpoint[] = [];
   private checkpointEvery = 20_000;
   private pauseRequested = false;
   private running = false;
   private finishedOnce = false;
+  /** The run has reached its end at least once (since launch: restarts replay the same run). */
+  private ended = false;
   private liveThreads = new Set<number>();
   /** Collected by the machine's observers during a slice. */
   private startedNow: number[] = [];
@@ -76,6 +87,7 @@ export class Execution {
     const sim = new Simulator(this.scenario);
     sim.m.threadListener = (t, what) => (what === 'started' ? this.startedNow : this.exitedNow).push(t.id);
     sim.m.history = new Int32Array(HISTORY).fill(-1);
+    this.recorder.attach(sim.m);
     this.checkpoints = [capture(sim)];
     this.liveThreads = new Set(sim.threads().map((t) => t.id));
     this.finishedOnce = false;
@@ -105,6 +117,11 @@ export class Execution {
 
   pause(): void {
     if (this.running) this.pauseRequested = true;
+  }
+
+  /** A forward run is under way (it yields between slices). */
+  get busy(): boolean {
+    return this.running;
   }
 
   // ---- forward -----------------------------------------------------------------------------
@@ -155,11 +172,15 @@ export class Execution {
       why = `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${stall ? `. ${stall}` : ''}`;
     }
     this.finishedOnce = true;
+    this.ended = true;
     return { kind: 'end', thread: ev.thread, description: why, breakpoints: [], stats: st };
   }
 
+  /** At the end of the run (not merely stepped back to a point after the workload finished). */
   get finished(): boolean {
-    return this.finishedOnce && (this.sim.done || this.sim.m.s.heap.size === 0);
+    return (
+      this.finishedOnce && this.sim.eventCount >= this.recorder.next && (this.sim.done || this.sim.m.s.heap.size === 0)
+    );
   }
 
   private checkpointDue(): number {
@@ -193,10 +214,25 @@ export class Execution {
     if (this.checkpoints.length > MAX_CHECKPOINTS) this.thin();
   }
 
-  /** Keep recent checkpoints dense and older ones sparse: drop every other one of the oldest half. */
+  /**
+   * Keep checkpoints spread evenly over the run, so a replay to any point (a step back, a jump
+   * from the timeline) is bounded: drop those whose neighbours are closest together, never the
+   * first or the two latest (stepping back from where the run is stays cheap).
+   */
   private thin(): void {
-    const half = Math.floor(this.checkpoints.length / 2);
-    this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
+    const cps = this.checkpoints;
+    while (cps.length > MAX_CHECKPOINTS * 0.75) {
+      let best = 1;
+      let bestGap = Infinity;
+      for (let i = 1; i < cps.length - 2; i++) {
+        const gap = cps[i + 1].events - cps[i - 1].events;
+        if (gap < bestGap) {
+          bestGap = gap;
+          best = i;
+        }
+      }
+      cps.splice(best, 1);
+    }
   }
 
   // ---- stepping ----------------------------------------------------------------------------
@@ -337,24 +373,81 @@ export class Execution {
     return cp;
   }
 
-  /** Restore a checkpoint and run `n` events with only `observe` watching (no output, no hit counts). */
-  private replayFrom(cp: Checkpoint, n: number, observe: ((ev: StageEvent) => void) | null): void {
+  /**
+   * Restore a checkpoint and run `n` events (or until `until` accepts one) with only `observe`
+   * watching (no output, no hit counts).
+   */
+  private replayFrom(
+    cp: Checkpoint,
+    n: number,
+    observe: ((ev: StageEvent) => void) | null,
+    until: ((ev: StageEvent) => boolean) | null = null,
+  ): void {
     const m = this.sim.m;
     const listener = m.listener;
     const tracer = m.tracer;
     const threads = m.threadListener;
+    const requests = m.requestListener;
     this.sim.restore(cp.state);
     Object.assign(m.ev, cp.ev);
     m.listener = observe;
     m.tracer = null;
     m.threadListener = null;
+    m.requestListener = null;
     try {
-      if (n > 0) m.run(n);
+      if (n > 0) m.run(n, until);
     } finally {
       m.listener = listener;
       m.tracer = tracer;
       m.threadListener = threads;
+      m.requestListener = requests;
     }
+  }
+
+  // ---- the timeline --------------------------------------------------------------------------
+
+  /** Go to an event or the first event at or after a time: back by replay, beyond what has run by running on. */
+  seek(to: { event: number } | { timeNs: number }): Promise<Stop> {
+    const rec = this.recorder;
+    const ahead = 'event' in to ? to.event >= rec.next : to.timeNs > rec.endNs || rec.next === 0;
+    if (ahead) {
+      const reached = 'event' in to ? (ev: StageEvent) => ev.seq >= to.event : (ev: StageEvent) => ev.time >= to.timeNs;
+      return this.forward((ev) => (reached(ev) ? this.gotoStop(ev) : null), { breakpoints: false });
+    }
+    if ('event' in to) this.goTo(to.event);
+    else this.goToTime(to.timeNs);
+    return Promise.resolve(this.gotoStop(this.sim.m.ev));
+  }
+
+  /** Put the simulation at the first recorded event at or after `ns`: one replay from the latest checkpoint before it. */
+  private goToTime(ns: number): void {
+    const before = this.liveThreads;
+    let cp = this.checkpoints[0];
+    for (const c of this.checkpoints) if (c.events > 0 && c.ev.time < ns && c.events >= cp.events) cp = c;
+    this.replayFrom(cp, this.recorder.next - cp.events, null, (ev) => ev.time >= ns);
+    this.syncThreads(before);
+  }
+
+  private gotoStop(ev: StageEvent): Stop {
+    return { kind: 'goto', thread: ev.thread, description: `Went to event ${ev.seq}`, breakpoints: [] };
+  }
+
+  complete(): boolean {
+    return this.ended;
+  }
+
+  /** WindowReplayer: replay recorded events on the side model, from a clean state before `fromSeq`. */
+  replay(fromSeq: number, begin: (m: Machine) => void, observe: (ev: StageEvent) => boolean): void {
+    const side = (this.side ??= new Simulator(this.scenario));
+    let cp = this.checkpoints[0];
+    for (const c of this.checkpoints) if (c.events <= fromSeq && c.events >= cp.events) cp = c;
+    const m = side.m;
+    side.restore(cp.state);
+    Object.assign(m.ev, cp.ev);
+    if (fromSeq > cp.events) m.run(fromSeq - cp.events);
+    begin(m);
+    const left = this.recorder.next - m.s.events;
+    if (left > 0) m.run(left, observe);
   }
 }
 

@@ -36,6 +36,7 @@ import { Expression, ExprError, show, Value } from './expr/evaluate';
 import { LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
 import { frameScope } from './scope';
 import { SourceMap } from './sources';
+import { handleTimelineRequest } from './timeline';
 import { VariableStore } from './variables';
 
 /** DAP thread id of the pseudo-thread listing parked coroutines. */
@@ -405,6 +406,8 @@ export class QemuIoDebugSession extends DebugSession {
         group: f ? (catalog.stage(f.stage)?.group ?? '') : '',
         requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
         hitCounts: this.breakpoints?.hitCounts() ?? {},
+        event: exec.position?.seq ?? -1,
+        timeNs: exec.position?.time ?? 0,
       }),
     );
   }
@@ -641,6 +644,17 @@ export class QemuIoDebugSession extends DebugSession {
       }
       this.fail(response, e, 1007);
     }
+  }
+
+  // the timeline's requests (server/debug/timeline.ts)
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    const host = {
+      exec: () => this.exec,
+      run: (what: () => Promise<Stop>) => void this.run(what, true),
+      respond: (r: DebugProtocol.Response) => this.sendResponse(r),
+      fail: (r: DebugProtocol.Response, e: unknown, id: number) => this.fail(r, e, id),
+    };
+    if (!handleTimelineRequest(host, command, response, args)) super.customRequest(command, response, args);
   }
 
   // ---- errors ------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ function copyThread(t: SimThread): SimThread {
     timeoutQueuedAt: t.timeoutQueuedAt,
     createdAt: t.createdAt,
     exitedAt: t.exitedAt,
+    idleSince: t.idleSince,
     fresh: t.fresh,
   };
 }

@@ -91,6 +91,8 @@ export interface SimThread {
   timeoutQueuedAt: number;
   createdAt: number;
   exitedAt: number;
+  /** When it last blocked: a timeline tells the time it ran from the time it waited by it. */
+  idleSince: number;
   /** Not run yet: its first step is entering its base function (main_loop, worker_thread, ...). */
   fresh: boolean;
 }
@@ -163,6 +165,8 @@ export class Machine {
   tracer: TraceSink | null = null;
   /** Optional observer of threads coming and going (worker threads do). */
   threadListener: ((t: SimThread, event: 'started' | 'exited') => void) | null = null;
+  /** Optional observer of guest requests completing, by id (a timeline records their stage times). */
+  requestListener: ((req: number) => void) | null = null;
   readonly ev: StageEvent = { seq: 0, time: 0, thread: 0, co: -1, fn: 0, phase: 0, req: -1, depth: 0 };
   /**
    * Optional ring of the thread of each recent event (indexed by seq & mask), kept by a
@@ -216,6 +220,7 @@ export class Machine {
       timeoutQueuedAt: -1,
       createdAt: at,
       exitedAt: -1,
+      idleSince: at,
       fresh: true,
     };
     this.s.threads.push(t);
@@ -233,6 +238,7 @@ export class Machine {
   block(t: SimThread, wait: number, timeoutAt = -1): void {
     t.state = ThreadState.blocked;
     t.wait = wait;
+    t.idleSince = t.time;
     t.timedOut = false;
     t.token++;
     t.timeoutAt = timeoutAt;

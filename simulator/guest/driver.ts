@@ -285,6 +285,7 @@ function complete(m: Machine, id: number, now: number): void {
       st.stageCount[i]++;
     }
   }
+  if (m.requestListener !== null) m.requestListener(id);
   guestReaped(w, r);
 }
 

@@ -7,7 +7,9 @@
 // thread it leaves and reopened, at the resume, on the thread that re-enters it.
 
 import { catalog, Fn } from '../catalog';
-import { Simulator, StageEventRecord } from '../simulator';
+import { CoState } from '../coroutine/coroutine';
+import { Machine, ThreadState } from '../engine/machine';
+import { StageEventRecord } from '../simulator';
 
 interface Open {
   name: string;
@@ -31,22 +33,64 @@ export class ChromeTraceWriter {
 
   /** `line` receives the JSON a line at a time, without the newline. */
   constructor(
-    private readonly sim: Simulator,
+    private readonly sim: { readonly m: Machine },
     private readonly line: (text: string) => void,
   ) {
     this.line('{"displayTimeUnit":"ns","otherData":{"generator":"qemu-io-explorer","qemu":"4.1.0"},"traceEvents":[');
     this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: 'QEMU 4.1.0 (simulated)' } });
   }
 
+  /**
+   * Start in the middle of a run (an exported window): open, at `ns`, the frames the threads are
+   * in and the coroutines that exist, from the model's state between two events.
+   */
+  openAt(ns: number): void {
+    const w = this.sim.m.s.w;
+    const ts = us(ns);
+    this.lastNs = ns;
+    for (const t of this.sim.m.s.threads) {
+      if (t.state === ThreadState.exited) continue;
+      const tid = t.id + 1;
+      this.name(tid, t.name);
+      const stack = this.stackOf(tid);
+      const co = t.co >= 0 ? w.co.live.get(t.co) : undefined;
+      const frames = [
+        ...t.native.frames.slice(0, t.native.depth),
+        ...(co ? co.stack.frames.slice(0, co.stack.depth) : []),
+      ];
+      frames.forEach((f, i) => {
+        const name = catalog.name(f.fn);
+        const inCo = co && i >= t.native.depth ? co.id : null;
+        stack.push({ name, co: inCo, stage: catalog.functions[f.fn].stage });
+        this.emit({ ph: 'B', name, cat: catalog.functions[f.fn].stage, ts, pid: 1, tid, args: { before: true } });
+      });
+    }
+    for (const co of w.co.live.values()) {
+      if (co.stack.depth === 0) continue;
+      const name = `coroutine #${co.id} · ${catalog.name(co.entry)}`;
+      this.live.set(co.id, name);
+      this.emit({ ph: 'b', name, cat: 'coroutine', id: co.id, ts, pid: 1, tid: co.thread + 1, args: {} });
+      if (co.state === CoState.running) continue;
+      const taken = co.stack.frames
+        .slice(0, co.stack.depth)
+        .map((f) => ({ name: catalog.name(f.fn), co: co.id, stage: catalog.functions[f.fn].stage }));
+      this.parked.set(co.id, taken);
+      this.emit({ ph: 'b', name: 'yielded', cat: 'coroutine', id: co.id, ts, pid: 1, tid: co.thread + 1 });
+    }
+  }
+
+  private name(tid: number, name: string): void {
+    if (this.named.has(tid)) return;
+    this.named.add(tid);
+    this.emit({ ph: 'M', name: 'thread_name', pid: 1, tid, args: { name } });
+    this.emit({ ph: 'M', name: 'thread_sort_index', pid: 1, tid, args: { sort_index: tid } });
+  }
+
   /** Feed one stage event (the simulator's listener). */
   event(ev: StageEventRecord): void {
     const tid = ev.threadId + 1;
     this.lastNs = ev.time_ns;
-    if (!this.named.has(tid)) {
-      this.named.add(tid);
-      this.emit({ ph: 'M', name: 'thread_name', pid: 1, tid, args: { name: ev.thread } });
-      this.emit({ ph: 'M', name: 'thread_sort_index', pid: 1, tid, args: { sort_index: tid } });
-    }
+    this.name(tid, ev.thread);
     const stack = this.stackOf(tid);
     const ts = us(ev.time_ns);
     switch (ev.phase) {

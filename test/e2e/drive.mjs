@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { isAdapter, isLanguageServer, sessionProcesses } from './lib/processes.mjs';
 import { loadProject } from './lib/project.mjs';
 import { poll, Workbench } from './lib/ui.mjs';
+import { timelineChecks } from './timeline.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = (name, fallback) => {
@@ -710,6 +711,9 @@ try {
       return `output channel: sessions ${said.join(', ')}; ${added.length} process(es) came and went during the session, ${after.length} in code-server's session before and after`;
     },
   );
+
+  // t -------------------------------------------------------------------------------------------
+  await timelineChecks({ check, page, wb, project, lists, log, note, out: OUT });
 } catch (e) {
   log(`driver error: ${e?.stack ?? e}`);
   results.push({

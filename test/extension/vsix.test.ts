@@ -23,6 +23,8 @@ const EXPECTED = [
   'extension/dist/extension-debugSession.js',
   'extension/dist/debugAdapter.js',
   'extension/dist/languageServer.js',
+  'extension/dist/timeline.js',
+  'extension/dist/timeline.css',
   'extension/docs/qemu-io-path.md',
   'extension/media/icon.png',
   'extension/media/walkthrough/document.md',
