@@ -5,7 +5,7 @@
 
 import { IO_OP_NAMES, IoOp } from '../../simulator/backends/device';
 import { Catalog } from '../../simulator/catalog';
-import { Phase, StageEvent } from '../../simulator/engine/machine';
+import { Phase, StageEvent } from '../../simulator/engine/types';
 import { Simulator } from '../../simulator/simulator';
 import { Stop, StopPolicy } from './execution';
 import { Expression, ExprError, HitCondition, Template } from './expr/evaluate';

@@ -3,7 +3,7 @@
 // checkpoints plus deterministic replay. Long runs go in slices so a pause is seen quickly.
 
 import { Scenario } from '../../simulator/config/scenario';
-import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
+import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/types';
 import { Simulator } from '../../simulator/simulator';
 import type { SimStats } from '../../simulator/stats';
 

@@ -2,7 +2,7 @@
 // are computed only when an expression reads them.
 
 import { catalog } from '../../simulator/catalog';
-import { PHASE_NAMES, StageEvent } from '../../simulator/engine/machine';
+import { PHASE_NAMES, StageEvent } from '../../simulator/engine/types';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { Simulator } from '../../simulator/simulator';
 import { vmRunning } from '../../simulator/loop/runstate';
@@ -95,7 +95,7 @@ export function frameScope(
     fnId: number;
     req: number;
     coroutine: number | null;
-    raw: import('../../simulator/engine/machine').Frame;
+    raw: import('../../simulator/engine/types').Frame;
   } | null,
 ): Scope {
   const base = common(sim, threadId);

@@ -24,7 +24,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { catalog } from '../../simulator/catalog';
 import { buildScenario } from '../../simulator/config/build';
-import { Frame, Stack } from '../../simulator/engine/machine';
+import { Frame, Stack } from '../../simulator/engine/types';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { modelledFunctions } from '../../simulator/model';
 import { qemuTraceLine } from '../../simulator/output/qemu-trace';
