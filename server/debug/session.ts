@@ -41,23 +41,6 @@ import { VariableStore } from './variables';
 /** DAP thread id of the pseudo-thread listing parked coroutines. */
 export const PARKED_THREAD = 100_000;
 
-/** Frames that are plumbing rather than the I/O path itself. */
-const SUBTLE = new Set([
-  'qemu_kvm_cpu_thread_fn',
-  'main_loop',
-  'main_loop_wait',
-  'os_host_main_loop_wait',
-  'glib_pollfds_poll',
-  'g_main_context_dispatch',
-  'aio_ctx_dispatch',
-  'coroutine_trampoline',
-  'qemu_aio_coroutine_enter',
-  'aio_co_enter',
-  'aio_co_wake',
-  'bdrv_coroutine_enter',
-  'iothread_run',
-]);
-
 const MAX_OUTPUT_LINES_PER_STOP = 2000;
 
 interface FrameRef {
@@ -461,7 +444,7 @@ export class QemuIoDebugSession extends DebugSession {
 
   /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
   private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
-    return !isTop && SUBTLE.has(catalog.name(fnId)) ? 'subtle' : undefined;
+    return !isTop && catalog.functions[fnId].plumbing ? 'subtle' : undefined;
   }
 
   private displayName(fnId: number): string {

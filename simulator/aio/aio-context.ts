@@ -245,7 +245,10 @@ export const aio_notify = step('aio_notify', { args: ['ctx: ctx'], at: ['set'] }
   return m.ret(t);
 });
 
-/** event_notifier_set(notifier): write the eventfd. */
+/**
+ * event_notifier_set(notifier): write(2) 8 bytes to the eventfd. The notifier is an AioContext's
+ * handler, or -1 for one only KVM watches (a guest notifier used as irqfd).
+ */
 export const event_notifier_set = step(
   'event_notifier_set',
   { args: ['notifier: handler'], at: ['written'] },
@@ -253,14 +256,14 @@ export const event_notifier_set = step(
     (m, t, f) => {
       if (f.pc === ENTRY) {
         f.pc = at.written;
-        return m.call(t, eventfd_write, f.req);
+        return m.call(t, write, f.req);
       }
-      signalNotifier(m, m.s.w.aio.handlers[f[notifier]], t.time);
+      if (f[notifier] >= 0) signalNotifier(m, m.s.w.aio.handlers[f[notifier]], t.time);
       return m.ret(t);
     },
 );
 
-/** event_notifier_test_and_clear(notifier): read the eventfd; was it set? */
+/** event_notifier_test_and_clear(notifier): read(2) the eventfd; was it set? */
 export const event_notifier_test_and_clear = step(
   'event_notifier_test_and_clear',
   { args: ['notifier: handler'], at: ['read'] },
@@ -268,7 +271,7 @@ export const event_notifier_test_and_clear = step(
     (m, t, f) => {
       if (f.pc === ENTRY) {
         f.pc = at.read;
-        return m.call(t, eventfd_read, -1);
+        return m.call(t, read, -1);
       }
       const h = m.s.w.aio.handlers[f[notifier]];
       const was = h.ready;
@@ -277,9 +280,9 @@ export const event_notifier_test_and_clear = step(
     },
 );
 
-/** System calls that just cost time: eventfd reads and writes. */
-export const eventfd_write = returns('eventfd_write', {});
-export const eventfd_read = returns('eventfd_read', {});
+/** The eventfd reads and writes: system calls that just cost time. */
+export const write = returns('write', {});
+export const read = returns('read', {});
 
 /** aio_bh_poll(ctx): run every scheduled BH once, in list order (`next` walks the list). */
 export const aio_bh_poll = step(

@@ -8,7 +8,7 @@ import {
   addHandler,
   ctxOf,
   event_notifier_test_and_clear,
-  eventfd_write,
+  event_notifier_set,
   pokePoller,
   signalNotifier,
 } from '../aio/aio-context';
@@ -345,8 +345,8 @@ function notifyVia(key: 'virtio_notify_irqfd' | 'virtio_notify', viaIrqfd: boole
         m.trace(t, key, 0, q.id);
         raiseInterrupt(m, t.time, q);
         f.pc = at.raised;
-        // irqfd: an eventfd write that KVM turns into an MSI; otherwise the BQL path (MSI-X write)
-        if (viaIrqfd) return m.call(t, eventfd_write, f.req);
+        // irqfd: the guest notifier's eventfd, which KVM turns into an MSI; otherwise the BQL path (MSI-X write)
+        if (viaIrqfd) return m.call(t, event_notifier_set, f.req, -1);
       // fallthrough
       default:
         return m.ret(t);
