@@ -35,7 +35,7 @@ import { StageTreeModel } from '../extension/tree/model';
 import { Definitions } from '../server/language/definition';
 import { DocIndex } from '../server/language/docIndex';
 import { HoverProvider } from '../server/language/hover';
-import { identifierAt } from '../server/language/identifiers';
+import { identifierAt } from '../common/identifiers';
 import { QemuSourceIndex } from '../server/language/qemuSource';
 
 const root = process.cwd();

@@ -57,7 +57,7 @@ async function buildTests() {
     entryPoints: tests,
     outdir,
     outbase: join(root, 'test'),
-    external: ['vscode', '@vscode/debugadapter-testsupport'],
+    external: ['vscode', '@vscode/debugadapter-testsupport', 'eslint'],
   });
   return tests.map((t) => relative(root, t));
 }

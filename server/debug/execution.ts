@@ -2,10 +2,8 @@
 // step in, step out), continue to breakpoints, pause, and exact reverse execution through
 // checkpoints plus deterministic replay. Long runs go in slices so a pause is seen quickly.
 
-import { Scenario } from '../../simulator/config/scenario';
-import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/types';
-import { Simulator } from '../../simulator/simulator';
-import type { SimStats } from '../../simulator/stats';
+import { Phase, Scenario, SimState, Simulator, StageEvent, StopReason } from '../../simulator';
+import type { SimStats } from '../../simulator';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
 

@@ -22,14 +22,21 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { catalog } from '../../simulator/catalog';
-import { buildScenario } from '../../simulator/config/build';
-import { Frame, Stack } from '../../simulator/engine/types';
-import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
-import { modelledFunctions } from '../../simulator/model';
-import { qemuTraceLine } from '../../simulator/output/qemu-trace';
-import { statsText } from '../../simulator/output/stats-text';
-import { mergeChain } from '../../simulator/virtio/virtio-blk';
+import { formatFrameName } from '../../common/frame-name';
+import {
+  buildScenario,
+  catalog,
+  Frame,
+  frameLocals,
+  mergeChain,
+  modelledFunctions,
+  Plain,
+  qemuTraceLine,
+  requestInfo,
+  Stack,
+  statsText,
+  threadInfo,
+} from '../../simulator';
 import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
@@ -448,8 +455,7 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   private displayName(fnId: number): string {
-    const f = catalog.functions[fnId];
-    return f.qualifier ? `${f.name} [${f.qualifier}]` : f.name;
+    return formatFrameName(catalog.functions[fnId]);
   }
 
   /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */
