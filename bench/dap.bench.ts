@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     queueSize: 1024,
     stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 1000, batch: 64, requests: 1_000_000 },
-  });
+  } as DebugProtocol.LaunchRequestArguments);
   await dc.waitForEvent('initialized');
   await dc.setFunctionBreakpointsRequest({
     breakpoints: [{ name: 'thread_pool_completion_bh', hitCondition: '>= 400' }],
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     cache: 'none',
     stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 32, requests: 100_000 },
-  });
+  } as DebugProtocol.LaunchRequestArguments);
   await rc.waitForEvent('initialized');
   // ~125 stage events per request: the 8000th completion is past 1M events
   await rc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '8000' }] });

@@ -260,9 +260,7 @@ export class QemuIoDebugSession extends DebugSession {
     if (this.pendingExceptionFilters) bps.setExceptionFilters(this.pendingExceptionFilters);
     if (this.pendingFunctionBps) {
       const res = bps.setFunctionBreakpoints(this.pendingFunctionBps.breakpoints);
-      this.pendingFunctionBps.breakpoints.forEach((b, i) =>
-        this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...res[i] } })),
-      );
+      for (const r of res) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...r } }));
     }
     for (const args of this.pendingLineBps)
       bps.setLineBreakpoints(

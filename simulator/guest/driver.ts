@@ -106,7 +106,7 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
   };
 }
 
-function mayIssue(m: Machine, g: GuestState, now: number): boolean {
+function mayIssue(g: GuestState, now: number): boolean {
   if (g.inflight >= g.iodepth || now < g.thinkUntil) return false;
   // fio's fsync=N also follows the last N writes
   if (flushDue(g.work)) return true;
@@ -298,7 +298,7 @@ export const kvm_cpu_exec = step(
             g.irqPending = false;
             return m.call(t, vring_interrupt, -1, g.vq);
           }
-          if (mayIssue(m, g, t.time)) {
+          if (mayIssue(g, t.time)) {
             f[old_idx] = vq.availIdx;
             f[batch_left] = g.batch;
             f.pc = at.queueing;
@@ -311,7 +311,7 @@ export const kvm_cpu_exec = step(
           return m.block(t, Wait.halted);
         }
         case at.queueing:
-          if (f[batch_left] > 0 && mayIssue(m, g, t.time)) {
+          if (f[batch_left] > 0 && mayIssue(g, t.time)) {
             f[batch_left]--;
             const next = nextRequest(g.work, m.s.rng);
             const wl = g.work.wl;
