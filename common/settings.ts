@@ -113,6 +113,16 @@ export const SETTING_DEFAULTS = Object.fromEntries(
   Object.entries(SETTINGS).map(([k, s]) => [k, s.default]),
 ) as unknown as SettingValues;
 
+/** `v` if it is a value setting `name` can take (its type; one of its enum values), else undefined. */
+export function settingValue<K extends SettingName>(name: K, v: unknown): SettingValues[K] | undefined {
+  const spec: SettingSpec = SETTINGS[name];
+  const ok =
+    spec.type === 'array'
+      ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+      : typeof v === spec.type && (!('enum' in spec) || spec.enum.includes(v as string));
+  return ok ? (v as SettingValues[K]) : undefined;
+}
+
 /** `qemuIoExplorer.<name>`. */
 export function settingKey(name: SettingName): string {
   return `${SETTINGS_SECTION}.${name}`;

@@ -7,6 +7,7 @@ import {
   SettingName,
   SETTINGS,
   SETTINGS_SECTION,
+  settingValue,
   SettingValues,
 } from '../common/settings';
 
@@ -17,15 +18,8 @@ export type AdapterMode = Config['adapterMode'];
 export function readConfig(scope?: vscode.ConfigurationScope): Config {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
   const out: Record<string, unknown> = {};
-  for (const name of Object.keys(SETTINGS) as SettingName[]) {
-    const spec = SETTINGS[name];
-    const v = c.get<unknown>(name);
-    const ok =
-      spec.type === 'array'
-        ? Array.isArray(v) && v.every((x) => typeof x === 'string')
-        : typeof v === spec.type && (!('enum' in spec) || (spec.enum as readonly unknown[]).includes(v));
-    out[name] = ok ? v : SETTING_DEFAULTS[name];
-  }
+  for (const name of Object.keys(SETTINGS) as SettingName[])
+    out[name] = settingValue(name, c.get<unknown>(name)) ?? SETTING_DEFAULTS[name];
   return out as Config;
 }
 

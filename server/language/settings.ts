@@ -9,7 +9,7 @@
 // Later sources win, but only with a meaningful value: an empty string or null from the editor's
 // settings (an unset setting with an empty default) does not erase a value given at initialize.
 
-import { resolveUserPath, SETTING_DEFAULTS, SETTINGS, SETTINGS_SECTION as SECTION } from '../../common/settings';
+import { resolveUserPath, SETTING_DEFAULTS, SETTINGS_SECTION as SECTION, settingValue } from '../../common/settings';
 
 /** The settings the server uses. */
 const SERVER_SETTINGS = ['qemuSource', 'document', 'codeLens', 'documentLinks', 'linkLanguages'] as const;
@@ -54,16 +54,10 @@ function extractSection(raw: unknown): Raw {
   return out;
 }
 
-/** A meaningful value of the setting's type (a non-empty string, trimmed), or undefined. */
+/** A meaningful value of the setting (strings trimmed, and not empty), or undefined. */
 function valueOf(name: (typeof SERVER_SETTINGS)[number], v: unknown): unknown {
-  switch (SETTINGS[name].type) {
-    case 'string':
-      return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-    case 'boolean':
-      return typeof v === 'boolean' ? v : undefined;
-    case 'array':
-      return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined;
-  }
+  const value = settingValue(name, v);
+  return typeof value === 'string' ? value.trim() || undefined : value;
 }
 
 /** Overlays the meaningful values of `raw` (one source) on `base`. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
 import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, VIEW_ID } from '../../common/ids';
-import { configurationContribution, restrictedConfigurations } from '../../common/settings';
+import { configurationContribution, restrictedConfigurations, settingValue } from '../../common/settings';
 import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
 import { root } from './root';
 
@@ -38,6 +38,12 @@ test('contributes.configuration and the untrusted-workspace restrictions are gen
   assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedConfigurations());
   // the paths that would make the extension read files elsewhere stay restricted
   assert.deepEqual(restrictedConfigurations(), ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
+  // values are read by the table's types: anything else falls back to the default
+  assert.equal(settingValue('adapterMode', 'external'), 'external');
+  assert.equal(settingValue('adapterMode', 'sideways'), undefined);
+  assert.equal(settingValue('codeLens', 'false'), undefined);
+  assert.deepEqual(settingValue('linkLanguages', ['c']), ['c']);
+  assert.equal(settingValue('linkLanguages', ['c', 1]), undefined);
 });
 
 test('scripts/gen-manifest.mjs --check agrees that package.json is up to date', () => {
