@@ -23,7 +23,7 @@ import * as rawFormat from './block/raw-format';
 import { Scenario } from './config/scenario';
 import * as coroutine from './coroutine/coroutine';
 import { copyCoroutineState, initCoroutines, relinkCoroutines } from './coroutine/coroutine';
-import { Machine, StepDef } from './engine/machine';
+import { Machine, resolveTailCalls, StepDef } from './engine/machine';
 import { World } from './engine/types';
 import * as guest from './guest/driver';
 import { initGuest, registerGuestTimers } from './guest/driver';
@@ -67,6 +67,7 @@ export function isStep(v: unknown): v is StepDef {
 
 /** Every modelled function's step, by catalog id; the others are documented only. */
 export const STEPS: readonly (StepDef | undefined)[] = (() => {
+  resolveTailCalls();
   const steps = new Array<StepDef | undefined>(catalog.size);
   for (const mod of STEP_MODULES) {
     for (const v of Object.values(mod)) {

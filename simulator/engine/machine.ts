@@ -107,40 +107,58 @@ export function defineStep<const L extends Layout>(
   });
   const at: Record<string, number> = {};
   (layout.at ?? []).forEach((name, i) => (at[name] = i + 1));
-  return {
-    id,
-    key,
-    args: infos.slice(0, nArgs),
-    locals: infos.slice(nArgs),
-    at: layout.at ?? [],
-    run: body(slots as SlotsOf<L>, at as ResumePoints<L>),
-  };
+  const run = body(slots as SlotsOf<L>, at as ResumePoints<L>);
+  return stepDef(id, key, infos.slice(0, nArgs), infos.slice(nArgs), layout.at ?? [], run);
 }
+
+/**
+ * Every StepDef comes from this one literal, so they all share one hidden class and the
+ * interpreter's `callee.id` stays monomorphic (two shapes cost the simulator ~1%).
+ */
+function stepDef<A extends readonly unknown[]>(
+  id: number,
+  key: string,
+  args: readonly SlotInfo[],
+  locals: readonly SlotInfo[],
+  at: readonly string[],
+  run: Step,
+): StepDef<A> {
+  return { id, key, args, locals, at, run };
+}
+
+/** Tail calls whose callee's arguments are not known yet (see resolveTailCalls). */
+const unresolved = new Map<StepDef, () => StepDef>();
 
 /**
  * A function whose whole body is one call with its own arguments, returning what the callee
  * returns: `return callee(args);` (wrappers, dispatch glue, one-line callbacks). It takes the
  * callee's arguments. The callee is named through a function so that it may be defined later,
- * in a module that imports this one.
+ * in a module that imports this one; resolveTailCalls gives the step its arguments once all are.
  */
 export function tailCall<A extends readonly unknown[]>(id: number, key: string, callee: () => StepDef<A>): StepDef<A> {
   let target: StepDef<readonly number[]> | undefined;
-  return {
-    id,
-    key,
-    get args() {
-      return callee().args;
-    },
-    locals: [],
-    at: ['returned'],
-    run: (m, t, f) => {
-      if (f.pc === ENTRY) {
-        f.pc = 1;
-        return m.call(t, (target ??= callee() as StepDef<readonly number[]>), f.req, f.a, f.b, f.c);
-      }
-      return m.ret(t, f.ret);
-    },
+  const def = stepDef<A>(id, key, [], [], ['returned'], (m, t, f) => {
+    if (f.pc === ENTRY) {
+      f.pc = 1;
+      return m.call(t, (target ??= callee() as StepDef<readonly number[]>), f.req, f.a, f.b, f.c);
+    }
+    return m.ret(t, f.ret);
+  });
+  unresolved.set(def, callee);
+  return def;
+}
+
+/** Gives each tail call its callee's arguments; call it once every step module is loaded. */
+export function resolveTailCalls(): void {
+  const resolve = (def: StepDef): readonly SlotInfo[] => {
+    const callee = unresolved.get(def);
+    if (callee) {
+      unresolved.delete(def);
+      (def as { args: readonly SlotInfo[] }).args = resolve(callee());
+    }
+    return def.args;
   };
+  for (const def of [...unresolved.keys()]) resolve(def);
 }
 
 /** Heap item kinds below FIRST_TIMER are the engine's own. */
