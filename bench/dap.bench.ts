@@ -1,6 +1,7 @@
 // DAP step latency: `next` → stopped → stackTrace + scopes + variables, over stdio, with 64
 // workers and ~1000 requests in flight; beside the same round trip against a minimal adapter
-// that does no work (the floor on this machine). And the time of a reverse step after 1M events.
+// that does no work (the floor on this machine). The time of a reverse step after 1M events, and
+// how soon a pause request stops a long continue.
 
 import { DebugSession, InitializedEvent, Scope, StackFrame, StoppedEvent, Thread } from '@vscode/debugadapter';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     queueSize: 1024,
     stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 1000, batch: 64, requests: 1_000_000 },
-  });
+  } as DebugProtocol.LaunchRequestArguments);
   await dc.waitForEvent('initialized');
   await dc.setFunctionBreakpointsRequest({
     breakpoints: [{ name: 'thread_pool_completion_bh', hitCondition: '>= 400' }],
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     cache: 'none',
     stopOnEntry: false,
     workload: { rw: 'randread', iodepth: 32, requests: 100_000 },
-  });
+  } as DebugProtocol.LaunchRequestArguments);
   await rc.waitForEvent('initialized');
   // ~125 stage events per request: the 8000th completion is past 1M events
   await rc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '8000' }] });
@@ -174,4 +175,32 @@ async function main(): Promise<void> {
     `dap.reverse_step_ms p50 ${fmt(pct(back, 0.5))} p99 ${fmt(pct(back, 0.99))}  (step back, after ${events} events; simulated time ${timeUs.toFixed(0)} µs; target p50 ≤ 10 ms)`,
   );
   await rc.stop();
+
+  // pause: continue over millions of events, pause after a while, time until the stop
+  const pc = new DebugClient(process.execPath, adapter, 'qemu-io');
+  pc.defaultTimeout = 120_000;
+  await pc.start();
+  await pc.initializeRequest();
+  const entered = pc.waitForEvent('stopped');
+  await pc.launchRequest({
+    aio: 'native',
+    cache: 'none',
+    workload: { rw: 'randread', iodepth: 32, requests: 10_000_000 },
+  } as DebugProtocol.LaunchRequestArguments);
+  await pc.configurationDoneRequest();
+  await entered;
+  const pauses: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const stopped = pc.waitForEvent('stopped');
+    await pc.continueRequest({ threadId: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    await pc.pauseRequest({ threadId: 1 });
+    await stopped;
+    pauses.push(performance.now() - t0);
+  }
+  console.log(
+    `dap.pause_ms p50 ${fmt(pct(pauses, 0.5))} p99 ${fmt(pct(pauses, 0.99))}  (pause request → stopped, during a continue; target ≤ 100 ms)`,
+  );
+  await pc.stop();
 }

@@ -5,7 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { buildScenario } from '../simulator/config/build';
-import { StopReason } from '../simulator/engine/machine';
+import { StopReason } from '../simulator/engine/types';
 import { Simulator } from '../simulator/simulator';
 
 const fmt = (n: number, d = 0): string =>

@@ -5,7 +5,7 @@
 // exact spans), their JSON size (what the webview holds), going to a time (click-to-time) — and
 // the memory the recording takes.
 
-import { buildScenario } from '../simulator/config/build';
+import { buildScenario, ScenarioInput } from '../simulator/config/build';
 import { Simulator } from '../simulator/simulator';
 import { TimelineRecorder } from '../simulator/timeline/recorder';
 import { Execution } from '../server/debug/execution';
@@ -17,7 +17,7 @@ const pct = (xs: number[], p: number): number =>
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
 const mib = (): number => process.memoryUsage().rss / 2 ** 20;
 
-const INPUT = {
+const INPUT: ScenarioInput = {
   aio: 'native' as const,
   cache: 'none' as const,
   workload: { rw: 'randread', bs: 4096, iodepth: 32, requests: 1_000_000 },

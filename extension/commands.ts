@@ -1,11 +1,11 @@
-// The extension's commands (ids in ids.ts, titles in package.json).
+// The extension's commands (ids in common/ids.ts, titles in package.json).
 
 import * as vscode from 'vscode';
-import { identifierAt } from '../server/language/identifiers';
+import { identifierAt } from '../common/identifiers';
 import { getCatalog } from '../simulator/catalog';
 import { addFunctionBreakpoint, removeFunctionBreakpoint, toggleFunctionBreakpoint } from './breakpoints';
 import { openDocument } from './document';
-import { COMMANDS, VIEW_ID } from './ids';
+import { COMMANDS, VIEW_ID } from '../common/ids';
 import type { Log } from './output';
 import { DEFAULT_SCENARIO, launchConfiguration, SCENARIOS } from './scenarios';
 import { TimelinePanel } from './timeline/panel';

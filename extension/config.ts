@@ -1,26 +1,26 @@
 // The extension's settings (`qemuIoExplorer.*`), read in one place.
 
 import * as vscode from 'vscode';
-import type { ExplorerSettings } from './debug/launchDefaults';
-import { resolveUserPath } from './debug/launchDefaults';
-import { SETTINGS, SETTINGS_SECTION } from './ids';
+import {
+  resolveUserPath,
+  SETTING_DEFAULTS,
+  SettingName,
+  SETTINGS,
+  SETTINGS_SECTION,
+  settingValue,
+  SettingValues,
+} from '../common/settings';
 
-export type AdapterMode = 'inline' | 'external';
+export type Config = SettingValues;
+export type AdapterMode = Config['adapterMode'];
 
-export interface Config extends ExplorerSettings {
-  readonly adapterMode: AdapterMode;
-  readonly traceDapTraffic: boolean;
-}
-
+/** Every setting (common/settings.ts), a wrong type or unknown value read as its default. */
 export function readConfig(scope?: vscode.ConfigurationScope): Config {
   const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
-  return {
-    qemuSource: c.get<string>(SETTINGS.qemuSource, '') ?? '',
-    document: c.get<string>(SETTINGS.document, '') ?? '',
-    trace: c.get<boolean>(SETTINGS.trace, false) ?? false,
-    adapterMode: c.get<string>(SETTINGS.adapterMode, 'inline') === 'external' ? 'external' : 'inline',
-    traceDapTraffic: c.get<boolean>(SETTINGS.traceDapTraffic, false) ?? false,
-  };
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[])
+    out[name] = settingValue(name, c.get<unknown>(name)) ?? SETTING_DEFAULTS[name];
+  return out as Config;
 }
 
 /** The first workspace folder's path, used to resolve relative paths in settings. */

@@ -8,7 +8,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type * as ClientChunk from './chunks/languageClient';
 import { CHUNKS, loadChunk } from './chunks/load';
 import { readConfig, settingPath } from './config';
-import { DOCUMENT_LANGUAGES, SETTINGS_SECTION } from './ids';
+import { DOCUMENT_LANGUAGES } from '../common/ids';
+import { SETTINGS_SECTION } from '../common/settings';
 import type { Log } from './output';
 
 /** The settings the server reads, with paths made absolute. */

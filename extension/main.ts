@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { onConfigChange } from './config';
 import { registerCommands } from './commands';
 import { registerDebugger } from './debug/wiring';
-import { SETTINGS, SETTINGS_SECTION } from './ids';
+import { settingKey } from '../common/settings';
 import { LanguageClientHost } from './languageClient';
 import { createLog } from './output';
 import { StageTreeProvider } from './tree/provider';
@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     debug.onStagesChanged(() => tree.stagesChanged()),
     registerCommands(context.extensionUri, tree, log),
     onConfigChange((e) => {
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.${SETTINGS.document}`)) tree.reloadProject();
+      if (e.affectsConfiguration(settingKey('document'))) tree.reloadProject();
     }),
   );
   // after activation: loading the client library and starting the server need not hold VS Code up

@@ -2,7 +2,7 @@
 // language server state) and, when `qemuIoExplorer.traceDapTraffic` is on, every DAP message.
 
 import * as vscode from 'vscode';
-import { OUTPUT_CHANNEL } from './ids';
+import { OUTPUT_CHANNEL } from '../common/ids';
 
 export type Log = vscode.LogOutputChannel;
 

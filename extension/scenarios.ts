@@ -4,7 +4,7 @@
 // this list. VS Code-free; typed against the debug adapter's launch configuration.
 
 import type { LaunchConfig } from '../server/debug/launch-config';
-import { DEBUG_TYPE } from './ids';
+import { DEBUG_TYPE } from '../common/ids';
 
 export interface Scenario {
   /** Stable id (used by commands and tests). */

@@ -1,6 +1,8 @@
 // Bundles each entry point into dist/ with esbuild; with --tests also bundles every
-// test/**/*.test.ts into out/test/ so Node's built-in runner can execute them.
-import { build } from 'esbuild';
+// test/**/*.test.ts into out/test/ so Node's built-in runner can execute them; with --watch keeps
+// rebuilding dist/ as sources change (`npm run watch`, the preLaunchTask of .vscode/launch.json,
+// whose problem matcher reads the "[watch] build …" lines).
+import { build, context } from 'esbuild';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -10,6 +12,15 @@ const entries = [
   { in: 'server/debug/main.ts', out: 'dist/debugAdapter.js' },
   { in: 'server/language/main.ts', out: 'dist/languageServer.js' },
   { in: 'extension/main.ts', out: 'dist/extension.js' },
+  // loaded after activation (extension/chunks/load.ts), so dist/extension.js stays small
+  { in: 'extension/chunks/languageClient.ts', out: 'dist/extension-languageClient.js' },
+  { in: 'extension/chunks/debugSession.ts', out: 'dist/extension-debugSession.js' },
+  // the timeline webview's script (and the stylesheet it imports): a browser bundle, no Node
+  {
+    in: 'extension/timeline/webview/main.ts',
+    out: 'dist/timeline.js',
+    options: { platform: 'browser', target: 'chrome120', format: 'iife', minify: true },
+  },
 ];
 
 const common = {
@@ -33,6 +44,7 @@ async function buildEntries() {
           outfile: join(root, e.out),
           minifySyntax: true,
           banner: e.banner ? { js: e.banner } : undefined,
+          ...e.options,
         }),
       ),
   );
@@ -57,10 +69,51 @@ async function buildTests() {
     entryPoints: tests,
     outdir,
     outbase: join(root, 'test'),
-    external: ['vscode', '@vscode/debugadapter-testsupport'],
+    external: ['vscode', '@vscode/debugadapter-testsupport', 'eslint'],
   });
   return tests.map((t) => relative(root, t));
 }
 
-await buildEntries();
-if (process.argv.includes('--tests')) await buildTests();
+/** Prints the lines .vscode/tasks.json's background problem matcher waits for: one pair per rebuild. */
+function announcer() {
+  let active = 0;
+  let errors = 0;
+  return {
+    name: 'announce',
+    setup(b) {
+      b.onStart(() => {
+        if (active++ === 0) console.log('[watch] build started');
+      });
+      b.onEnd((r) => {
+        errors += r.errors.length;
+        if (--active > 0) return;
+        console.log(`[watch] build finished (${errors} errors)`);
+        errors = 0;
+      });
+    },
+  };
+}
+
+async function watchEntries() {
+  const announce = announcer();
+  const contexts = await Promise.all(
+    entries.map((e) =>
+      context({
+        ...common,
+        entryPoints: [join(root, e.in)],
+        outfile: join(root, e.out),
+        banner: e.banner ? { js: e.banner } : undefined,
+        ...e.options,
+        plugins: [announce],
+      }),
+    ),
+  );
+  // start them together, so the first build is announced once
+  await Promise.all(contexts.map((c) => c.watch()));
+}
+
+if (process.argv.includes('--watch')) await watchEntries();
+else {
+  await buildEntries();
+  if (process.argv.includes('--tests')) await buildTests();
+}

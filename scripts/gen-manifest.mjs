@@ -1,9 +1,11 @@
-// Writes the generated parts of package.json's `qemu-io` debugger contribution:
-//   configurationAttributes.launch  ← launchSchema() of server/debug/launch-config.ts (the launch
-//                                     configuration is typed once, there)
-//   initialConfigurations, configurationSnippets ← extension/scenarios.ts
-// Never edit those three by hand; `npm run build` runs this first. With --check it changes
-// nothing and exits 1 when package.json is out of date.
+// Writes the generated parts of package.json:
+//   the `qemu-io` debugger's configurationAttributes.launch ← launchSchema() of
+//                                     server/debug/launch-config.ts (the launch configuration is typed once, there)
+//   its initialConfigurations, configurationSnippets ← extension/scenarios.ts
+//   contributes.configuration, capabilities.untrustedWorkspaces.restrictedConfigurations
+//                                   ← common/settings.ts (the settings are typed once, there)
+// Never edit those by hand; `npm run build` runs this first. With --check it changes nothing and
+// exits 1 when package.json is out of date.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +19,8 @@ const bundle = await build({
     contents: [
       "export { launchSchema } from './server/debug/launch-config';",
       "export { configurationSnippets, initialConfigurations } from './extension/scenarios';",
-      "export { DEBUG_TYPE } from './extension/ids';",
+      "export { DEBUG_TYPE } from './common/ids';",
+      "export { configurationContribution, restrictedConfigurations } from './common/settings';",
     ].join('\n'),
     resolveDir: root,
     sourcefile: 'gen-manifest-entry.ts',
@@ -38,7 +41,14 @@ new Function('module', 'exports', 'require', '__filename', '__dirname', bundle.o
   join(root, 'gen-manifest-entry.js'),
   root,
 );
-const { launchSchema, configurationSnippets, initialConfigurations, DEBUG_TYPE } = mod.exports;
+const {
+  launchSchema,
+  configurationSnippets,
+  initialConfigurations,
+  DEBUG_TYPE,
+  configurationContribution,
+  restrictedConfigurations,
+} = mod.exports;
 
 const file = join(root, 'package.json');
 const before = readFileSync(file, 'utf8');
@@ -51,12 +61,14 @@ if (!dbg) {
 dbg.configurationAttributes = { launch: launchSchema() };
 dbg.initialConfigurations = initialConfigurations();
 dbg.configurationSnippets = configurationSnippets();
+pkg.contributes.configuration = configurationContribution();
+pkg.capabilities.untrustedWorkspaces.restrictedConfigurations = restrictedConfigurations();
 const after = JSON.stringify(pkg, null, 2) + '\n';
 
 if (after === before) process.exit(0);
 if (check) {
-  console.error("gen-manifest: package.json's generated debugger attributes are out of date; run `npm run build`");
+  console.error("gen-manifest: package.json's generated parts are out of date; run `npm run build`");
   process.exit(1);
 }
 writeFileSync(file, after);
-console.log('gen-manifest: updated the qemu-io debugger contribution in package.json');
+console.log('gen-manifest: updated the generated parts of package.json');

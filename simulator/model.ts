@@ -1,32 +1,94 @@
-// Assembles one QEMU 4.1.0 machine from a scenario: the layers' state, their step functions,
-// the CPU cost of each function, and the threads that exist at start (main loop, optional
-// iothread, vCPU). Worker threads come and go as the thread pool decides.
+// Assembles one QEMU 4.1.0 machine from a scenario: the layers' state, their steps, the CPU
+// cost of each function, and the threads that exist at start (main loop, optional iothread,
+// vCPU). Worker threads come and go as the thread pool decides.
 
 import { catalog, Fn } from './catalog';
-import { initAio, MAIN_CTX, newAioContext, registerAioContextSteps } from './aio/aio-context';
-import { registerAioPollSteps } from './aio/aio-poll';
-import { registerCoWakeSteps } from './aio/co-wake';
-import { copyDeviceState, initDevice, registerDevice } from './backends/device';
+import * as aioContext from './aio/aio-context';
+import { initAio, newAioContext } from './aio/aio-context';
+import * as aioPoll from './aio/aio-poll';
+import * as coWake from './aio/co-wake';
+import { copyDeviceState, initDevice, registerDeviceTimers } from './backends/device';
 import { copyHostIoState, initHostIo } from './backends/host-io';
-import { attachLinuxAio, copyLaioState, initLinuxAio, registerLinuxAio } from './backends/linux-aio';
-import { copyPoolState, initThreadPools, registerThreadPoolSteps } from './backends/thread-pool';
-import { copyBlkState, initBlockBackend, registerBlockBackendSteps } from './block/block-backend';
-import { initFilePosix, registerFilePosix } from './block/file-posix';
-import { copyBlockState, initBlockGraph, registerBlockIoSteps } from './block/io';
-import { registerRawFormatSteps } from './block/raw-format';
-import { defaultScenario, Scenario } from './config/scenario';
-import { copyCoroutineState, initCoroutines, registerCoroutineSteps, relinkCoroutines } from './coroutine/coroutine';
-import { Machine, Step, World } from './engine/machine';
-import { initGuest, registerGuest } from './guest/driver';
-import { registerIothreadSteps } from './loop/iothread';
-import { registerMainLoopSteps } from './loop/main-loop';
-import { initRunState, registerRunStateSteps } from './loop/runstate';
-import { registerDataplaneSteps } from './virtio/dataplane';
-import { copyVirtioBlkState, initVirtioBlk, registerVirtioBlkSteps } from './virtio/virtio-blk';
-import { initVirtio, newVirtQueue, registerVirtqueueSteps } from './virtio/virtqueue';
+import * as linuxAio from './backends/linux-aio';
+import { attachLinuxAio, copyLaioState, initLinuxAio, registerLinuxAioTimers } from './backends/linux-aio';
+import * as threadPool from './backends/thread-pool';
+import { copyPoolState, initThreadPools } from './backends/thread-pool';
+import * as blockBackend from './block/block-backend';
+import { copyBlkState, initBlockBackend } from './block/block-backend';
+import * as filePosix from './block/file-posix';
+import { initFilePosix, registerFilePosixTimers } from './block/file-posix';
+import * as blockIo from './block/io';
+import { copyBlockState, initBlockGraph } from './block/io';
+import * as rawFormat from './block/raw-format';
+import { Scenario } from './config/scenario';
+import * as coroutine from './coroutine/coroutine';
+import { copyCoroutineState, initCoroutines, relinkCoroutines } from './coroutine/coroutine';
+import { Machine, resolveTailCalls, StepDef } from './engine/machine';
+import { World } from './engine/types';
+import * as guest from './guest/driver';
+import { initGuest, registerGuestTimers } from './guest/driver';
+import * as iothread from './loop/iothread';
+import * as mainLoop from './loop/main-loop';
+import * as runState from './loop/runstate';
+import { initRunState, registerRunStateTimers } from './loop/runstate';
+import * as dataplane from './virtio/dataplane';
+import * as virtioBlk from './virtio/virtio-blk';
+import { copyVirtioBlkState, initVirtioBlk } from './virtio/virtio-blk';
+import * as virtqueue from './virtio/virtqueue';
+import { initVirtio, newVirtQueue } from './virtio/virtqueue';
 
 /** Linux thread ids printed in qemu-trace output (the main thread's equals the pid). */
 export const TID = { main: 4200, iothread: 4202, vcpu: 4203, firstWorker: 4210 } as const;
+
+/** The modules that define steps (each models one QEMU source file, or the guest). */
+export const STEP_MODULES: readonly Readonly<Record<string, unknown>>[] = [
+  aioContext,
+  aioPoll,
+  coWake,
+  coroutine,
+  mainLoop,
+  iothread,
+  runState,
+  threadPool,
+  linuxAio,
+  blockIo,
+  rawFormat,
+  filePosix,
+  blockBackend,
+  virtqueue,
+  virtioBlk,
+  dataplane,
+  guest,
+];
+
+export function isStep(v: unknown): v is StepDef {
+  return typeof v === 'object' && v !== null && typeof (v as StepDef).run === 'function' && 'key' in v;
+}
+
+/** Every modelled function's step, by catalog id; the others are documented only. */
+export const STEPS: readonly (StepDef | undefined)[] = (() => {
+  resolveTailCalls();
+  const steps = new Array<StepDef | undefined>(catalog.size);
+  for (const mod of STEP_MODULES) {
+    for (const v of Object.values(mod)) {
+      if (!isStep(v)) continue;
+      if (steps[v.id] && steps[v.id] !== v) throw new Error(`internal: ${v.key} has two steps`);
+      steps[v.id] = v;
+    }
+  }
+  return steps;
+})();
+
+/** The step of a catalog function, or undefined when the model never runs it. */
+export function stepOf(fn: number): StepDef | undefined {
+  return STEPS[fn];
+}
+
+/** Ids of the catalog functions the model can reach (the rest are documented only). */
+export function modelledFunctions(): ReadonlySet<number> {
+  return MODELLED;
+}
+const MODELLED: ReadonlySet<number> = new Set(STEPS.flatMap((s) => (s ? [s.id] : [])));
 
 export function buildMachine(sc: Scenario): Machine {
   const cpu = sc.cpu;
@@ -42,15 +104,15 @@ export function buildMachine(sc: Scenario): Machine {
   initHostIo(w);
   initThreadPools(w, cpu.threadCreateNs, TID.firstWorker);
   initLinuxAio(w, cpu.syscallNs / 4);
-  initBlockGraph(w, MAIN_CTX, direct ? sc.hostBlockSize : 1, noFlush);
+  initBlockGraph(w, aioContext.MAIN_CTX, direct ? sc.hostBlockSize : 1, noFlush);
   initFilePosix(w, sc.aio, direct);
   initBlockBackend(w, writeback, sc.werror, sc.rerror);
   // raw_open_common: aio=native sets up Linux AIO in the drive's (main) context at open time
   if (sc.aio === 'native' && direct) attachLinuxAio(w, main);
   initVirtio(w, sc.eventIdx, cpu.irqNs);
-  const vq = newVirtQueue(w, MAIN_CTX, sc.queueSize, Fn.virtio_blk_handle_output);
-  initVirtioBlk(w, vq.id, io ? io.id : MAIN_CTX, sc.requestMerging, sc.diskBytes);
-  w.runstate.changeHandlers.push({ fn: Fn.virtio_blk_dma_restart_cb, arg: 0 });
+  const vq = newVirtQueue(w, aioContext.MAIN_CTX, sc.queueSize, virtioBlk.virtio_blk_handle_output);
+  initVirtioBlk(w, vq.id, io ? io.id : aioContext.MAIN_CTX, sc.requestMerging, sc.diskBytes);
+  w.runstate.changeHandlers.push({ fn: virtioBlk.virtio_blk_dma_restart_cb.id, arg: 0 });
   initGuest(w, sc.workload, sc.diskBytes, sc.ioeventfd);
 
   const m = new Machine(catalog.size, sc.seed, w);
@@ -65,59 +127,26 @@ export function buildMachine(sc: Scenario): Machine {
     blk: copyBlkState,
     vblk: copyVirtioBlkState,
   });
-  registerSteps(m);
+  STEPS.forEach((s, i) => (m.steps[i] = s ? s.run : notModelled(catalog.key(i))));
+  // timer kinds are numbered in registration order: keep it
+  registerRunStateTimers(m);
+  registerDeviceTimers(m);
+  registerLinuxAioTimers(m);
+  registerFilePosixTimers(m);
+  registerGuestTimers(m);
   setCosts(m, sc);
 
-  main.thread = m.spawnThread('main-loop', 'main-loop', main.id, Fn.main_loop, 0, TID.main).id;
-  if (io) io.thread = m.spawnThread('iothread0', 'iothread', io.id, Fn.iothread_run, 0, TID.iothread).id;
-  w.guest.vcpu = m.spawnThread('vcpu0', 'vcpu', -1, Fn.qemu_kvm_cpu_thread_fn, 0, TID.vcpu).id;
+  main.thread = m.spawnThread('main-loop', 'main-loop', main.id, mainLoop.main_loop, 0, TID.main).id;
+  if (io) io.thread = m.spawnThread('iothread0', 'iothread', io.id, iothread.iothread_run, 0, TID.iothread).id;
+  w.guest.vcpu = m.spawnThread('vcpu0', 'vcpu', -1, guest.qemu_kvm_cpu_thread_fn, 0, TID.vcpu).id;
   return m;
 }
 
-function registerSteps(m: Machine): void {
-  const steps = m.steps;
-  registerCoroutineSteps(steps);
-  registerAioContextSteps(steps);
-  registerAioPollSteps(steps);
-  registerCoWakeSteps(steps);
-  registerMainLoopSteps(steps);
-  registerIothreadSteps(steps);
-  registerRunStateSteps(m);
-  registerDevice(m);
-  registerThreadPoolSteps(steps);
-  registerLinuxAio(m);
-  registerBlockIoSteps(steps);
-  registerRawFormatSteps(steps);
-  registerFilePosix(m);
-  registerBlockBackendSteps(steps);
-  registerVirtqueueSteps(steps);
-  registerVirtioBlkSteps(steps);
-  registerDataplaneSteps(steps);
-  registerGuest(m);
-  for (let i = 0; i < steps.length; i++) {
-    if (steps[i] === undefined) steps[i] = notModelled(catalog.key(i));
-  }
-}
-
 /** Catalog functions the model never calls (helpers the docs describe) fail loudly if it does. */
-function notModelled(name: string): Step {
-  const step: Step = () => {
+function notModelled(name: string) {
+  return (): void => {
     throw new Error(`internal: ${name} is in the catalog but not modelled`);
   };
-  NOT_MODELLED.add(step);
-  return step;
-}
-
-const NOT_MODELLED = new WeakSet<Step>();
-let modelled: ReadonlySet<number> | null = null;
-
-/** Ids of the catalog functions the model can reach (the rest are documented only). */
-export function modelledFunctions(): ReadonlySet<number> {
-  if (modelled === null) {
-    const m = buildMachine(defaultScenario());
-    modelled = new Set(m.steps.map((s, i) => (NOT_MODELLED.has(s) ? -1 : i)).filter((i) => i >= 0));
-  }
-  return modelled;
 }
 
 function setCosts(m: Machine, sc: Scenario): void {

@@ -6,9 +6,9 @@
 import { catalog } from './catalog';
 import { Scenario } from './config/scenario';
 import { Coroutine, CoState, CO_STATE_NAMES } from './coroutine/coroutine';
+import { Machine } from './engine/machine';
 import {
   Frame,
-  Machine,
   PHASE_NAMES,
   SimState,
   StageEvent,
@@ -16,7 +16,7 @@ import {
   StopReasonValue,
   ThreadState,
   WAIT_NAMES,
-} from './engine/machine';
+} from './engine/types';
 import { buildMachine } from './model';
 import { mergeChain } from './virtio/virtio-blk';
 import { collectStats, SimStats, stallNote } from './stats';

@@ -4,7 +4,8 @@
 import { catalog } from './catalog';
 import { IO_OP_NAMES } from './backends/device';
 import { ELEM_STATE_NAMES } from './backends/thread-pool';
-import { Machine, World } from './engine/machine';
+import { Machine } from './engine/machine';
+import { World } from './engine/types';
 import { vmRunning } from './loop/runstate';
 import type { AioContext } from './aio/aio-context';
 import { REQ_STATE_NAMES } from './virtio/virtio-blk';

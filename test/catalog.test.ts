@@ -680,3 +680,17 @@ test('functions are ordered along the path: guest first, syscalls last', () => {
   const errorIdx = fns.findIndex((f) => f.stage === 'error');
   assert.ok(errorIdx < setupIdx && setupIdx < firstSys);
 });
+
+test('indirect calls are calls; plumbing marks the dispatch and coroutine-switch frames', () => {
+  for (const f of fns) {
+    for (const c of f.indirectCalls ?? [])
+      assert.ok(f.calls.includes(c), `${f.name}: indirect call ${c} is not in calls`);
+    assert.equal(new Set(f.indirectCalls).size, f.indirectCalls?.length ?? 0, `${f.name}: indirect calls repeat`);
+  }
+  // the completion callback and the pool job are called through pointers
+  assert.ok(only('blk_aio_complete').indirectCalls?.includes('virtio_blk_rw_complete'));
+  assert.ok(only('worker_thread').indirectCalls?.includes('handle_aiocb_rw'));
+  const plumbing = fns.filter((f) => f.plumbing).map((f) => f.name);
+  assert.ok(plumbing.includes('qemu_aio_coroutine_enter') && plumbing.includes('main_loop'));
+  assert.ok(!plumbing.includes('virtio_blk_handle_vq') && !plumbing.includes('laio_co_submit'));
+});

@@ -1,5 +1,5 @@
 // Loads one of the extension's lazily loaded bundles (extension/chunks/*.ts), which
-// scripts/build-extension.mjs writes next to dist/extension.js. The path is computed at run time so
+// scripts/build.mjs writes next to dist/extension.js. The path is computed at run time so
 // that esbuild leaves the require alone instead of inlining the chunk into dist/extension.js.
 
 import { join } from 'node:path';

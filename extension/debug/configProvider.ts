@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { readConfig } from '../config';
-import { DEBUG_TYPE } from '../ids';
+import { DEBUG_TYPE } from '../../common/ids';
 import { launchConfiguration, SCENARIOS } from '../scenarios';
 import { completeConfiguration, withDefaults } from './launchDefaults';
 

@@ -2,27 +2,18 @@
 // default scenario when there is no launch.json, take unset fields from the user's settings, and
 // turn every path into an absolute one (the adapter may run in another working directory).
 
-import { resolveUserPath } from '../../server/language/settings';
-import { DEBUG_TYPE } from '../ids';
+import { DEBUG_TYPE } from '../../common/ids';
+import { resolveUserPath, SettingValues } from '../../common/settings';
 import { DEFAULT_SCENARIO, launchConfiguration } from '../scenarios';
 
-export interface ExplorerSettings {
-  /** `qemuIoExplorer.qemuSource` as written (may hold ~ or ${workspaceFolder}), '' when unset. */
-  readonly qemuSource: string;
-  /** `qemuIoExplorer.document` as written, '' when unset. */
-  readonly document: string;
-  /** `qemuIoExplorer.trace`. */
-  readonly trace: boolean;
-}
+/** The settings a launch configuration takes unset fields from (paths as written, '' when unset). */
+export type ExplorerSettings = Pick<SettingValues, 'qemuSource' | 'document' | 'trace'>;
 
 export interface LaunchContext {
   readonly settings: ExplorerSettings;
   /** Path of the workspace folder the session belongs to, if any. */
   readonly workspaceFolder?: string;
 }
-
-// The path rule is shared with the language server; re-exported for config.ts and the tests.
-export { resolveUserPath };
 
 type Config = Record<string, unknown>;
 

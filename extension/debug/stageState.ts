@@ -48,16 +48,6 @@ export function parseStageEvent(body: unknown): StageEventBody | undefined {
   };
 }
 
-/**
- * A stack frame's name as the adapter writes it: `name` or `name [qualifier]`; label frames
- * (`coroutine #7 · …`) and anything else give undefined.
- */
-export function parseFrameName(name: string): { name: string; qualifier?: string } | undefined {
-  const m = /^([A-Za-z_][A-Za-z0-9_]*)(?: \[([^\]]+)\])?$/.exec(name.trim());
-  if (!m) return undefined;
-  return m[2] ? { name: m[1], qualifier: m[2] } : { name: m[1] };
-}
-
 interface SessionStages {
   /** Known stage of each thread at the current stop. */
   readonly threads: Map<number, ThreadStage>;

@@ -4,11 +4,12 @@
 
 import * as vscode from 'vscode';
 import { getCatalog } from '../../simulator/catalog';
-import { DEBUG_TYPE, STAGE_EVENT } from '../ids';
+import { DEBUG_TYPE, STAGE_EVENT } from '../../common/ids';
 import type { Log } from '../output';
 import { QemuIoAdapterFactory } from './adapterFactory';
 import { registerConfigurationProviders } from './configProvider';
-import { parseFrameName, parseStageEvent, StageState } from './stageState';
+import { parseFrameName } from '../../common/frame-name';
+import { parseStageEvent, StageState } from './stageState';
 import { QemuIoTrackerFactory } from './tracker';
 
 export interface DebugWiring extends vscode.Disposable {

@@ -4,8 +4,9 @@
 // stop like any other), its export to `qemuIo/timelineExport`, and tells it where each stop is.
 
 import * as vscode from 'vscode';
-import { TIMELINE_REQUESTS, TimelineResponse } from '../../server/debug/timeline-protocol';
-import { DEBUG_TYPE, STAGE_EVENT, TIMELINE_PANEL } from '../ids';
+import { TIMELINE_REQUESTS } from '../../common/timeline';
+import type { TimelineResponse } from '../../server/debug/timeline-protocol';
+import { DEBUG_TYPE, STAGE_EVENT, TIMELINE_PANEL } from '../../common/ids';
 import type { Log } from '../output';
 import { timelineHtml } from './html';
 import type { FromWebview, ToWebview } from './messages';

@@ -5,7 +5,7 @@
 // recomputed whenever a text changes.
 
 import { Catalog, fnKey, FunctionEntry, StageGroupId } from '../../simulator/catalog';
-import { findFunctionOccurrences, FunctionOccurrence } from '../../server/language/occurrences';
+import { findFunctionOccurrences, FunctionOccurrence } from '../../common/occurrences';
 
 /** A text the tree looks into. */
 export interface TextSource {

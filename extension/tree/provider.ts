@@ -7,7 +7,7 @@ import { getCatalog } from '../../simulator/catalog';
 import { functionBreakpointNames } from '../breakpoints';
 import { StageState } from '../debug/stageState';
 import { projectDocument, readDocument } from '../document';
-import { COMMANDS, CONTEXT, TREE_ITEM, VIEW_ID } from '../ids';
+import { COMMANDS, CONTEXT, TREE_ITEM, VIEW_ID } from '../../common/ids';
 import type { Log } from '../output';
 import { FunctionNode, GroupNode, OccurrenceNode, StageTreeModel, StageTreeNode, TextSource } from './model';
 

@@ -3,10 +3,7 @@
 // conditions and log messages in the safe expression language, plus the "I/O error" and
 // "VM stopped" exception filters. A breakpoint matches when its function is entered.
 
-import { IO_OP_NAMES, IoOp } from '../../simulator/backends/device';
-import { Catalog } from '../../simulator/catalog';
-import { Phase, StageEvent } from '../../simulator/engine/machine';
-import { Simulator } from '../../simulator/simulator';
+import { Catalog, IO_OP_NAMES, IoOp, Phase, Simulator, StageEvent } from '../../simulator';
 import { Stop, StopPolicy } from './execution';
 import { Expression, ExprError, HitCondition, Template } from './expr/evaluate';
 import { eventScope } from './scope';

@@ -4,12 +4,17 @@
 // Forward runs are recorded for the timeline; going to a time or an event is a replay back or
 // a run forward (seek).
 
-import { Scenario } from '../../simulator/config/scenario';
-import { Machine, Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
-import { Simulator } from '../../simulator/simulator';
-import type { SimStats } from '../../simulator/stats';
-import { TimelineRecorder } from '../../simulator/timeline/recorder';
-import { SimulationTimeline, WindowReplayer } from '../../simulator/timeline/simulation';
+import {
+  Phase,
+  Scenario,
+  SimState,
+  SimulationTimeline,
+  Simulator,
+  StageEvent,
+  StopReason,
+  TimelineRecorder,
+} from '../../simulator';
+import type { Machine, SimStats, WindowReplayer } from '../../simulator';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto' | 'end';
 

@@ -3,10 +3,16 @@
 // validation that turns a client's arguments into a simulator scenario all come from the
 // field table below.
 
-import { ScenarioInput } from '../../simulator/config/build';
-import { ConfigError } from '../../simulator/config/errors';
-import { AIO_MODES, CACHE_MODES, ERROR_POLICIES, RW_MODES } from '../../simulator/config/scenario';
-import { parseDuration, parseSize } from '../../simulator/config/units';
+import {
+  AIO_MODES,
+  CACHE_MODES,
+  ConfigError,
+  ERROR_POLICIES,
+  parseDuration,
+  parseSize,
+  RW_MODES,
+  ScenarioInput,
+} from '../../simulator';
 
 /** `quantity`: a size or duration, as a string with a unit ("4k", "80us") or a bare number. */
 type FieldType = 'string' | 'quantity' | 'boolean' | 'integer' | 'number' | 'stringArray' | 'object';

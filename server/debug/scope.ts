@@ -1,12 +1,18 @@
 // The names breakpoint conditions, log messages, watch and REPL expressions can use. Values
 // are computed only when an expression reads them.
 
-import { catalog } from '../../simulator/catalog';
-import { PHASE_NAMES, StageEvent } from '../../simulator/engine/machine';
-import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
-import { Simulator } from '../../simulator/simulator';
-import { vmRunning } from '../../simulator/loop/runstate';
-import { mergeChain } from '../../simulator/virtio/virtio-blk';
+import {
+  catalog,
+  frameLocals,
+  mergeChain,
+  PHASE_NAMES,
+  Plain,
+  requestInfo,
+  Simulator,
+  StageEvent,
+  threadInfo,
+  vmRunning,
+} from '../../simulator';
 import { Scope, Value } from './expr/evaluate';
 
 /* The names are documented in docs/expressions.md: keep the two in step. */
@@ -91,12 +97,7 @@ export function eventScope(sim: Simulator, ev: StageEvent, hits: number): Scope 
 export function frameScope(
   sim: Simulator,
   threadId: number,
-  frame: {
-    fnId: number;
-    req: number;
-    coroutine: number | null;
-    raw: import('../../simulator/engine/machine').Frame;
-  } | null,
+  frame: { fnId: number; req: number; coroutine: number | null; raw: import('../../simulator').Frame } | null,
 ): Scope {
   const base = common(sim, threadId);
   if (!frame)

@@ -22,14 +22,21 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { catalog } from '../../simulator/catalog';
-import { buildScenario } from '../../simulator/config/build';
-import { Frame, Stack } from '../../simulator/engine/machine';
-import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
-import { modelledFunctions } from '../../simulator/model';
-import { qemuTraceLine } from '../../simulator/output/qemu-trace';
-import { statsText } from '../../simulator/output/stats-text';
-import { mergeChain } from '../../simulator/virtio/virtio-blk';
+import { formatFrameName } from '../../common/frame-name';
+import {
+  buildScenario,
+  catalog,
+  Frame,
+  frameLocals,
+  mergeChain,
+  modelledFunctions,
+  Plain,
+  qemuTraceLine,
+  requestInfo,
+  Stack,
+  statsText,
+  threadInfo,
+} from '../../simulator';
 import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
@@ -41,23 +48,6 @@ import { VariableStore } from './variables';
 
 /** DAP thread id of the pseudo-thread listing parked coroutines. */
 export const PARKED_THREAD = 100_000;
-
-/** Frames that are plumbing rather than the I/O path itself. */
-const SUBTLE = new Set([
-  'qemu_kvm_cpu_thread_fn',
-  'main_loop',
-  'main_loop_wait',
-  'os_host_main_loop_wait',
-  'glib_pollfds_poll',
-  'g_main_context_dispatch',
-  'aio_ctx_dispatch',
-  'coroutine_trampoline',
-  'qemu_aio_coroutine_enter',
-  'aio_co_enter',
-  'aio_co_wake',
-  'bdrv_coroutine_enter',
-  'iothread_run',
-]);
 
 const MAX_OUTPUT_LINES_PER_STOP = 2000;
 
@@ -271,9 +261,7 @@ export class QemuIoDebugSession extends DebugSession {
     if (this.pendingExceptionFilters) bps.setExceptionFilters(this.pendingExceptionFilters);
     if (this.pendingFunctionBps) {
       const res = bps.setFunctionBreakpoints(this.pendingFunctionBps.breakpoints);
-      this.pendingFunctionBps.breakpoints.forEach((b, i) =>
-        this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...res[i] } })),
-      );
+      for (const r of res) this.sendEvent(new Event('breakpoint', { reason: 'changed', breakpoint: { ...r } }));
     }
     for (const args of this.pendingLineBps)
       bps.setLineBreakpoints(
@@ -464,12 +452,11 @@ export class QemuIoDebugSession extends DebugSession {
 
   /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
   private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
-    return !isTop && SUBTLE.has(catalog.name(fnId)) ? 'subtle' : undefined;
+    return !isTop && catalog.functions[fnId].plumbing ? 'subtle' : undefined;
   }
 
   private displayName(fnId: number): string {
-    const f = catalog.functions[fnId];
-    return f.qualifier ? `${f.name} [${f.qualifier}]` : f.name;
+    return formatFrameName(catalog.functions[fnId]);
   }
 
   /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */

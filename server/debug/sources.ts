@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
-import { Catalog } from '../../simulator/catalog';
+import { Catalog } from '../../simulator';
 
 export interface Location {
   path: string;

@@ -7,10 +7,8 @@
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ChromeTraceWriter } from '../../simulator/output/chrome-trace';
-import { recordOf } from '../../simulator/simulator';
-import { MAX_BINS } from '../../simulator/timeline/simulation';
-import { LANE_KINDS, LaneKind, TimelineData } from '../../simulator/timeline/source';
+import { ChromeTraceWriter, LANE_KINDS, MAX_BINS, recordOf } from '../../simulator';
+import type { LaneKind, TimelineData } from '../../simulator';
 import type { Execution, Stop } from './execution';
 import { TIMELINE_REQUESTS, TimelineResponse } from './timeline-protocol';
 

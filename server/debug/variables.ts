@@ -3,7 +3,7 @@
 // flight, a pool's queue).
 
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { Plain } from '../../simulator/inspect';
+import { Plain } from '../../simulator';
 
 type Entry = Plain | (() => Plain);
 

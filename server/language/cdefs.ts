@@ -6,7 +6,7 @@
 // That rejects prototypes (`;`), calls (indented, or not followed by `{`), macro invocations at
 // file scope, and text in comments and string literals, which are skipped. Pure: no I/O.
 
-import { isIdentPart, isIdentStart } from './identifiers';
+import { isIdentPart, isIdentStart } from '../../common/identifiers';
 
 export interface CDefinition {
   readonly name: string;

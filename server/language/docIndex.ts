@@ -7,7 +7,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { findFunctionOccurrences } from './occurrences';
+import { findFunctionOccurrences } from '../../common/occurrences';
 
 export interface DocLocation {
   readonly uri: string;

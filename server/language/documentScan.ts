@@ -3,7 +3,7 @@
 // the event loop in between, so a `$/cancelRequest` (or a newer edit) is seen mid-way, and results
 // are cached per (uri, version) so links and lenses of one version are computed once.
 
-import { OccurrenceScanner, type FunctionOccurrence } from './occurrences';
+import { OccurrenceScanner, type FunctionOccurrence } from '../../common/occurrences';
 
 /** Characters processed between two yields to the event loop. */
 const SLICE = 1 << 20;

@@ -15,9 +15,9 @@
 // QEMU checkout when configured, else the function's place in the I/O path document. A mention that
 // is itself the link target (a function's own heading in the document) gets no link.
 
-import { COMMANDS } from '../../extension/ids';
+import { COMMANDS } from '../../common/ids';
 import { lineLink } from './definition';
-import type { FunctionOccurrence } from './occurrences';
+import type { FunctionOccurrence } from '../../common/occurrences';
 import { inFence, type Analysis } from './documentScan';
 
 export const BREAK_COMMAND = COMMANDS.toggleFunctionBreakpoint;

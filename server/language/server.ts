@@ -29,13 +29,13 @@ import {
   type Position,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { SETTINGS_SECTION } from '../../extension/ids';
+import { SETTINGS_SECTION } from '../../common/settings';
 import type { Catalog } from '../../simulator/catalog';
 import { Definitions, type Target } from './definition';
 import { DocIndex } from './docIndex';
 import { DocumentScanner } from './documentScan';
 import { HoverProvider } from './hover';
-import { identifierAt } from './identifiers';
+import { identifierAt } from '../../common/identifiers';
 import { lensesFor, linksFor, planLenses } from './links';
 import { QemuSourceIndex } from './qemuSource';
 import { DEFAULT_SETTINGS, mergeSettings, normalisePath, settingsEqual, type Settings } from './settings';

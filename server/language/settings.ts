@@ -1,4 +1,5 @@
-// The server's settings, from two sources so any LSP client can configure it:
+// The language server's settings — its part of common/settings.ts — from two sources so any LSP
+// client can configure it:
 //   1. `initializationOptions` of the initialize request — either flat
 //      `{ qemuSource, document, … }`, nested `{ qemuIoExplorer: { … } }`, or dotted
 //      `{ "qemuIoExplorer.qemuSource": … }`;
@@ -8,9 +9,10 @@
 // Later sources win, but only with a meaningful value: an empty string or null from the editor's
 // settings (an unset setting with an empty default) does not erase a value given at initialize.
 
-import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
-import { SETTINGS_SECTION as SECTION } from '../../extension/ids';
+import { resolveUserPath, SETTING_DEFAULTS, SETTINGS_SECTION as SECTION, settingValue } from '../../common/settings';
+
+/** The settings the server uses. */
+const SERVER_SETTINGS = ['qemuSource', 'document', 'codeLens', 'documentLinks', 'linkLanguages'] as const;
 
 export interface Settings {
   /** Root of a QEMU source checkout (absolute after normalisation), or null. */
@@ -26,11 +28,11 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  qemuSource: null,
-  document: null,
-  codeLens: true,
-  documentLinks: true,
-  linkLanguages: ['markdown', 'plaintext'],
+  qemuSource: SETTING_DEFAULTS.qemuSource || null,
+  document: SETTING_DEFAULTS.document || null,
+  codeLens: SETTING_DEFAULTS.codeLens,
+  documentLinks: SETTING_DEFAULTS.documentLinks,
+  linkLanguages: SETTING_DEFAULTS.linkLanguages,
 };
 
 type Raw = Record<string, unknown>;
@@ -52,41 +54,18 @@ function extractSection(raw: unknown): Raw {
   return out;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+/** A meaningful value of the setting (strings trimmed, and not empty), or undefined. */
+function valueOf(name: (typeof SERVER_SETTINGS)[number], v: unknown): unknown {
+  const value = settingValue(name, v);
+  return typeof value === 'string' ? value.trim() || undefined : value;
 }
 
 /** Overlays the meaningful values of `raw` (one source) on `base`. */
 export function mergeSettings(base: Settings, raw: unknown): Settings {
   const r = extractSection(raw);
-  const langs =
-    Array.isArray(r.linkLanguages) && r.linkLanguages.every((x) => typeof x === 'string')
-      ? (r.linkLanguages as string[])
-      : undefined;
-  return {
-    qemuSource: str(r.qemuSource) ?? base.qemuSource,
-    document: str(r.document) ?? base.document,
-    codeLens: typeof r.codeLens === 'boolean' ? r.codeLens : base.codeLens,
-    documentLinks: typeof r.documentLinks === 'boolean' ? r.documentLinks : base.documentLinks,
-    linkLanguages: langs ?? base.linkLanguages,
-  };
-}
-
-/**
- * Expands `~`, `${workspaceFolder}` and `${userHome}` and makes a path absolute (relative paths are
- * taken from the workspace folder). Returns undefined for an empty value. Paths that still name a
- * variable we cannot expand (`${workspaceFolder}` without a folder) are returned unchanged, so the
- * adapter reports them. Shared with the extension (extension/debug/launchDefaults.ts, config.ts).
- */
-export function resolveUserPath(p: string | undefined, workspaceFolder?: string): string | undefined {
-  if (typeof p !== 'string' || p.trim() === '') return undefined;
-  let s = p.trim().replace(/\$\{userHome\}/g, homedir());
-  if (workspaceFolder) s = s.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
-  if (s === '~') s = homedir();
-  else if (s.startsWith('~/')) s = resolve(homedir(), s.slice(2));
-  if (s.includes('${')) return s;
-  if (!isAbsolute(s)) s = resolve(workspaceFolder ?? process.cwd(), s);
-  return s;
+  const out: Record<string, unknown> = { ...base };
+  for (const name of SERVER_SETTINGS) out[name] = valueOf(name, r[name]) ?? base[name];
+  return out as unknown as Settings;
 }
 
 /** A setting's path made absolute by `resolveUserPath` (the first workspace folder as base), or null. */
@@ -95,11 +74,5 @@ export function normalisePath(p: string | null, workspaceFolder: string | undefi
 }
 
 export function settingsEqual(a: Settings, b: Settings): boolean {
-  return (
-    a.qemuSource === b.qemuSource &&
-    a.document === b.document &&
-    a.codeLens === b.codeLens &&
-    a.documentLinks === b.documentLinks &&
-    a.linkLanguages.join('\0') === b.linkLanguages.join('\0')
-  );
+  return SERVER_SETTINGS.every((k) => JSON.stringify(a[k]) === JSON.stringify(b[k]));
 }

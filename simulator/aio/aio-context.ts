@@ -3,8 +3,10 @@
 // (through glib) or an iothread (through aio_poll). Upper layers register their handlers and
 // BHs by function id; this layer calls them without knowing what they are.
 
-import { Fn } from '../catalog';
-import { Machine, SimThread, Step, Wait, World } from '../engine/machine';
+import { Callback, Machine } from '../engine/machine';
+import { ENTRY, SimThread, Wait, World } from '../engine/types';
+import { returns, step } from '../step';
+import { co_schedule_bh_cb } from './co-wake';
 
 export interface AioHandler {
   id: number;
@@ -79,7 +81,7 @@ export interface AioState {
   pollDetectNs: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     aio: AioState;
   }
@@ -114,23 +116,33 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
   };
   w.aio.contexts.push(ctx);
   // aio_context_new creates the co_schedule BH first, so it is the last one aio_bh_poll visits
-  ctx.coScheduleBh = newBh(w, ctx, 'co_schedule_bh', Fn.co_schedule_bh_cb, ctx.id).id;
-  const n = addHandler(w, ctx, { name: 'ctx->notifier', ioRead: -1, ioPoll: -1, pollBegin: -1, pollEnd: -1, arg: -1 });
+  ctx.coScheduleBh = newBh(w, ctx, 'co_schedule_bh', co_schedule_bh_cb, ctx.id).id;
+  const n = addHandler(w, ctx, 'ctx->notifier', -1, {});
   n.silent = true;
   ctx.notifier = n.id;
   return ctx;
 }
 
+/** The functions an fd handler calls with its opaque: io_read, io_poll and the poll begin/end hooks. */
+export interface HandlerFns {
+  read?: Callback;
+  poll?: Callback;
+  pollBegin?: Callback;
+  pollEnd?: Callback;
+}
+
 /** aio_set_event_notifier: the new handler comes first in dispatch order. */
-export function addHandler(
-  w: World,
-  ctx: AioContext,
-  h: Pick<AioHandler, 'name' | 'ioRead' | 'ioPoll' | 'pollBegin' | 'pollEnd' | 'arg'>,
-): AioHandler {
+export function addHandler(w: World, ctx: AioContext, name: string, arg: number, fns: HandlerFns): AioHandler {
+  const id = (cb: Callback | undefined): number => (cb ? cb.id : -1);
   const handler: AioHandler = {
-    ...h,
     id: w.aio.handlers.length,
     ctx: ctx.id,
+    name,
+    ioRead: id(fns.read),
+    ioPoll: id(fns.poll),
+    pollBegin: id(fns.pollBegin),
+    pollEnd: id(fns.pollEnd),
+    arg,
     ready: false,
     revents: false,
     silent: false,
@@ -140,17 +152,17 @@ export function addHandler(
   return handler;
 }
 
-/** aio_bh_new. */
-export function newBh(w: World, ctx: AioContext, name: string, fn: number, arg: number): Bh {
-  const bh: Bh = { id: w.aio.bhs.length, ctx: ctx.id, name, fn, arg, scheduled: false, deleted: false };
+/** aio_bh_new: a BH of `ctx` that calls `cb(arg)`. */
+export function newBh(w: World, ctx: AioContext, name: string, cb: Callback, arg: number): Bh {
+  const bh: Bh = { id: w.aio.bhs.length, ctx: ctx.id, name, fn: cb.id, arg, scheduled: false, deleted: false };
   w.aio.bhs.push(bh);
   ctx.bhs.push(bh.id);
   return bh;
 }
 
 /** aio_bh_schedule_oneshot's BH: scheduled at once, deleted after it ran. */
-export function newOneshotBh(w: World, ctx: AioContext, name: string, fn: number, arg: number): Bh {
-  const bh = newBh(w, ctx, name, fn, arg);
+export function newOneshotBh(w: World, ctx: AioContext, name: string, cb: Callback, arg: number): Bh {
+  const bh = newBh(w, ctx, name, cb, arg);
   bh.scheduled = true;
   bh.deleted = true;
   return bh;
@@ -205,133 +217,160 @@ export function collectRevents(w: World, ctx: AioContext): boolean {
 
 // ---- steps ---------------------------------------------------------------------------------
 
-/** qemu_bh_schedule(bh): a = BH id. */
-const qemu_bh_schedule: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0: {
-      const bh = m.s.w.aio.bhs[f.a];
-      const was = bh.scheduled;
-      bh.scheduled = true;
+/** qemu_bh_schedule(bh): mark it scheduled and, if it was not, notify its context. */
+export const qemu_bh_schedule = step(
+  'qemu_bh_schedule',
+  { args: ['bh: bh'], at: ['notified'] },
+  ({ bh }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      const b = m.s.w.aio.bhs[f[bh]];
+      const was = b.scheduled;
+      b.scheduled = true;
       if (was) return m.ret(t);
-      f.pc = 1;
-      return m.call(t, Fn.aio_notify, f.req, bh.ctx);
-    }
-    default:
-      return m.ret(t);
-  }
-};
+      f.pc = at.notified;
+      return m.call(t, aio_notify, f.req, b.ctx);
+    },
+);
 
 /** aio_notify(ctx): only writes the eventfd when the home thread announced it may block. */
-const aio_notify: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0: {
-      const ctx = ctxOf(m, f.a);
-      if (!ctx.notifyMe) return m.ret(t);
-      f.pc = 1;
-      return m.call(t, Fn.event_notifier_set, f.req, ctx.notifier);
-    }
-    default:
-      ctxOf(m, f.a).notified = true;
+export const aio_notify = step('aio_notify', { args: ['ctx: ctx'], at: ['set'] }, ({ ctx }, at) => (m, t, f) => {
+  const c = ctxOf(m, f[ctx]);
+  if (f.pc === ENTRY) {
+    if (!c.notifyMe) return m.ret(t);
+    f.pc = at.set;
+    return m.call(t, event_notifier_set, f.req, c.notifier);
+  }
+  c.notified = true;
+  return m.ret(t);
+});
+
+/**
+ * event_notifier_set(notifier): write(2) 8 bytes to the eventfd. The notifier is an AioContext's
+ * handler, or -1 for one only KVM watches (a guest notifier used as irqfd).
+ */
+export const event_notifier_set = step(
+  'event_notifier_set',
+  { args: ['notifier: handler'], at: ['written'] },
+  ({ notifier }, at) =>
+    (m, t, f) => {
+      if (f.pc === ENTRY) {
+        f.pc = at.written;
+        return m.call(t, write, f.req);
+      }
+      if (f[notifier] >= 0) signalNotifier(m, m.s.w.aio.handlers[f[notifier]], t.time);
       return m.ret(t);
-  }
-};
+    },
+);
 
-/** event_notifier_set(handler id). */
-const event_notifier_set: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.eventfd_write, f.req);
-    default:
-      signalNotifier(m, m.s.w.aio.handlers[f.a], t.time);
-      return m.ret(t);
-  }
-};
+/** event_notifier_test_and_clear(notifier): read(2) the eventfd; was it set? */
+export const event_notifier_test_and_clear = step(
+  'event_notifier_test_and_clear',
+  { args: ['notifier: handler'], at: ['read'] },
+  ({ notifier }, at) =>
+    (m, t, f) => {
+      if (f.pc === ENTRY) {
+        f.pc = at.read;
+        return m.call(t, read, -1);
+      }
+      const h = m.s.w.aio.handlers[f[notifier]];
+      const was = h.ready;
+      h.ready = false;
+      return m.ret(t, was ? 1 : 0);
+    },
+);
 
-/** A system call that just costs time: eventfd reads/writes. */
-const quickSyscall: Step = (m, t) => m.ret(t);
+/** The eventfd reads and writes: system calls that just cost time. */
+export const write = returns('write', {});
+export const read = returns('read', {});
 
-/** aio_bh_poll(ctx): run every scheduled BH once, in list order; b walks the list. */
-const aio_bh_poll: Step = (m, t, f) => {
-  const ctx = ctxOf(m, f.a);
-  if (f.pc === 0) {
-    f.pc = 1;
-    f.b = ctx.bhs.length;
-  }
-  const all = m.s.w.aio.bhs;
-  const list = ctx.bhs;
-  while (f.b > 0) {
-    const bh = all[list[--f.b]];
-    if (bh.scheduled) {
-      bh.scheduled = false;
-      f.pc = 2;
-      ctx.bhRuns++;
-      return m.call(t, bh.fn, -1, bh.arg, ctx.id);
-    }
-  }
-  // drop one-shot BHs that have run
-  if (list.some((id) => all[id].deleted && !all[id].scheduled)) {
-    ctx.bhs = list.filter((id) => !(all[id].deleted && !all[id].scheduled));
-  }
-  return m.ret(t, f.pc === 2 ? 1 : 0);
-};
+/** aio_bh_poll(ctx): run every scheduled BH once, in list order (`next` walks the list). */
+export const aio_bh_poll = step(
+  'aio_bh_poll',
+  { args: ['ctx: ctx'], locals: ['next: int'], at: ['walking', 'ran'] },
+  ({ ctx, next }, at) =>
+    (m, t, f) => {
+      const c = ctxOf(m, f[ctx]);
+      if (f.pc === ENTRY) {
+        f.pc = at.walking;
+        f[next] = c.bhs.length;
+      }
+      const all = m.s.w.aio.bhs;
+      const list = c.bhs;
+      while (f[next] > 0) {
+        const bh = all[list[--f[next]]];
+        if (bh.scheduled) {
+          bh.scheduled = false;
+          f.pc = at.ran;
+          c.bhRuns++;
+          return m.callIndirect(t, bh.fn, -1, bh.arg);
+        }
+      }
+      // drop one-shot BHs that have run
+      if (list.some((id) => all[id].deleted && !all[id].scheduled)) {
+        c.bhs = list.filter((id) => !(all[id].deleted && !all[id].scheduled));
+      }
+      return m.ret(t, f.pc === at.ran ? 1 : 0);
+    },
+);
 
 /** aio_dispatch_handlers(ctx): call io_read of each handler that ppoll reported readable. */
-const aio_dispatch_handlers: Step = (m, t, f) => {
-  const ctx = ctxOf(m, f.a);
-  if (f.pc === 0) {
-    f.pc = 1;
-    f.b = ctx.handlers.length;
-  }
-  const list = ctx.handlers;
-  while (f.b > 0) {
-    const h = m.s.w.aio.handlers[list[--f.b]];
-    if (!h.revents) continue;
-    h.revents = false;
-    if (h.silent) {
-      // the context's own notifier: reading it is all there is to do
-      h.ready = false;
-      continue;
-    }
-    f.pc = 2;
-    return m.call(t, h.ioRead, -1, h.arg, ctx.id);
-  }
-  return m.ret(t, f.pc === 2 ? 1 : 0);
-};
+export const aio_dispatch_handlers = step(
+  'aio_dispatch_handlers',
+  { args: ['ctx: ctx'], locals: ['next: int'], at: ['walking', 'dispatched'] },
+  ({ ctx, next }, at) =>
+    (m, t, f) => {
+      const c = ctxOf(m, f[ctx]);
+      if (f.pc === ENTRY) {
+        f.pc = at.walking;
+        f[next] = c.handlers.length;
+      }
+      const list = c.handlers;
+      while (f[next] > 0) {
+        const h = m.s.w.aio.handlers[list[--f[next]]];
+        if (!h.revents) continue;
+        h.revents = false;
+        if (h.silent) {
+          // the context's own notifier: reading it is all there is to do
+          h.ready = false;
+          continue;
+        }
+        f.pc = at.dispatched;
+        return m.callIndirect(t, h.ioRead, -1, h.arg);
+      }
+      return m.ret(t, f.pc === at.dispatched ? 1 : 0);
+    },
+);
 
 /** aio_dispatch(ctx): the glib path — BHs, then ready handlers (timers are not modelled). */
-const aio_dispatch: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.aio_bh_poll, -1, f.a);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.aio_dispatch_handlers, -1, f.a);
-    default:
-      return m.ret(t);
-  }
-};
+export const aio_dispatch = step(
+  'aio_dispatch',
+  { args: ['ctx: ctx'], at: ['bhs_run', 'dispatched'] },
+  ({ ctx }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.bhs_run;
+          return m.call(t, aio_bh_poll, -1, f[ctx]);
+        case at.bhs_run:
+          f.pc = at.dispatched;
+          return m.call(t, aio_dispatch_handlers, -1, f[ctx]);
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
-/** aio_bh_schedule_oneshot: a = ctx; the caller created the BH with newOneshotBh. */
-const aio_bh_schedule_oneshot: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.aio_notify, f.req, f.a);
-    default:
+/** aio_bh_schedule_oneshot(ctx): the caller created the BH with newOneshotBh; notify the context. */
+export const aio_bh_schedule_oneshot = step(
+  'aio_bh_schedule_oneshot',
+  { args: ['ctx: ctx'], at: ['notified'] },
+  ({ ctx }, at) =>
+    (m, t, f) => {
+      if (f.pc === ENTRY) {
+        f.pc = at.notified;
+        return m.call(t, aio_notify, f.req, f[ctx]);
+      }
       return m.ret(t);
-  }
-};
-
-export function registerAioContextSteps(steps: Step[]): void {
-  steps[Fn.qemu_bh_schedule] = qemu_bh_schedule;
-  steps[Fn.aio_notify] = aio_notify;
-  steps[Fn.event_notifier_set] = event_notifier_set;
-  steps[Fn.eventfd_write] = quickSyscall;
-  steps[Fn.eventfd_read] = quickSyscall;
-  steps[Fn.aio_bh_poll] = aio_bh_poll;
-  steps[Fn.aio_dispatch_handlers] = aio_dispatch_handlers;
-  steps[Fn.aio_dispatch] = aio_dispatch;
-  steps[Fn.aio_bh_schedule_oneshot] = aio_bh_schedule_oneshot;
-}
+    },
+);

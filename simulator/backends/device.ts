@@ -5,7 +5,8 @@
 
 import { DeviceModel, FaultRule } from '../config/scenario';
 import { copyPlain } from '../engine/clone';
-import { Machine, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { World } from '../engine/types';
 import { nextFloat } from '../engine/rng';
 
 export const IoOp = { read: 0, write: 1, flush: 2 } as const;
@@ -51,7 +52,7 @@ export interface DeviceState {
   maxDepth: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     dev: DeviceState;
   }
@@ -117,7 +118,7 @@ export function initDevice(w: World, cfg: DeviceModel, faults: FaultRule[]): voi
   };
 }
 
-export function registerDevice(m: Machine): void {
+export function registerDeviceTimers(m: Machine): void {
   m.s.w.dev.doneTimer = m.addTimer(deviceDone);
 }
 

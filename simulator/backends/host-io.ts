@@ -2,7 +2,7 @@
 // view of it (type, offset, length, number of iovecs). file-posix creates one per request it
 // hands to Linux AIO or the thread pool, and frees it when the backend returned.
 
-import { World } from '../engine/machine';
+import { World } from '../engine/types';
 import { IoOp } from './device';
 
 export interface HostIo {
@@ -21,7 +21,7 @@ export interface HostIoState {
   free: number[];
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     hostio: HostIoState;
   }

@@ -6,11 +6,22 @@
 // from the eventfd handler, from a poll handler (iothread busy polling), or right after a
 // submission.
 
-import { Fn } from '../catalog';
-import { addHandler, AioContext, ctxOf, newBh, pokePoller, signalNotifier } from '../aio/aio-context';
-import { coroutine, coroutineEntered } from '../coroutine/coroutine';
+import {
+  addHandler,
+  AioContext,
+  ctxOf,
+  event_notifier_test_and_clear,
+  newBh,
+  pokePoller,
+  qemu_bh_schedule,
+  signalNotifier,
+} from '../aio/aio-context';
+import { aio_co_wake } from '../aio/co-wake';
+import { coroutine, coroutineEntered, qemu_coroutine_yield } from '../coroutine/coroutine';
 import { copyPlain } from '../engine/clone';
-import { Machine, Step, tailCall, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ENTRY, World } from '../engine/types';
+import { step, tailCall } from '../step';
 import { deviceResult, deviceSubmit } from './device';
 import { hostIo } from './host-io';
 
@@ -59,7 +70,7 @@ export interface LaioState {
   perIocbNs: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     laio: LaioState;
   }
@@ -86,44 +97,25 @@ export function attachLinuxAio(w: World, ctx: AioContext): LinuxAioState {
     submitted: 0,
     maxInFlight: 0,
   };
-  s.completionBh = newBh(w, ctx, 'qemu_laio_completion_bh', Fn.qemu_laio_completion_bh, id).id;
-  s.handler = addHandler(w, ctx, {
-    name: 'linux-aio eventfd',
-    ioRead: Fn.qemu_laio_completion_cb,
-    ioPoll: Fn.qemu_laio_poll_cb,
-    pollBegin: -1,
-    pollEnd: -1,
-    arg: id,
+  s.completionBh = newBh(w, ctx, 'qemu_laio_completion_bh', qemu_laio_completion_bh, id).id;
+  s.handler = addHandler(w, ctx, 'linux-aio eventfd', id, {
+    read: qemu_laio_completion_cb,
+    poll: qemu_laio_poll_cb,
   }).id;
   w.laio.states.push(s);
   w.laio.byCtx[ctx.id] = id;
   return s;
 }
 
-/** aio_setup_linux_aio(ctx = a): the context's LinuxAioState, created on first use. */
-const aio_setup_linux_aio: Step = (m, t, f) => {
+/** aio_setup_linux_aio(ctx): the context's LinuxAioState, created on first use. */
+export const aio_setup_linux_aio = step('aio_setup_linux_aio', { args: ['ctx: ctx'] }, ({ ctx }) => (m, t, f) => {
   const w = m.s.w;
-  if ((w.laio.byCtx[f.a] ?? -1) < 0) attachLinuxAio(w, ctxOf(m, f.a));
+  if ((w.laio.byCtx[f[ctx]] ?? -1) < 0) attachLinuxAio(w, ctxOf(m, f[ctx]));
   return m.ret(t);
-};
+});
 
-export function registerLinuxAio(m: Machine): void {
+export function registerLinuxAioTimers(m: Machine): void {
   m.s.w.laio.doneTimer = m.addTimer(kernelCompletes);
-  const steps = m.steps;
-  steps[Fn.aio_setup_linux_aio] = aio_setup_linux_aio;
-  steps[Fn.laio_co_submit] = laio_co_submit;
-  steps[Fn.laio_do_submit] = laio_do_submit;
-  steps[Fn.ioq_submit] = ioq_submit;
-  steps[Fn.io_submit] = io_submit;
-  steps[Fn.laio_io_plug] = laio_io_plug;
-  steps[Fn.laio_io_unplug] = laio_io_unplug;
-  steps[Fn.qemu_laio_completion_cb] = qemu_laio_completion_cb;
-  steps[Fn.qemu_laio_poll_cb] = qemu_laio_poll_cb;
-  steps[Fn.qemu_laio_completion_bh] = qemu_laio_completion_bh;
-  steps[Fn.qemu_laio_process_completions_and_submit] = qemu_laio_process_completions_and_submit;
-  steps[Fn.qemu_laio_process_completions] = qemu_laio_process_completions;
-  steps[Fn.qemu_laio_process_completion] = qemu_laio_process_completion;
-  steps[Fn.event_notifier_test_and_clear] = event_notifier_test_and_clear;
 }
 
 function newLaioCb(
@@ -160,218 +152,237 @@ function kernelCompletes(m: Machine, cbId: number): void {
   pokePoller(m, ctxOf(m, s.ctx), m.s.now);
 }
 
-/** laio_co_submit(laio = a, host io = b). Locals: c = the laiocb. */
-const laio_co_submit: Step = (m, t, f) => {
-  const ls = m.s.w.laio;
-  switch (f.pc) {
-    case 0: {
-      const id = ls.freeCbs.length > 0 ? ls.freeCbs.pop()! : ls.cbs.length;
-      const io = hostIo(m.s.w, f.b);
-      ls.cbs[id] = newLaioCb(id, f.a, t.co, f.req, io.op, io.offset, io.bytes, EINPROGRESS, -1);
-      f.c = id;
-      f.pc = 1;
-      return m.call(t, Fn.laio_do_submit, f.req, f.a, id);
-    }
-    case 1:
-      f.pc = 2;
-      if (ls.cbs[f.c].ret === EINPROGRESS) return m.call(t, Fn.qemu_coroutine_yield, f.req);
-    // fallthrough: completed while we were still submitting
-    default: {
-      const ret = ls.cbs[f.c].ret;
-      ls.freeCbs.push(f.c);
-      return m.ret(t, ret);
-    }
-  }
-};
-
-/** laio_do_submit(laio = a, laiocb = b): queue the iocb; submit now unless plugged. */
-const laio_do_submit: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  if (f.pc === 0) {
-    s.pending.push(f.b);
-    if (!s.blocked && (!s.plugged || s.inFlight + s.pending.length >= MAX_EVENTS)) {
-      f.pc = 1;
-      return m.call(t, Fn.ioq_submit, f.req, s.id);
-    }
-  }
-  return m.ret(t, 0);
-};
-
 /**
- * ioq_submit(laio = a): io_submit as many pending iocbs as fit under MAX_EVENTS, mark the
- * queue blocked if some are left, then reap whatever already completed.
+ * io_submit(s, nr): the kernel starts the first nr pending iocbs — or fewer, if another
+ * thread took some meanwhile (the model does not serialise the BQL: with ioeventfd=off a vCPU
+ * thread submits to the same queue as the main loop). Returns how many it took.
  */
-const ioq_submit: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  switch (f.pc) {
-    case 0: {
-      const len = Math.min(s.pending.length, MAX_EVENTS - s.inFlight);
-      if (s.inFlight >= MAX_EVENTS || len === 0) {
-        f.pc = 2;
-        return ioq_submit(m, t, f);
-      }
-      f.pc = 1;
-      return m.call(t, Fn.io_submit, -1, s.id, len);
-    }
-    case 1:
-      // the kernel took them all; loop only if more are pending and room is left
-      if (s.pending.length > 0 && s.inFlight < MAX_EVENTS) {
-        f.pc = 0;
-        return ioq_submit(m, t, f);
-      }
-    // fallthrough
-    case 2:
-      s.blocked = s.pending.length > 0;
-      if (s.inFlight > 0) {
-        f.pc = 3;
-        return m.call(t, Fn.qemu_laio_process_completions, -1, s.id);
-      }
-    // fallthrough
-    default:
-      return m.ret(t);
-  }
-};
-
-/**
- * io_submit(laio = a, n = b): the kernel starts the first n pending iocbs — or fewer, if
- * another thread took some meanwhile (the model does not serialise the BQL: with
- * ioeventfd=off a vCPU thread submits to the same queue as the main loop).
- */
-const io_submit: Step = (m, t, f) => {
-  const s = laio(m, f.a);
+export const io_submit = step('io_submit', { args: ['s: laio', 'nr: int'] }, ({ s, nr }) => (m, t, f) => {
+  const st = laio(m, f[s]);
   const ls = m.s.w.laio;
-  f.b = Math.min(f.b, s.pending.length, MAX_EVENTS - s.inFlight);
-  for (let i = 0; i < f.b; i++) {
-    const cb = ls.cbs[s.pending[i]];
+  const n = Math.min(f[nr], st.pending.length, MAX_EVENTS - st.inFlight);
+  for (let i = 0; i < n; i++) {
+    const cb = ls.cbs[st.pending[i]];
     // aio=native always means O_DIRECT (QEMU refuses it otherwise)
     cb.io = deviceSubmit(m, cb.op, cb.offset, cb.bytes, true, cb.req, ls.doneTimer, cb.id);
   }
-  s.pending.splice(0, f.b);
-  s.inFlight += f.b;
-  if (s.inFlight > s.maxInFlight) s.maxInFlight = s.inFlight;
-  s.submits++;
-  s.submitted += f.b;
-  t.time += ls.perIocbNs * f.b;
-  return m.ret(t, f.b);
-};
+  st.pending.splice(0, n);
+  st.inFlight += n;
+  if (st.inFlight > st.maxInFlight) st.maxInFlight = st.inFlight;
+  st.submits++;
+  st.submitted += n;
+  t.time += ls.perIocbNs * n;
+  return m.ret(t, n);
+});
 
-/** laio_io_plug(laio = a). */
-const laio_io_plug: Step = (m, t, f) => {
-  laio(m, f.a).plugged++;
-  return m.ret(t);
-};
-
-/** laio_io_unplug(laio = a): at the outermost unplug, submit what the batch queued. */
-const laio_io_unplug: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  if (f.pc === 0) {
-    if (--s.plugged === 0 && !s.blocked && s.pending.length > 0) {
-      f.pc = 1;
-      return m.call(t, Fn.ioq_submit, -1, s.id);
-    }
-  }
-  return m.ret(t);
-};
-
-/** event_notifier_test_and_clear(handler = a): read the eventfd; was it set? */
-const event_notifier_test_and_clear: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.eventfd_read, -1);
-  }
-  const h = m.s.w.aio.handlers[f.a];
-  const was = h.ready;
-  h.ready = false;
-  return m.ret(t, was ? 1 : 0);
-};
-
-/** qemu_laio_completion_cb(laio = a): the eventfd handler. */
-const qemu_laio_completion_cb: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.event_notifier_test_and_clear, -1, s.handler);
-    case 1:
-      f.pc = 2;
-      if (f.ret) return m.call(t, Fn.qemu_laio_process_completions_and_submit, -1, s.id);
-    // fallthrough
-    default:
+/** qemu_laio_process_completion(laiocb): full length → 0; wake the coroutine unless it is running. */
+export const qemu_laio_process_completion = step(
+  'qemu_laio_process_completion',
+  { args: ['laiocb: laiocb'], at: ['woken'] },
+  ({ laiocb }, at) =>
+    (m, t, f) => {
+      const cb = m.s.w.laio.cbs[f[laiocb]];
+      if (f.pc === ENTRY) {
+        if (cb.ret === cb.bytes) cb.ret = 0;
+        else if (cb.ret >= 0) cb.ret = cb.op === 0 ? 0 : -28;
+        const co = coroutine(m, cb.co);
+        co.wakeRet = cb.ret;
+        if (!coroutineEntered(co)) {
+          f.pc = at.woken;
+          return m.call(t, aio_co_wake, cb.req, cb.co);
+        }
+      }
       return m.ret(t);
-  }
-};
-
-/** qemu_laio_poll_cb(laio = a): the poll handler; progress if the ring has events. */
-const qemu_laio_poll_cb: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  if (f.pc === 0) {
-    if (s.ring.length === 0) return m.ret(t, 0);
-    f.pc = 1;
-    return m.call(t, Fn.qemu_laio_process_completions_and_submit, -1, s.id);
-  }
-  return m.ret(t, 1);
-};
-
-/** qemu_laio_completion_bh(laio = a). */
-const qemu_laio_completion_bh = tailCall(Fn.qemu_laio_process_completions_and_submit);
-
-/** Reap, then resubmit a blocked queue — only while not plugged. */
-const qemu_laio_process_completions_and_submit: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.qemu_laio_process_completions, -1, s.id);
-    case 1:
-      f.pc = 2;
-      if (!s.plugged && s.pending.length > 0) return m.call(t, Fn.ioq_submit, -1, s.id);
-    // fallthrough
-    default:
-      return m.ret(t);
-  }
-};
+    },
+);
 
 /**
- * qemu_laio_process_completions(laio = a): schedule the safety BH, complete every event in
- * the ring (re-peeking until it is empty), cancel the BH.
+ * qemu_laio_process_completions(s): schedule the safety BH, complete every event in the ring
+ * (re-peeking until it is empty), cancel the BH.
  */
-const qemu_laio_process_completions: Step = (m, t, f) => {
-  const s = laio(m, f.a);
-  const ls = m.s.w.laio;
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.qemu_bh_schedule, -1, s.completionBh);
-    case 1: {
-      const id = s.ring.shift();
+export const qemu_laio_process_completions = step(
+  'qemu_laio_process_completions',
+  { args: ['s: laio'], at: ['reaping'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      const ls = m.s.w.laio;
+      if (f.pc === ENTRY) {
+        f.pc = at.reaping;
+        return m.call(t, qemu_bh_schedule, -1, st.completionBh);
+      }
+      const id = st.ring.shift();
       if (id === undefined) {
-        m.s.w.aio.bhs[s.completionBh].scheduled = false;
+        m.s.w.aio.bhs[st.completionBh].scheduled = false;
         return m.ret(t);
       }
       const cb = ls.cbs[id];
       // the io_event's res: bytes transferred, or -errno
       const res = deviceResult(m, cb.io);
       cb.ret = res === 0 ? cb.bytes : res;
-      s.inFlight--;
-      return m.call(t, Fn.qemu_laio_process_completion, cb.req, id);
-    }
-    default:
-      throw new Error('qemu_laio_process_completions: bad pc');
-  }
-};
+      st.inFlight--;
+      return m.call(t, qemu_laio_process_completion, cb.req, id);
+    },
+);
 
-/** qemu_laio_process_completion(laiocb = a): full length → 0; wake the coroutine unless it is running. */
-const qemu_laio_process_completion: Step = (m, t, f) => {
-  const cb = m.s.w.laio.cbs[f.a];
-  if (f.pc === 0) {
-    if (cb.ret === cb.bytes) cb.ret = 0;
-    else if (cb.ret >= 0) cb.ret = cb.op === 0 ? 0 : -28;
-    const co = coroutine(m, cb.co);
-    co.wakeRet = cb.ret;
-    if (!coroutineEntered(co)) {
-      f.pc = 1;
-      return m.call(t, Fn.aio_co_wake, cb.req, 0, cb.co);
-    }
-  }
+/**
+ * ioq_submit(s): io_submit as many pending iocbs as fit under MAX_EVENTS (again while the
+ * kernel took them all and more are pending), mark the queue blocked if some are left, then
+ * reap whatever already completed.
+ */
+export const ioq_submit = step(
+  'ioq_submit',
+  { args: ['s: laio'], at: ['submitted', 'reaped'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      switch (f.pc) {
+        case ENTRY:
+        case at.submitted: {
+          const len = Math.min(st.pending.length, MAX_EVENTS - st.inFlight);
+          if (len > 0) {
+            f.pc = at.submitted;
+            return m.call(t, io_submit, -1, st.id, len);
+          }
+          st.blocked = st.pending.length > 0;
+          if (st.inFlight > 0) {
+            f.pc = at.reaped;
+            return m.call(t, qemu_laio_process_completions, -1, st.id);
+          }
+        }
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** laio_do_submit(s, laiocb): queue the iocb; submit now unless plugged. */
+export const laio_do_submit = step(
+  'laio_do_submit',
+  { args: ['s: laio', 'laiocb: laiocb'], at: ['submitted'] },
+  ({ s, laiocb }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      if (f.pc === ENTRY) {
+        st.pending.push(f[laiocb]);
+        if (!st.blocked && (!st.plugged || st.inFlight + st.pending.length >= MAX_EVENTS)) {
+          f.pc = at.submitted;
+          return m.call(t, ioq_submit, f.req, st.id);
+        }
+      }
+      return m.ret(t, 0);
+    },
+);
+
+/** laio_co_submit(s, hostio): an iocb (`laiocb`) for the request; yield until it completed. */
+export const laio_co_submit = step(
+  'laio_co_submit',
+  { args: ['s: laio', 'hostio: hostio'], locals: ['laiocb: laiocb'], at: ['queued', 'woken'] },
+  ({ s, hostio, laiocb }, at) =>
+    (m, t, f) => {
+      const ls = m.s.w.laio;
+      switch (f.pc) {
+        case ENTRY: {
+          const id = ls.freeCbs.length > 0 ? ls.freeCbs.pop()! : ls.cbs.length;
+          const io = hostIo(m.s.w, f[hostio]);
+          ls.cbs[id] = newLaioCb(id, f[s], t.co, f.req, io.op, io.offset, io.bytes, EINPROGRESS, -1);
+          f[laiocb] = id;
+          f.pc = at.queued;
+          return m.call(t, laio_do_submit, f.req, f[s], id);
+        }
+        case at.queued:
+          f.pc = at.woken;
+          if (ls.cbs[f[laiocb]].ret === EINPROGRESS) return m.call(t, qemu_coroutine_yield, f.req);
+        // fallthrough: completed while we were still submitting
+        default: {
+          const ret = ls.cbs[f[laiocb]].ret;
+          ls.freeCbs.push(f[laiocb]);
+          return m.ret(t, ret);
+        }
+      }
+    },
+);
+
+/** laio_io_plug(s). */
+export const laio_io_plug = step('laio_io_plug', { args: ['s: laio'] }, ({ s }) => (m, t, f) => {
+  laio(m, f[s]).plugged++;
   return m.ret(t);
-};
+});
+
+/** laio_io_unplug(s): at the outermost unplug, submit what the batch queued. */
+export const laio_io_unplug = step(
+  'laio_io_unplug',
+  { args: ['s: laio'], at: ['submitted'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      if (f.pc === ENTRY && --st.plugged === 0 && !st.blocked && st.pending.length > 0) {
+        f.pc = at.submitted;
+        return m.call(t, ioq_submit, -1, st.id);
+      }
+      return m.ret(t);
+    },
+);
+
+/** qemu_laio_process_completions_and_submit(s): reap, then resubmit a blocked queue — only while not plugged. */
+export const qemu_laio_process_completions_and_submit = step(
+  'qemu_laio_process_completions_and_submit',
+  { args: ['s: laio'], at: ['reaped', 'resubmitted'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.reaped;
+          return m.call(t, qemu_laio_process_completions, -1, st.id);
+        case at.reaped:
+          f.pc = at.resubmitted;
+          if (!st.plugged && st.pending.length > 0) return m.call(t, ioq_submit, -1, st.id);
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** qemu_laio_completion_cb(s): the eventfd handler. */
+export const qemu_laio_completion_cb = step(
+  'qemu_laio_completion_cb',
+  { args: ['s: laio'], at: ['cleared', 'done'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.cleared;
+          return m.call(t, event_notifier_test_and_clear, -1, st.handler);
+        case at.cleared:
+          f.pc = at.done;
+          if (f.ret) return m.call(t, qemu_laio_process_completions_and_submit, -1, st.id);
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** qemu_laio_poll_cb(s): the poll handler; progress if the ring has events. */
+export const qemu_laio_poll_cb = step(
+  'qemu_laio_poll_cb',
+  { args: ['s: laio'], at: ['done'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      if (f.pc !== ENTRY) return m.ret(t, 1);
+      if (st.ring.length === 0) return m.ret(t, 0);
+      f.pc = at.done;
+      return m.call(t, qemu_laio_process_completions_and_submit, -1, st.id);
+    },
+);
+
+/** qemu_laio_completion_bh(s). */
+export const qemu_laio_completion_bh = tailCall(
+  'qemu_laio_completion_bh',
+  () => qemu_laio_process_completions_and_submit,
+);

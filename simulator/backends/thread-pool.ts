@@ -4,11 +4,13 @@
 // creates the next. A finished element schedules the pool's completion BH in the owning
 // context, which calls the element's callback there (thread_pool_co_cb wakes the coroutine).
 
-import { Fn } from '../catalog';
-import { AioContext, ctxOf, newBh } from '../aio/aio-context';
-import { coroutine } from '../coroutine/coroutine';
+import { AioContext, ctxOf, newBh, qemu_bh_schedule } from '../aio/aio-context';
+import { aio_co_wake } from '../aio/co-wake';
+import { coroutine, qemu_coroutine_yield } from '../coroutine/coroutine';
 import { copyPlain } from '../engine/clone';
-import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ENTRY, Wait, World } from '../engine/types';
+import { step, tailCall } from '../step';
 
 export const ElemState = { queued: 0, active: 1, done: 2 } as const;
 export const ELEM_STATE_NAMES = ['QUEUED', 'ACTIVE', 'DONE'] as const;
@@ -68,7 +70,7 @@ export interface PoolState {
   nextTid: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     pool: PoolState;
   }
@@ -116,7 +118,7 @@ export function copyPoolState(ps: PoolState): PoolState {
   };
 }
 
-function pool(m: Machine, id: number): ThreadPool {
+function poolOf(m: Machine, id: number): ThreadPool {
   return m.s.w.pool.pools[id];
 }
 
@@ -142,241 +144,254 @@ function createPool(w: World, ctx: AioContext): ThreadPool {
     exited: 0,
     maxQueued: 0,
   };
-  p.completionBh = newBh(w, ctx, 'thread_pool_completion_bh', Fn.thread_pool_completion_bh, id).id;
-  p.newThreadBh = newBh(w, ctx, 'spawn_thread_bh_fn', Fn.spawn_thread_bh_fn, id).id;
+  p.completionBh = newBh(w, ctx, 'thread_pool_completion_bh', thread_pool_completion_bh, id).id;
+  p.newThreadBh = newBh(w, ctx, 'spawn_thread_bh_fn', spawn_thread_bh_fn, id).id;
   w.pool.pools.push(p);
   w.pool.byCtx[ctx.id] = id;
   return p;
 }
 
-/** aio_get_thread_pool(ctx = a): the context's pool, created on first use. Returns its id. */
-const aio_get_thread_pool: Step = (m, t, f) => {
+/** aio_get_thread_pool(ctx): the context's pool, created on first use. Returns its id. */
+export const aio_get_thread_pool = step('aio_get_thread_pool', { args: ['ctx: ctx'] }, ({ ctx }) => (m, t, f) => {
   const w = m.s.w;
-  const id = w.pool.byCtx[f.a] ?? -1;
-  return m.ret(t, id >= 0 ? id : createPool(w, ctxOf(m, f.a)).id);
-};
+  const id = w.pool.byCtx[f[ctx]] ?? -1;
+  return m.ret(t, id >= 0 ? id : createPool(w, ctxOf(m, f[ctx])).id);
+});
 
-/** thread_pool_submit_co(pool = a, func = b, arg = c): submit, yield, return the job's result. */
-const thread_pool_submit_co: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.thread_pool_submit_aio, f.req, f.a, f.b, f.c);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.qemu_coroutine_yield, f.req);
-    default:
-      return m.ret(t, coroutine(m, t.co).wakeRet);
-  }
-};
-
-/** thread_pool_submit_aio(pool = a, func = b, arg = c), callback thread_pool_co_cb(self). */
-const thread_pool_submit_aio: Step = (m, t, f) => {
-  const ps = m.s.w.pool;
-  const p = pool(m, f.a);
-  switch (f.pc) {
-    case 0: {
-      const id = ps.freeElems.length > 0 ? ps.freeElems.pop()! : ps.elems.length;
-      ps.elems[id] = newElement(id, p.id, f.b, f.c, f.req, ElemState.queued, 0, Fn.thread_pool_co_cb, t.co, -1, t.time);
-      p.head.unshift(id);
-      m.trace(t, 'thread_pool_submit', p.id, id, f.c);
-      f.c = id;
-      if (p.idleThreads === 0 && p.curThreads < p.maxThreads) {
-        f.pc = 1;
-        return m.call(t, Fn.spawn_thread, f.req, p.id);
-      }
-    }
-    // fallthrough
-    case 1:
-      p.requestList.push(f.c);
-      if (p.requestList.length > p.maxQueued) p.maxQueued = p.requestList.length;
-      f.pc = 2;
-      return m.call(t, Fn.qemu_sem_post, f.req, p.id);
-    default:
-      return m.ret(t, f.c);
-  }
-};
-
-/** spawn_thread(pool = a): count a thread to create; ask the BH only if none is being created. */
-const spawn_thread: Step = (m, t, f) => {
-  const p = pool(m, f.a);
-  if (f.pc === 0) {
-    p.curThreads++;
-    p.newThreads++;
-    if (p.pendingThreads === 0) {
-      f.pc = 1;
-      return m.call(t, Fn.qemu_bh_schedule, f.req, p.newThreadBh);
-    }
-  }
-  return m.ret(t);
-};
-
-/** spawn_thread_bh_fn(pool = a), a BH in the pool's context. */
-const spawn_thread_bh_fn = tailCall(Fn.do_spawn_thread);
-
-/** do_spawn_thread(pool = a): create one thread of the backlog, if any. */
-const do_spawn_thread: Step = (m, t, f) => {
-  const p = pool(m, f.a);
-  if (f.pc === 0 && p.newThreads > 0) {
-    p.newThreads--;
-    p.pendingThreads++;
-    f.pc = 1;
-    return m.call(t, Fn.qemu_thread_create, -1, p.id);
-  }
-  return m.ret(t);
-};
-
-/** qemu_thread_create(pool = a): a new "worker" thread starting in worker_thread. */
-const qemu_thread_create: Step = (m, t, f) => {
-  const ps = m.s.w.pool;
-  const p = pool(m, f.a);
-  const n = ++ps.workerSeq;
-  const w = m.spawnThread(
-    `worker-${n}`,
-    'worker',
-    -1,
-    Fn.worker_thread,
-    t.time + ps.threadCreateNs,
-    ps.nextTid++,
-    p.id,
-  );
-  p.workers.push(w.id);
-  p.spawned++;
-  return m.ret(t);
-};
-
-/**
- * worker_thread(pool = a), the base frame of a worker. Locals: c = the element it runs.
- * Wait on the semaphore (10 s); take the oldest element; run it; mark it done and schedule
- * the completion BH; repeat. Exit after an idle timeout with an empty queue.
- */
-const worker_thread: Step = (m, t, f) => {
-  const ps = m.s.w.pool;
-  const p = pool(m, f.a);
-  switch (f.pc) {
-    case 0:
-      p.pendingThreads--;
-      f.pc = 1;
-      return m.call(t, Fn.do_spawn_thread, -1, p.id);
-    case 1:
-      p.idleThreads++;
-      f.pc = 2;
-      return m.call(t, Fn.qemu_sem_timedwait, -1, p.id);
-    case 2: {
-      p.idleThreads--;
-      if (f.ret === -1) {
-        if (p.requestList.length > 0) {
-          f.pc = 1;
-          return worker_thread(m, t, f);
-        }
-        p.curThreads--;
-        p.exited++;
-        p.workers.splice(p.workers.indexOf(t.id), 1);
-        return m.exitThread(t);
-      }
-      const id = p.requestList.shift()!;
-      const el = ps.elems[id];
-      el.state = ElemState.active;
-      el.worker = t.id;
-      f.c = id;
-      f.pc = 3;
-      return m.call(t, el.func, el.req, el.arg, id);
-    }
-    case 3: {
-      const el = ps.elems[f.c];
-      el.ret = f.ret;
-      el.state = ElemState.done;
-      f.pc = 1;
-      return m.call(t, Fn.qemu_bh_schedule, el.req, p.completionBh);
-    }
-    default:
-      throw new Error('worker_thread: bad pc');
-  }
-};
-
-/** qemu_sem_timedwait(pool = a): take a count, or sleep until a post or the idle timeout. */
-const qemu_sem_timedwait: Step = (m, t, f) => {
-  const p = pool(m, f.a);
-  if (f.pc === 0) {
-    if (p.sem > 0) {
-      p.sem--;
-      return m.ret(t, 0);
-    }
-    p.semWaiters.push(t.id);
-    f.pc = 1;
-    return m.block(t, Wait.semaphore, t.time + m.s.w.pool.idleTimeoutNs);
-  }
-  if (t.timedOut) {
-    p.semWaiters.splice(p.semWaiters.indexOf(t.id), 1);
-    return m.ret(t, -1);
-  }
-  return m.ret(t, 0);
-};
-
-/** qemu_sem_post(pool = a): hand the count to the longest-waiting worker, or keep it. */
-const qemu_sem_post: Step = (m, t, f) => {
-  const p = pool(m, f.a);
+/** qemu_sem_post(pool): hand the count to the longest-waiting worker, or keep it. */
+export const qemu_sem_post = step('qemu_sem_post', { args: ['pool: pool'] }, ({ pool }) => (m, t, f) => {
+  const p = poolOf(m, f[pool]);
   const waiter = p.semWaiters.shift();
   if (waiter === undefined) p.sem++;
   else m.wake(m.s.threads[waiter], t.time + m.s.w.aio.wakeNs);
   return m.ret(t);
-};
+});
+
+/** qemu_sem_timedwait(pool): take a count, or sleep until a post or the idle timeout. */
+export const qemu_sem_timedwait = step(
+  'qemu_sem_timedwait',
+  { args: ['pool: pool'], at: ['woken'] },
+  ({ pool }, at) =>
+    (m, t, f) => {
+      const p = poolOf(m, f[pool]);
+      if (f.pc === ENTRY) {
+        if (p.sem > 0) {
+          p.sem--;
+          return m.ret(t, 0);
+        }
+        p.semWaiters.push(t.id);
+        f.pc = at.woken;
+        return m.block(t, Wait.semaphore, t.time + m.s.w.pool.idleTimeoutNs);
+      }
+      if (t.timedOut) {
+        p.semWaiters.splice(p.semWaiters.indexOf(t.id), 1);
+        return m.ret(t, -1);
+      }
+      return m.ret(t, 0);
+    },
+);
+
+/** spawn_thread(pool): count a thread to create; ask the BH only if none is being created. */
+export const spawn_thread = step(
+  'spawn_thread',
+  { args: ['pool: pool'], at: ['scheduled'] },
+  ({ pool }, at) =>
+    (m, t, f) => {
+      const p = poolOf(m, f[pool]);
+      if (f.pc === ENTRY) {
+        p.curThreads++;
+        p.newThreads++;
+        if (p.pendingThreads === 0) {
+          f.pc = at.scheduled;
+          return m.call(t, qemu_bh_schedule, f.req, p.newThreadBh);
+        }
+      }
+      return m.ret(t);
+    },
+);
+
+/** thread_pool_submit_aio(pool, func, arg): queue an element (`elem`) for the workers; returns its id. */
+export const thread_pool_submit_aio = step(
+  'thread_pool_submit_aio',
+  { args: ['pool: pool', 'func: fn', 'arg: hostio'], locals: ['elem: elem'], at: ['spawned', 'posted'] },
+  ({ pool, func, arg, elem }, at) =>
+    (m, t, f) => {
+      const ps = m.s.w.pool;
+      const p = poolOf(m, f[pool]);
+      switch (f.pc) {
+        case ENTRY: {
+          const id = ps.freeElems.length > 0 ? ps.freeElems.pop()! : ps.elems.length;
+          const cb = thread_pool_co_cb.id;
+          ps.elems[id] = newElement(id, p.id, f[func], f[arg], f.req, ElemState.queued, 0, cb, t.co, -1, t.time);
+          p.head.unshift(id);
+          m.trace(t, 'thread_pool_submit', p.id, id, f[arg]);
+          f[elem] = id;
+          if (p.idleThreads === 0 && p.curThreads < p.maxThreads) {
+            f.pc = at.spawned;
+            return m.call(t, spawn_thread, f.req, p.id);
+          }
+        }
+        // fallthrough
+        case at.spawned:
+          p.requestList.push(f[elem]);
+          if (p.requestList.length > p.maxQueued) p.maxQueued = p.requestList.length;
+          f.pc = at.posted;
+          return m.call(t, qemu_sem_post, f.req, p.id);
+        default:
+          return m.ret(t, f[elem]);
+      }
+    },
+);
+
+/** thread_pool_submit_co(pool, func, arg): submit, yield, return the job's result. */
+export const thread_pool_submit_co = step(
+  'thread_pool_submit_co',
+  { args: ['pool: pool', 'func: fn', 'arg: hostio'], at: ['submitted', 'woken'] },
+  ({ pool, func, arg }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.submitted;
+          return m.call(t, thread_pool_submit_aio, f.req, f[pool], f[func], f[arg]);
+        case at.submitted:
+          f.pc = at.woken;
+          return m.call(t, qemu_coroutine_yield, f.req);
+        default:
+          return m.ret(t, coroutine(m, t.co).wakeRet);
+      }
+    },
+);
+
+/** qemu_thread_create(pool): a new "worker" thread starting in worker_thread. */
+export const qemu_thread_create = step('qemu_thread_create', { args: ['pool: pool'] }, ({ pool }) => (m, t, f) => {
+  const ps = m.s.w.pool;
+  const p = poolOf(m, f[pool]);
+  const n = ++ps.workerSeq;
+  const w = m.spawnThread(`worker-${n}`, 'worker', -1, worker_thread, t.time + ps.threadCreateNs, ps.nextTid++, p.id);
+  p.workers.push(w.id);
+  p.spawned++;
+  return m.ret(t);
+});
+
+/** do_spawn_thread(pool): create one thread of the backlog, if any. */
+export const do_spawn_thread = step(
+  'do_spawn_thread',
+  { args: ['pool: pool'], at: ['created'] },
+  ({ pool }, at) =>
+    (m, t, f) => {
+      const p = poolOf(m, f[pool]);
+      if (f.pc === ENTRY && p.newThreads > 0) {
+        p.newThreads--;
+        p.pendingThreads++;
+        f.pc = at.created;
+        return m.call(t, qemu_thread_create, -1, p.id);
+      }
+      return m.ret(t);
+    },
+);
+
+/** spawn_thread_bh_fn(pool), a BH in the pool's context. */
+export const spawn_thread_bh_fn = tailCall('spawn_thread_bh_fn', () => do_spawn_thread);
 
 /**
- * thread_pool_completion_bh(pool = a). Locals: c = element being completed. Scan for a DONE
- * element, re-schedule itself, run the callback, cancel the re-schedule, free the element,
- * and scan again from the start.
+ * worker_thread(pool), the base frame of a worker. Wait on the semaphore (10 s); take the
+ * oldest element (`req`); run it; mark it done and schedule the completion BH; repeat. Exit
+ * after an idle timeout with an empty queue.
  */
-const thread_pool_completion_bh: Step = (m, t, f) => {
-  const ps = m.s.w.pool;
-  const p = pool(m, f.a);
-  switch (f.pc) {
-    case 0: {
-      const id = p.head.find((e) => ps.elems[e].state === ElemState.done);
-      if (id === undefined) return m.ret(t);
-      const el = ps.elems[id];
-      m.trace(t, 'thread_pool_complete', p.id, id, el.arg, el.ret);
-      p.head.splice(p.head.indexOf(id), 1);
-      f.c = id;
-      f.pc = 1;
-      return m.call(t, Fn.qemu_bh_schedule, el.req, p.completionBh);
-    }
-    case 1: {
-      const el = ps.elems[f.c];
-      f.pc = 2;
-      return m.call(t, el.cb, el.req, f.c);
-    }
-    default:
-      // qemu_bh_cancel, qemu_aio_unref, goto restart
-      m.s.w.aio.bhs[p.completionBh].scheduled = false;
-      ps.freeElems.push(f.c);
-      f.pc = 0;
-      return thread_pool_completion_bh(m, t, f);
-  }
-};
+export const worker_thread = step(
+  'worker_thread',
+  { args: ['pool: pool'], locals: ['req: elem'], at: ['waiting', 'woken', 'ran'] },
+  ({ pool, req }, at) =>
+    (m, t, f) => {
+      const ps = m.s.w.pool;
+      const p = poolOf(m, f[pool]);
+      switch (f.pc) {
+        case ENTRY:
+          p.pendingThreads--;
+          f.pc = at.waiting;
+          return m.call(t, do_spawn_thread, -1, p.id);
+        case at.waiting:
+          p.idleThreads++;
+          f.pc = at.woken;
+          return m.call(t, qemu_sem_timedwait, -1, p.id);
+        case at.woken: {
+          p.idleThreads--;
+          if (f.ret === -1) {
+            if (p.requestList.length > 0) {
+              f.pc = at.waiting;
+              return worker_thread.run(m, t, f);
+            }
+            p.curThreads--;
+            p.exited++;
+            p.workers.splice(p.workers.indexOf(t.id), 1);
+            return m.exitThread(t);
+          }
+          const id = p.requestList.shift()!;
+          const el = ps.elems[id];
+          el.state = ElemState.active;
+          el.worker = t.id;
+          f[req] = id;
+          f.pc = at.ran;
+          return m.callIndirect(t, el.func, el.req, el.arg);
+        }
+        default: {
+          const el = ps.elems[f[req]];
+          el.ret = f.ret;
+          el.state = ElemState.done;
+          f.pc = at.waiting;
+          return m.call(t, qemu_bh_schedule, el.req, p.completionBh);
+        }
+      }
+    },
+);
 
-/** thread_pool_co_cb(element = a): hand the result to the coroutine and wake it. */
-const thread_pool_co_cb: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    const el = m.s.w.pool.elems[f.a];
-    coroutine(m, el.opaque).wakeRet = el.ret;
-    f.pc = 1;
-    return m.call(t, Fn.aio_co_wake, f.req, 0, el.opaque);
-  }
-  return m.ret(t);
-};
+/** thread_pool_co_cb(opaque = the element): hand the result to the coroutine and wake it. */
+export const thread_pool_co_cb = step(
+  'thread_pool_co_cb',
+  { args: ['opaque: elem'], at: ['woken'] },
+  ({ opaque }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      const el = m.s.w.pool.elems[f[opaque]];
+      coroutine(m, el.opaque).wakeRet = el.ret;
+      f.pc = at.woken;
+      return m.call(t, aio_co_wake, f.req, el.opaque);
+    },
+);
 
-export function registerThreadPoolSteps(steps: Step[]): void {
-  steps[Fn.aio_get_thread_pool] = aio_get_thread_pool;
-  steps[Fn.thread_pool_submit_co] = thread_pool_submit_co;
-  steps[Fn.thread_pool_submit_aio] = thread_pool_submit_aio;
-  steps[Fn.spawn_thread] = spawn_thread;
-  steps[Fn.spawn_thread_bh_fn] = spawn_thread_bh_fn;
-  steps[Fn.do_spawn_thread] = do_spawn_thread;
-  steps[Fn.qemu_thread_create] = qemu_thread_create;
-  steps[Fn.worker_thread] = worker_thread;
-  steps[Fn.qemu_sem_timedwait] = qemu_sem_timedwait;
-  steps[Fn.qemu_sem_post] = qemu_sem_post;
-  steps[Fn.thread_pool_completion_bh] = thread_pool_completion_bh;
-  steps[Fn.thread_pool_co_cb] = thread_pool_co_cb;
-}
+/**
+ * thread_pool_completion_bh(pool). Scan for a DONE element (`elem`), re-schedule itself, run
+ * the callback, cancel the re-schedule, free the element, and scan again from the start.
+ */
+export const thread_pool_completion_bh = step(
+  'thread_pool_completion_bh',
+  { args: ['pool: pool'], locals: ['elem: elem'], at: ['rescheduled', 'called_back'] },
+  ({ pool, elem }, at) =>
+    (m, t, f) => {
+      const ps = m.s.w.pool;
+      const p = poolOf(m, f[pool]);
+      switch (f.pc) {
+        case ENTRY: {
+          const id = p.head.find((e) => ps.elems[e].state === ElemState.done);
+          if (id === undefined) return m.ret(t);
+          const el = ps.elems[id];
+          m.trace(t, 'thread_pool_complete', p.id, id, el.arg, el.ret);
+          p.head.splice(p.head.indexOf(id), 1);
+          f[elem] = id;
+          f.pc = at.rescheduled;
+          return m.call(t, qemu_bh_schedule, el.req, p.completionBh);
+        }
+        case at.rescheduled: {
+          const el = ps.elems[f[elem]];
+          f.pc = at.called_back;
+          return m.callIndirect(t, el.cb, el.req, f[elem]);
+        }
+        default:
+          // qemu_bh_cancel, qemu_aio_unref, goto restart
+          m.s.w.aio.bhs[p.completionBh].scheduled = false;
+          ps.freeElems.push(f[elem]);
+          f.pc = ENTRY;
+          return thread_pool_completion_bh.run(m, t, f);
+      }
+    },
+);

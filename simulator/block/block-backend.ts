@@ -4,13 +4,30 @@
 // finishes, blk_aio_complete calls the device's callback — inside the coroutine — unless
 // the coroutine finished before blk_aio_prwv returned, in which case a one-shot BH does it.
 
-import { Fn } from '../catalog';
-import { ctxOf, newOneshotBh } from '../aio/aio-context';
+import { aio_bh_schedule_oneshot, ctxOf, newOneshotBh } from '../aio/aio-context';
+import { aio_co_enter } from '../aio/co-wake';
 import { IoOp } from '../backends/device';
+import { aio_setup_linux_aio } from '../backends/linux-aio';
+import { FnName } from '../catalog';
 import { ErrorPolicy, ERRNO, ERRNO_TEXT } from '../config/scenario';
-import { Machine, Step, World } from '../engine/machine';
-import { qmpEvent } from '../loop/runstate';
-import { aioWaitKick, BDRV_REQ_FUA, freeBdrvReq, newBdrvReq, NOT_DONE, RAW_NODE } from './io';
+import { qemu_coroutine_create } from '../coroutine/coroutine';
+import { Machine, StepDef } from '../engine/machine';
+import { ENTRY, World } from '../engine/types';
+import { qemu_system_vmstop_request, qemu_system_vmstop_request_prepare, qmpEvent, RunStateId } from '../loop/runstate';
+import { step } from '../step';
+import {
+  aioWaitKick,
+  bdrv_co_flush,
+  bdrv_co_preadv,
+  bdrv_co_pwritev,
+  bdrv_io_plug,
+  bdrv_io_unplug,
+  BDRV_REQ_FUA,
+  freeBdrvReq,
+  newBdrvReq,
+  NOT_DONE,
+  RAW_NODE,
+} from './io';
 
 export const ErrorAction = { report: 0, ignore: 1, stop: 2 } as const;
 export const ERROR_ACTION_NAMES = ['report', 'ignore', 'stop'] as const;
@@ -42,7 +59,7 @@ export interface BlkState {
   completedViaBh: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     blk: BlkState;
   }
@@ -59,12 +76,12 @@ export function newAcb(
   offset: number,
   bytes: number,
   niov: number,
-  cb: number,
+  cb: StepDef<readonly [opaque: unknown, ret: unknown]>,
   opaque: number,
 ): number {
   const b = w.blk;
   const id = b.freeAcbs.length > 0 ? b.freeAcbs.pop()! : b.acbs.length;
-  b.acbs[id] = acbRecord(id, op, offset, bytes, niov, cb, opaque, NOT_DONE, false, -1);
+  b.acbs[id] = acbRecord(id, op, offset, bytes, niov, cb.id, opaque, NOT_DONE, false, -1);
   return id;
 }
 
@@ -97,225 +114,254 @@ export function acb(m: Machine, id: number): BlkAcb {
   return m.s.w.blk.acbs[id];
 }
 
-/** blk_aio_pwritev / blk_aio_preadv / blk_aio_flush (acb = a): blk_aio_prwv with the entry. */
-function blkAio(entry: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, Fn.blk_aio_prwv, f.req, f.a, entry);
-    }
-    return m.ret(t, f.a);
-  };
+/** bdrv_coroutine_enter(bs, co) → aio_co_enter(bdrv_get_aio_context(bs), co). */
+export const bdrv_coroutine_enter = step(
+  'bdrv_coroutine_enter',
+  { args: ['bs: node', 'co: co'], at: ['entered'] },
+  ({ co }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      f.pc = at.entered;
+      return m.call(t, aio_co_enter, f.req, m.s.w.block.ctx, f[co]);
+    },
+);
+
+/** blk_aio_prwv(acb, co_entry): create the coroutine, enter it, then note we returned. */
+export const blk_aio_prwv = step(
+  'blk_aio_prwv',
+  { args: ['acb: acb', 'co_entry: fn'], at: ['created', 'entered', 'completion_scheduled'] },
+  ({ acb: acbSlot, co_entry }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const a = acb(m, f[acbSlot]);
+      switch (f.pc) {
+        case ENTRY:
+          w.block.blkInFlight++;
+          a.ret = NOT_DONE;
+          a.hasReturned = false;
+          f.pc = at.created;
+          return m.call(t, qemu_coroutine_create, f.req, f[co_entry], f[acbSlot]);
+        case at.created:
+          a.co = f.ret;
+          f.pc = at.entered;
+          return m.call(t, bdrv_coroutine_enter, f.req, RAW_NODE, a.co);
+        case at.entered:
+          a.hasReturned = true;
+          if (a.ret !== NOT_DONE) {
+            // finished without yielding: complete from a BH, after we returned to the caller
+            w.blk.completedViaBh++;
+            newOneshotBh(w, ctxOf(m, w.block.ctx), 'blk_aio_complete_bh', blk_aio_complete_bh, f[acbSlot]);
+            f.pc = at.completion_scheduled;
+            return m.call(t, aio_bh_schedule_oneshot, f.req, w.block.ctx);
+          }
+        // fallthrough
+        default:
+          return m.ret(t, f[acbSlot]);
+      }
+    },
+);
+
+/** blk_aio_pwritev / blk_aio_preadv / blk_aio_flush (acb): blk_aio_prwv with the coroutine's entry. */
+function blkAio(key: FnName, entry: StepDef) {
+  return step(key, { args: ['acb: acb'], at: ['submitted'] }, ({ acb: acbSlot }, at) => (m, t, f) => {
+    if (f.pc !== ENTRY) return m.ret(t, f[acbSlot]);
+    f.pc = at.submitted;
+    return m.call(t, blk_aio_prwv, f.req, f[acbSlot], entry.id);
+  });
 }
 
-/** blk_aio_prwv(acb = a, entry = b): create the coroutine, enter it, then note we returned. */
-const blk_aio_prwv: Step = (m, t, f) => {
-  const w = m.s.w;
-  const a = acb(m, f.a);
-  switch (f.pc) {
-    case 0:
-      w.block.blkInFlight++;
-      a.ret = NOT_DONE;
-      a.hasReturned = false;
-      f.pc = 1;
-      return m.call(t, Fn.qemu_coroutine_create, f.req, f.b, f.a);
-    case 1:
-      a.co = f.ret;
-      f.pc = 2;
-      return m.call(t, Fn.bdrv_coroutine_enter, f.req, RAW_NODE, a.co);
-    case 2:
-      a.hasReturned = true;
-      if (a.ret !== NOT_DONE) {
-        // finished without yielding: complete from a BH, after we returned to the caller
-        w.blk.completedViaBh++;
-        newOneshotBh(w, ctxOf(m, w.block.ctx), 'blk_aio_complete_bh', Fn.blk_aio_complete_bh, f.a);
-        f.pc = 3;
-        return m.call(t, Fn.aio_bh_schedule_oneshot, f.req, w.block.ctx);
+/** blk_aio_complete(acb): call the device's callback once blk_aio_prwv has returned. */
+export const blk_aio_complete = step(
+  'blk_aio_complete',
+  { args: ['acb: acb'], at: ['called_back'] },
+  ({ acb: acbSlot }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const a = acb(m, f[acbSlot]);
+      if (f.pc === ENTRY) {
+        if (!a.hasReturned) return m.ret(t);
+        f.pc = at.called_back;
+        return m.callIndirect(t, a.cb, f.req, a.opaque, a.ret);
       }
-    // fallthrough
-    default:
-      return m.ret(t, f.a);
-  }
-};
+      w.block.blkInFlight--;
+      aioWaitKick(m);
+      w.blk.freeAcbs.push(f[acbSlot]);
+      return m.ret(t);
+    },
+);
 
-/** bdrv_coroutine_enter(node = a, co = b) → aio_co_enter(bdrv_get_aio_context(bs), co). */
-const bdrv_coroutine_enter: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.aio_co_enter, f.req, m.s.w.block.ctx, f.b);
-  }
-  return m.ret(t);
-};
+/** blk_aio_complete_bh(acb). */
+export const blk_aio_complete_bh = step(
+  'blk_aio_complete_bh',
+  { args: ['acb: acb'], at: ['completed'] },
+  ({ acb: acbSlot }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      f.pc = at.completed;
+      return m.call(t, blk_aio_complete, acb(m, f[acbSlot]).opaque, f[acbSlot]);
+    },
+);
 
-/** blk_aio_write_entry / read_entry / flush_entry (acb = a), the coroutine's entry function. */
-function entry(coFn: number): Step {
-  return (m, t, f) => {
+/** blk_co_pwritev / blk_co_preadv (acb): the request (`req`) on the raw node; no write cache → FUA. */
+function blkCo(key: FnName, op: number) {
+  return step(
+    key,
+    { args: ['acb: acb'], locals: ['req: breq'], at: ['done'] },
+    ({ acb: acbSlot, req }, at) =>
+      (m, t, f) => {
+        const w = m.s.w;
+        if (f.pc === ENTRY) {
+          const a = acb(m, f[acbSlot]);
+          const flags = op === IoOp.write && !w.blk.writeback ? BDRV_REQ_FUA : 0;
+          m.trace(t, key, 0, RAW_NODE, a.offset, a.bytes, flags);
+          f[req] = newBdrvReq(w, RAW_NODE, op, a.offset, a.bytes, a.niov, flags, f.req);
+          f.pc = at.done;
+          return m.call(t, op === IoOp.write ? bdrv_co_pwritev : bdrv_co_preadv, f.req, RAW_NODE, f[req]);
+        }
+        freeBdrvReq(w, f[req]);
+        return m.ret(t, f.ret);
+      },
+  );
+}
+
+export const blk_co_pwritev = blkCo('blk_co_pwritev', IoOp.write);
+export const blk_co_preadv = blkCo('blk_co_preadv', IoOp.read);
+
+/** blk_co_flush(acb). */
+export const blk_co_flush = step('blk_co_flush', { args: ['acb: acb'], at: ['flushed'] }, (_, at) => (m, t, f) => {
+  if (f.pc !== ENTRY) return m.ret(t, f.ret);
+  f.pc = at.flushed;
+  return m.call(t, bdrv_co_flush, f.req, RAW_NODE);
+});
+
+/** blk_aio_write_entry / read_entry / flush_entry (opaque = the acb), the coroutine's entry function. */
+function coEntry(key: FnName, coFn: StepDef<readonly [unknown]>) {
+  return step(key, { args: ['opaque: acb'], at: ['done', 'completed'] }, ({ opaque }, at) => (m, t, f) => {
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
-        return m.call(t, coFn, f.req, f.a);
-      case 1:
-        acb(m, f.a).ret = f.ret;
-        f.pc = 2;
-        return m.call(t, Fn.blk_aio_complete, f.req, f.a);
+      case ENTRY:
+        f.pc = at.done;
+        return m.call(t, coFn, f.req, f[opaque]);
+      case at.done:
+        acb(m, f[opaque]).ret = f.ret;
+        f.pc = at.completed;
+        return m.call(t, blk_aio_complete, f.req, f[opaque]);
       default:
         return m.ret(t);
     }
-  };
+  });
 }
 
-/** blk_aio_complete(acb = a): call the device's callback once blk_aio_prwv has returned. */
-const blk_aio_complete: Step = (m, t, f) => {
-  const w = m.s.w;
-  const a = acb(m, f.a);
-  switch (f.pc) {
-    case 0:
-      if (!a.hasReturned) return m.ret(t);
-      f.pc = 1;
-      return m.call(t, a.cb, f.req, a.opaque, a.ret);
-    default:
-      w.block.blkInFlight--;
-      aioWaitKick(m);
-      w.blk.freeAcbs.push(f.a);
-      return m.ret(t);
-  }
-};
+export const blk_aio_write_entry = coEntry('blk_aio_write_entry', blk_co_pwritev);
+export const blk_aio_read_entry = coEntry('blk_aio_read_entry', blk_co_preadv);
+export const blk_aio_flush_entry = coEntry('blk_aio_flush_entry', blk_co_flush);
 
-/** blk_aio_complete_bh(acb = a). */
-const blk_aio_complete_bh: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.blk_aio_complete, acbReq(m, f.a), f.a);
-  }
-  return m.ret(t);
-};
-
-function acbReq(m: Machine, id: number): number {
-  return acb(m, id).opaque;
-}
-
-/** blk_co_pwritev / blk_co_preadv (acb = a): down to the raw node; no write cache → FUA. Locals: c = node request. */
-function blkCo(op: number, generic: number, trace: string): Step {
-  return (m, t, f) => {
-    const w = m.s.w;
-    if (f.pc === 0) {
-      const a = acb(m, f.a);
-      const flags = op === IoOp.write && !w.blk.writeback ? BDRV_REQ_FUA : 0;
-      m.trace(t, trace, 0, RAW_NODE, a.offset, a.bytes, flags);
-      f.c = newBdrvReq(w, RAW_NODE, op, a.offset, a.bytes, a.niov, flags, f.req);
-      f.pc = 1;
-      return m.call(t, generic, f.req, RAW_NODE, f.c);
-    }
-    freeBdrvReq(w, f.c);
-    return m.ret(t, f.ret);
-  };
-}
-
-/** blk_co_flush (acb = a). */
-const blk_co_flush: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.bdrv_co_flush, f.req, RAW_NODE);
-  }
-  return m.ret(t, f.ret);
-};
+export const blk_aio_pwritev = blkAio('blk_aio_pwritev', blk_aio_write_entry);
+export const blk_aio_preadv = blkAio('blk_aio_preadv', blk_aio_read_entry);
+export const blk_aio_flush = blkAio('blk_aio_flush', blk_aio_flush_entry);
 
 /** blk_io_plug / blk_io_unplug: plug the root node (which plugs its children). */
-function plugRoot(fn: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, fn, f.req, RAW_NODE);
-    }
-    return m.ret(t);
-  };
-}
-
-/** blk_get_error_action(is_read = a, errno = b). */
-const blk_get_error_action: Step = (m, t, f) => {
-  const policy = f.a ? m.s.w.blk.rerror : m.s.w.blk.werror;
-  let action: number = ErrorAction.report;
-  if (policy === 'ignore') action = ErrorAction.ignore;
-  else if (policy === 'stop' || (policy === 'enospc' && f.b === ERRNO.ENOSPC)) action = ErrorAction.stop;
-  return m.ret(t, action);
-};
-
-/** blk_error_action(action = a, is_read = b, errno = c): stop → iostatus, vmstop request, event. */
-const blk_error_action: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      if (f.a !== ErrorAction.stop) {
-        f.pc = 4;
-        return m.call(t, Fn.send_qmp_error_event, f.req, f.a, f.b, f.c);
-      }
-      f.pc = 1;
-      return m.call(t, Fn.blk_iostatus_set_err, f.req, f.c);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.qemu_system_vmstop_request_prepare, f.req);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.send_qmp_error_event, f.req, f.a, f.b, f.c);
-    case 3:
-      f.pc = 4;
-      return m.call(t, Fn.qemu_system_vmstop_request, f.req, 3 /* RUN_STATE_IO_ERROR */);
-    default:
-      return m.ret(t);
-  }
-};
-
-const blk_iostatus_set_err: Step = (m, t, f) => {
-  const b = m.s.w.blk;
-  if (b.iostatus === 'ok') b.iostatus = f.a === ERRNO.ENOSPC ? 'nospace' : 'failed';
-  return m.ret(t);
-};
-
-/** send_qmp_error_event(action = a, is_read = b, errno = c): BLOCK_IO_ERROR. */
-const send_qmp_error_event: Step = (m, t, f) => {
-  qmpEvent(m, 'BLOCK_IO_ERROR', {
-    device: 'drive0',
-    'node-name': 'raw',
-    operation: f.b ? 'read' : 'write',
-    action: ERROR_ACTION_NAMES[f.a],
-    nospace: f.c === ERRNO.ENOSPC,
-    reason: ERRNO_TEXT[f.c] ?? `errno ${f.c}`,
-    req: f.req,
+function plugRoot(key: FnName, plug: boolean) {
+  return step(key, { at: ['done'] }, (_, at) => (m, t, f) => {
+    if (f.pc !== ENTRY) return m.ret(t);
+    f.pc = at.done;
+    return m.call(t, plug ? bdrv_io_plug : bdrv_io_unplug, f.req, RAW_NODE);
   });
-  return m.ret(t);
-};
-
-/** blk_set_aio_context(ctx = a): move the drive (and its Linux AIO state) to a context. */
-const blk_set_aio_context: Step = (m, t, f) => {
-  const w = m.s.w;
-  if (f.pc === 0 && w.block.ctx !== f.a) {
-    w.block.ctx = f.a;
-    if (w.filePosix.aio === 'native' && w.filePosix.direct) {
-      f.pc = 1;
-      return m.call(t, Fn.aio_setup_linux_aio, -1, f.a);
-    }
-  }
-  return m.ret(t);
-};
-
-export function registerBlockBackendSteps(steps: Step[]): void {
-  steps[Fn.blk_set_aio_context] = blk_set_aio_context;
-  steps[Fn.blk_aio_pwritev] = blkAio(Fn.blk_aio_write_entry);
-  steps[Fn.blk_aio_preadv] = blkAio(Fn.blk_aio_read_entry);
-  steps[Fn.blk_aio_flush] = blkAio(Fn.blk_aio_flush_entry);
-  steps[Fn.blk_aio_prwv] = blk_aio_prwv;
-  steps[Fn.bdrv_coroutine_enter] = bdrv_coroutine_enter;
-  steps[Fn.blk_aio_write_entry] = entry(Fn.blk_co_pwritev);
-  steps[Fn.blk_aio_read_entry] = entry(Fn.blk_co_preadv);
-  steps[Fn.blk_aio_flush_entry] = entry(Fn.blk_co_flush);
-  steps[Fn.blk_aio_complete] = blk_aio_complete;
-  steps[Fn.blk_aio_complete_bh] = blk_aio_complete_bh;
-  steps[Fn.blk_co_pwritev] = blkCo(IoOp.write, Fn.bdrv_co_pwritev, 'blk_co_pwritev');
-  steps[Fn.blk_co_preadv] = blkCo(IoOp.read, Fn.bdrv_co_preadv, 'blk_co_preadv');
-  steps[Fn.blk_co_flush] = blk_co_flush;
-  steps[Fn.blk_io_plug] = plugRoot(Fn.bdrv_io_plug);
-  steps[Fn.blk_io_unplug] = plugRoot(Fn.bdrv_io_unplug);
-  steps[Fn.blk_get_error_action] = blk_get_error_action;
-  steps[Fn.blk_error_action] = blk_error_action;
-  steps[Fn.blk_iostatus_set_err] = blk_iostatus_set_err;
-  steps[Fn.send_qmp_error_event] = send_qmp_error_event;
 }
+
+export const blk_io_plug = plugRoot('blk_io_plug', true);
+export const blk_io_unplug = plugRoot('blk_io_unplug', false);
+
+/** blk_get_error_action(is_read, error): the drive's rerror/werror policy for this errno. */
+export const blk_get_error_action = step(
+  'blk_get_error_action',
+  { args: ['is_read: bool', 'error: errno'] },
+  ({ is_read, error }) =>
+    (m, t, f) => {
+      const policy = f[is_read] ? m.s.w.blk.rerror : m.s.w.blk.werror;
+      let action: number = ErrorAction.report;
+      if (policy === 'ignore') action = ErrorAction.ignore;
+      else if (policy === 'stop' || (policy === 'enospc' && f[error] === ERRNO.ENOSPC)) action = ErrorAction.stop;
+      return m.ret(t, action);
+    },
+);
+
+/** blk_iostatus_set_err(error). */
+export const blk_iostatus_set_err = step(
+  'blk_iostatus_set_err',
+  { args: ['error: errno'] },
+  ({ error }) =>
+    (m, t, f) => {
+      const b = m.s.w.blk;
+      if (b.iostatus === 'ok') b.iostatus = f[error] === ERRNO.ENOSPC ? 'nospace' : 'failed';
+      return m.ret(t);
+    },
+);
+
+/** send_qmp_error_event(action, is_read, error): BLOCK_IO_ERROR. */
+export const send_qmp_error_event = step(
+  'send_qmp_error_event',
+  { args: ['action: action', 'is_read: bool', 'error: errno'] },
+  ({ action, is_read, error }) =>
+    (m, t, f) => {
+      qmpEvent(m, 'BLOCK_IO_ERROR', {
+        device: 'drive0',
+        'node-name': 'raw',
+        operation: f[is_read] ? 'read' : 'write',
+        action: ERROR_ACTION_NAMES[f[action]],
+        nospace: f[error] === ERRNO.ENOSPC,
+        reason: ERRNO_TEXT[f[error]] ?? `errno ${f[error]}`,
+        req: f.req,
+      });
+      return m.ret(t);
+    },
+);
+
+/** blk_error_action(action, is_read, error): stop → iostatus, vmstop request, event. */
+export const blk_error_action = step(
+  'blk_error_action',
+  {
+    args: ['action: action', 'is_read: bool', 'error: errno'],
+    at: ['iostatus_set', 'stop_prepared', 'event_sent', 'done'],
+  },
+  ({ action, is_read, error }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          if (f[action] !== ErrorAction.stop) {
+            f.pc = at.done;
+            return m.call(t, send_qmp_error_event, f.req, f[action], f[is_read], f[error]);
+          }
+          f.pc = at.iostatus_set;
+          return m.call(t, blk_iostatus_set_err, f.req, f[error]);
+        case at.iostatus_set:
+          f.pc = at.stop_prepared;
+          return m.call(t, qemu_system_vmstop_request_prepare, f.req);
+        case at.stop_prepared:
+          f.pc = at.event_sent;
+          return m.call(t, send_qmp_error_event, f.req, f[action], f[is_read], f[error]);
+        case at.event_sent:
+          f.pc = at.done;
+          return m.call(t, qemu_system_vmstop_request, f.req, RunStateId['io-error']);
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** blk_set_aio_context(new_context): move the drive (and its Linux AIO state) to a context. */
+export const blk_set_aio_context = step(
+  'blk_set_aio_context',
+  { args: ['new_context: ctx'], at: ['attached'] },
+  ({ new_context }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      if (f.pc === ENTRY && w.block.ctx !== f[new_context]) {
+        w.block.ctx = f[new_context];
+        if (w.filePosix.aio === 'native' && w.filePosix.direct) {
+          f.pc = at.attached;
+          return m.call(t, aio_setup_linux_aio, -1, f[new_context]);
+        }
+      }
+      return m.ret(t);
+    },
+);

@@ -3,11 +3,15 @@
 // for every flush). The handle_aiocb_* functions are what a pool worker runs: plain
 // blocking pread/pwrite system calls.
 
-import { Fn } from '../catalog';
 import { currentCtx } from '../aio/aio-context';
 import { deviceResult, deviceSubmit, IoOp } from '../backends/device';
 import { freeHostIo, hostIo, newHostIo } from '../backends/host-io';
-import { Machine, Step, Wait, World } from '../engine/machine';
+import { laio_co_submit, laio_io_plug, laio_io_unplug } from '../backends/linux-aio';
+import { aio_get_thread_pool, thread_pool_submit_co } from '../backends/thread-pool';
+import { FnName } from '../catalog';
+import { Machine } from '../engine/machine';
+import { ENTRY, Wait, World } from '../engine/types';
+import { step } from '../step';
 import { bdrvReq } from './io';
 
 export interface FilePosixState {
@@ -20,7 +24,7 @@ export interface FilePosixState {
   syscallDone: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     filePosix: FilePosixState;
   }
@@ -30,158 +34,192 @@ export function initFilePosix(w: World, aio: 'threads' | 'native', direct: boole
   w.filePosix = { aio, direct, pageCacheInconsistent: false, syscallDone: -1 };
 }
 
-/** raw_co_pwritev / raw_co_preadv of file-posix (node = a, request = b). */
-function filePosixRw(op: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, Fn.raw_co_prw, f.req, f.a, f.b, op);
-    }
-    return m.ret(t, f.ret);
-  };
-}
+/** aio_get_linux_aio(ctx): the context's LinuxAioState id. */
+export const aio_get_linux_aio = step(
+  'aio_get_linux_aio',
+  { args: ['ctx: ctx'] },
+  ({ ctx }) =>
+    (m, t, f) =>
+      m.ret(t, m.s.w.laio.byCtx[f[ctx]]),
+);
+
+/** raw_thread_pool_submit(bs, func, arg): thread_pool_submit_co on the pool of the node's context. */
+export const raw_thread_pool_submit = step(
+  'raw_thread_pool_submit',
+  { args: ['bs: node', 'func: fn', 'arg: hostio'], at: ['got_pool', 'done'] },
+  ({ func, arg }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.got_pool;
+          return m.call(t, aio_get_thread_pool, f.req, m.s.w.block.ctx);
+        case at.got_pool:
+          f.pc = at.done;
+          return m.call(t, thread_pool_submit_co, f.req, f.ret, f[func], f[arg]);
+        default:
+          return m.ret(t, f.ret);
+      }
+    },
+);
 
 /**
- * raw_co_prw(node = a, request = b, type = c). Locals: c becomes the host io. An O_DIRECT
- * file with aio=native goes to Linux AIO; everything else to the thread pool.
+ * raw_co_prw(bs, req, type): describe the request for a backend (`acb`). An O_DIRECT file
+ * with aio=native goes to Linux AIO; everything else to the thread pool.
  */
-const raw_co_prw: Step = (m, t, f) => {
-  const w = m.s.w;
-  const fp = w.filePosix;
-  switch (f.pc) {
-    case 0: {
-      const r = bdrvReq(m, f.b);
-      f.c = newHostIo(w, f.c, r.offset, r.bytes, r.niov, fp.direct, f.req);
-      if (fp.direct && fp.aio === 'native') {
-        f.pc = 1;
-        return m.call(t, Fn.aio_get_linux_aio, f.req, w.block.ctx);
+export const raw_co_prw = step(
+  'raw_co_prw',
+  { args: ['bs: node', 'req: breq', 'type: op'], locals: ['acb: hostio'], at: ['got_laio', 'done'] },
+  ({ bs, req, type, acb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const fp = w.filePosix;
+      switch (f.pc) {
+        case ENTRY: {
+          const r = bdrvReq(m, f[req]);
+          f[acb] = newHostIo(w, f[type], r.offset, r.bytes, r.niov, fp.direct, f.req);
+          if (fp.direct && fp.aio === 'native') {
+            f.pc = at.got_laio;
+            return m.call(t, aio_get_linux_aio, f.req, w.block.ctx);
+          }
+          f.pc = at.done;
+          return m.call(t, raw_thread_pool_submit, f.req, f[bs], handle_aiocb_rw.id, f[acb]);
+        }
+        case at.got_laio:
+          f.pc = at.done;
+          return m.call(t, laio_co_submit, f.req, f.ret, f[acb]);
+        default:
+          freeHostIo(w, f[acb]);
+          return m.ret(t, f.ret);
       }
-      f.pc = 2;
-      return m.call(t, Fn.raw_thread_pool_submit, f.req, f.a, Fn.handle_aiocb_rw, f.c);
-    }
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.laio_co_submit, f.req, f.ret, f.c);
-    default:
-      freeHostIo(w, f.c);
+    },
+);
+
+/** raw_co_pwritev / raw_co_preadv of file-posix (bs, req) → raw_co_prw with the request's type. */
+function filePosixRw(key: FnName, op: number) {
+  return step(key, { args: ['bs: node', 'req: breq'], at: ['done'] }, ({ bs, req }, at) => (m, t, f) => {
+    if (f.pc !== ENTRY) return m.ret(t, f.ret);
+    f.pc = at.done;
+    return m.call(t, raw_co_prw, f.req, f[bs], f[req], op);
+  });
+}
+
+export const raw_co_pwritev = filePosixRw('raw_co_pwritev@file-posix', IoOp.write);
+export const raw_co_preadv = filePosixRw('raw_co_preadv@file-posix', IoOp.read);
+
+/** raw_co_flush_to_disk(bs): an fdatasync job (`acb`) for the pool. */
+export const raw_co_flush_to_disk = step(
+  'raw_co_flush_to_disk',
+  { args: ['bs: node'], locals: ['acb: hostio'], at: ['done'] },
+  ({ bs, acb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      if (f.pc === ENTRY) {
+        f[acb] = newHostIo(w, IoOp.flush, 0, 0, 0, w.filePosix.direct, f.req);
+        f.pc = at.done;
+        return m.call(t, raw_thread_pool_submit, f.req, f[bs], handle_aiocb_flush.id, f[acb]);
+      }
+      freeHostIo(w, f[acb]);
       return m.ret(t, f.ret);
-  }
-};
+    },
+);
 
-/** aio_get_linux_aio(ctx = a): the context's LinuxAioState id. */
-const aio_get_linux_aio: Step = (m, t, f) => m.ret(t, m.s.w.laio.byCtx[f.a]);
-
-/** raw_thread_pool_submit(node = a, func = b, host io = c): the pool of the node's context. */
-const raw_thread_pool_submit: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.aio_get_thread_pool, f.req, m.s.w.block.ctx);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.thread_pool_submit_co, f.req, f.ret, f.b, f.c);
-    default:
-      return m.ret(t, f.ret);
-  }
-};
-
-/** raw_co_flush_to_disk(node = a): an fdatasync job for the pool. Locals: c = host io. */
-const raw_co_flush_to_disk: Step = (m, t, f) => {
-  const w = m.s.w;
-  if (f.pc === 0) {
-    f.c = newHostIo(w, IoOp.flush, 0, 0, 0, w.filePosix.direct, f.req);
-    f.pc = 1;
-    return m.call(t, Fn.raw_thread_pool_submit, f.req, f.a, Fn.handle_aiocb_flush, f.c);
-  }
-  freeHostIo(w, f.c);
-  return m.ret(t, f.ret);
-};
-
-/** raw_aio_plug / raw_aio_unplug (node = a): only Linux AIO batches. */
-function plugHook(laioFn: number): Step {
-  return (m, t, f) => {
+/** raw_aio_plug / raw_aio_unplug (bs): only Linux AIO batches. */
+function plugHook(key: FnName, plug: boolean) {
+  return step(key, { args: ['bs: node'], at: ['done'] }, (_, at) => (m, t, f) => {
     const w = m.s.w;
-    if (f.pc === 0 && w.filePosix.aio === 'native' && w.filePosix.direct) {
-      f.pc = 1;
-      return m.call(t, laioFn, f.req, w.laio.byCtx[currentCtx(t)]);
+    if (f.pc === ENTRY && w.filePosix.aio === 'native' && w.filePosix.direct) {
+      f.pc = at.done;
+      return m.call(t, plug ? laio_io_plug : laio_io_unplug, f.req, w.laio.byCtx[currentCtx(t)]);
     }
     return m.ret(t);
-  };
+  });
 }
+
+export const raw_aio_plug = plugHook('raw_aio_plug', true);
+export const raw_aio_unplug = plugHook('raw_aio_unplug', false);
 
 // ---- what a pool worker runs ---------------------------------------------------------------
 
-/** handle_aiocb_rw(host io = a): one iovec → linear, several → vectored; a short write is -EINVAL. */
-const handle_aiocb_rw: Step = (m, t, f) => {
-  const io = hostIo(m.s.w, f.a);
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, io.niov === 1 ? Fn.handle_aiocb_rw_linear : Fn.handle_aiocb_rw_vector, f.req, f.a);
-  }
-  const n = f.ret;
-  if (n === io.bytes) return m.ret(t, 0);
-  if (n >= 0) return m.ret(t, io.op === IoOp.write ? -22 : 0);
-  return m.ret(t, n);
-};
-
-/** handle_aiocb_rw_linear / _vector (host io = a): pwrite/pread or pwritev/preadv. */
-function rwVia(readFn: number, writeFn: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      const io = hostIo(m.s.w, f.a);
-      f.pc = 1;
-      return m.call(t, io.op === IoOp.write ? writeFn : readFn, f.req, f.a);
-    }
-    return m.ret(t, f.ret);
-  };
+/**
+ * A blocking system call on a worker (host io `aiocb`): the thread sleeps until the host has
+ * done the I/O (`dev_io`). Returns bytes transferred or -errno.
+ */
+function blockingSyscall(key: FnName) {
+  return step(
+    key,
+    { args: ['aiocb: hostio'], locals: ['dev_io: int'], at: ['returned'] },
+    ({ aiocb, dev_io }, at) =>
+      (m, t, f) => {
+        const w = m.s.w;
+        const io = hostIo(w, f[aiocb]);
+        if (f.pc === ENTRY) {
+          f[dev_io] = deviceSubmit(m, io.op, io.offset, io.bytes, io.direct, io.req, w.filePosix.syscallDone, t.id);
+          f.pc = at.returned;
+          return m.block(t, Wait.syscall);
+        }
+        const r = deviceResult(m, f[dev_io]);
+        return m.ret(t, r < 0 ? r : io.bytes);
+      },
+  );
 }
 
-/** handle_aiocb_flush(host io = a): fdatasync, unless an earlier failure poisoned the cache. */
-const handle_aiocb_flush: Step = (m, t, f) => {
-  const fp = m.s.w.filePosix;
-  if (f.pc === 0) {
-    if (fp.pageCacheInconsistent) return m.ret(t, -5);
-    f.pc = 1;
-    return m.call(t, Fn.fdatasync, f.req, f.a);
-  }
-  if (f.ret < 0) fp.pageCacheInconsistent = true;
-  return m.ret(t, f.ret < 0 ? f.ret : 0);
-};
+export const pread = blockingSyscall('pread');
+export const pwrite = blockingSyscall('pwrite');
+export const preadv = blockingSyscall('preadv');
+export const pwritev = blockingSyscall('pwritev');
+export const fdatasync = blockingSyscall('fdatasync');
 
-/**
- * A blocking system call on a worker (host io = a): the thread sleeps until the host has
- * done the I/O. Returns bytes transferred or -errno. Locals: c = device io.
- */
-const blockingSyscall: Step = (m, t, f) => {
-  const w = m.s.w;
-  const io = hostIo(w, f.a);
-  if (f.pc === 0) {
-    f.c = deviceSubmit(m, io.op, io.offset, io.bytes, io.direct, io.req, w.filePosix.syscallDone, t.id);
-    f.pc = 1;
-    return m.block(t, Wait.syscall);
-  }
-  const r = deviceResult(m, f.c);
-  return m.ret(t, r < 0 ? r : io.bytes);
-};
+/** handle_aiocb_rw_linear / _vector (aiocb): pwrite/pread or pwritev/preadv. */
+function rwVia(key: FnName, read: typeof pread, write: typeof pwrite) {
+  return step(key, { args: ['aiocb: hostio'], at: ['done'] }, ({ aiocb }, at) => (m, t, f) => {
+    if (f.pc !== ENTRY) return m.ret(t, f.ret);
+    f.pc = at.done;
+    return m.call(t, hostIo(m.s.w, f[aiocb]).op === IoOp.write ? write : read, f.req, f[aiocb]);
+  });
+}
+
+export const handle_aiocb_rw_linear = rwVia('handle_aiocb_rw_linear', pread, pwrite);
+export const handle_aiocb_rw_vector = rwVia('handle_aiocb_rw_vector', preadv, pwritev);
+
+/** handle_aiocb_rw(aiocb): one iovec → linear, several → vectored; a short write is -EINVAL. */
+export const handle_aiocb_rw = step(
+  'handle_aiocb_rw',
+  { args: ['aiocb: hostio'], at: ['done'] },
+  ({ aiocb }, at) =>
+    (m, t, f) => {
+      const io = hostIo(m.s.w, f[aiocb]);
+      if (f.pc === ENTRY) {
+        f.pc = at.done;
+        return m.call(t, io.niov === 1 ? handle_aiocb_rw_linear : handle_aiocb_rw_vector, f.req, f[aiocb]);
+      }
+      const n = f.ret;
+      if (n === io.bytes) return m.ret(t, 0);
+      if (n >= 0) return m.ret(t, io.op === IoOp.write ? -22 : 0);
+      return m.ret(t, n);
+    },
+);
+
+/** handle_aiocb_flush(aiocb): fdatasync, unless an earlier failure poisoned the cache. */
+export const handle_aiocb_flush = step(
+  'handle_aiocb_flush',
+  { args: ['aiocb: hostio'], at: ['synced'] },
+  ({ aiocb }, at) =>
+    (m, t, f) => {
+      const fp = m.s.w.filePosix;
+      if (f.pc === ENTRY) {
+        if (fp.pageCacheInconsistent) return m.ret(t, -5);
+        f.pc = at.synced;
+        return m.call(t, fdatasync, f.req, f[aiocb]);
+      }
+      if (f.ret < 0) fp.pageCacheInconsistent = true;
+      return m.ret(t, f.ret < 0 ? f.ret : 0);
+    },
+);
 
 function syscallReturns(m: Machine, threadId: number): void {
   m.wake(m.s.threads[threadId], m.s.now);
 }
 
-export function registerFilePosix(m: Machine): void {
-  const steps = m.steps;
+export function registerFilePosixTimers(m: Machine): void {
   m.s.w.filePosix.syscallDone = m.addTimer(syscallReturns);
-  steps[Fn['raw_co_pwritev@file-posix']] = filePosixRw(IoOp.write);
-  steps[Fn['raw_co_preadv@file-posix']] = filePosixRw(IoOp.read);
-  steps[Fn.raw_co_prw] = raw_co_prw;
-  steps[Fn.aio_get_linux_aio] = aio_get_linux_aio;
-  steps[Fn.raw_thread_pool_submit] = raw_thread_pool_submit;
-  steps[Fn.raw_co_flush_to_disk] = raw_co_flush_to_disk;
-  steps[Fn.raw_aio_plug] = plugHook(Fn.laio_io_plug);
-  steps[Fn.raw_aio_unplug] = plugHook(Fn.laio_io_unplug);
-  steps[Fn.handle_aiocb_rw] = handle_aiocb_rw;
-  steps[Fn.handle_aiocb_rw_linear] = rwVia(Fn.pread, Fn.pwrite);
-  steps[Fn.handle_aiocb_rw_vector] = rwVia(Fn.preadv, Fn.pwritev);
-  steps[Fn.handle_aiocb_flush] = handle_aiocb_flush;
-  for (const fn of [Fn.pread, Fn.pwrite, Fn.preadv, Fn.pwritev, Fn.fdatasync]) steps[fn] = blockingSyscall;
 }

@@ -4,12 +4,19 @@
 // request_alignment (a read-modify-write for writes), lets serialising requests wait for
 // overlapping ones, and emulates FUA with a flush when the driver cannot do it.
 
-import { Fn } from '../catalog';
 import { ctxOf, MAIN_CTX, newOneshotBh, signalNotifier } from '../aio/aio-context';
-import { coroutine } from '../coroutine/coroutine';
-import { copyPlain } from '../engine/clone';
-import { Machine, Step, World } from '../engine/machine';
+import { aio_poll } from '../aio/aio-poll';
 import { IoOp } from '../backends/device';
+import { coroutine, qemu_coroutine_create, qemu_coroutine_yield } from '../coroutine/coroutine';
+import { copyPlain } from '../engine/clone';
+import { Machine } from '../engine/machine';
+import { ENTRY, SimThread, World } from '../engine/types';
+import { notify_event_cb } from '../loop/runstate';
+import { step } from '../step';
+import { bdrv_coroutine_enter } from './block-backend';
+import * as protocolDriver from './file-posix';
+import { raw_aio_plug, raw_aio_unplug, raw_co_flush_to_disk } from './file-posix';
+import * as formatDriver from './raw-format';
 
 export const RAW_NODE = 0;
 /** A result not there yet (QEMU's NOT_DONE), while a synchronous wrapper polls for it. */
@@ -76,7 +83,7 @@ export interface BlockState {
   serialisingWaits: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     block: BlockState;
   }
@@ -198,7 +205,7 @@ export function aioWaitKick(m: Machine): void {
   const w = m.s.w;
   if (!w.block.mainWaits) return;
   const main = ctxOf(m, MAIN_CTX);
-  newOneshotBh(w, main, 'dummy_bh_cb', Fn.notify_event_cb, -1);
+  newOneshotBh(w, main, 'dummy_bh_cb', notify_event_cb, -1);
   if (main.notifyMe) signalNotifier(m, w.aio.handlers[main.notifier], m.s.now);
 }
 
@@ -209,403 +216,466 @@ function overlaps(a: BdrvReq, b: BdrvReq, align: number): boolean {
   return lo(a) < hi(b) && lo(b) < hi(a);
 }
 
-const DRIVER_PWRITEV = [Fn['raw_co_pwritev@raw-format'], Fn['raw_co_pwritev@file-posix']];
-const DRIVER_PREADV = [Fn['raw_co_preadv@raw-format'], Fn['raw_co_preadv@file-posix']];
-
 /** The reqs_lock CoMutex round trip of tracked_request_begin/end and bdrv_co_flush (uncontended). */
-function traceReqsLock(m: Machine, t: Parameters<Step>[1], node: number): void {
+function traceReqsLock(m: Machine, t: SimThread, node: number): void {
   if (m.tracer === null) return;
   const slot = coroutine(m, t.co).slot;
   m.trace(t, 'qemu_co_mutex_lock_uncontended', node, slot);
   m.trace(t, 'qemu_co_mutex_unlock_entry', node, slot);
 }
 
-/**
- * bdrv_co_pwritev(node = a, request = b). Locals: c = result. Aligned requests go straight to
- * bdrv_aligned_pwritev; unaligned ones become a serialising read-modify-write of the
- * aligned head and tail blocks (each read a driver request with its own yield).
- */
-const bdrv_co_pwritev: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = bdrvReq(m, f.b);
-  const node = w.block.nodes[f.a];
-  const align = node.align;
-  switch (f.pc) {
-    case 0:
-      m.trace(t, 'bdrv_co_pwritev', f.a, r.offset, r.bytes, r.flags);
-      node.inFlight++;
-      f.pc = 1;
-      return m.call(t, Fn.tracked_request_begin, f.req, f.a, f.b);
-    case 1: {
-      const head = r.offset % align;
-      const tail = (r.offset + r.bytes) % align;
-      if (head === 0 && tail === 0) {
-        f.pc = 6;
-        return m.call(t, Fn.bdrv_aligned_pwritev, f.req, f.a, f.b);
-      }
-      // mark_request_serialising + wait_serialising_requests, then read the head block
-      w.block.rmwCount++;
-      r.serialising = true;
-      node.serialisingInFlight++;
-      f.pc = 2;
-      return m.call(t, Fn.wait_serialising_requests, f.req, f.a, f.b);
-    }
-    case 2: {
-      f.pc = 3;
-      if (r.offset % align !== 0) {
-        const start = r.offset - (r.offset % align);
-        f.c = newBdrvReq(w, f.a, IoOp.read, start, align, 1, 0, f.req, f.b);
-        return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
-      }
-      f.c = -1;
-    }
-    // fallthrough
-    case 3: {
-      if (f.c >= 0) freeBdrvReq(w, f.c);
-      const end = r.offset + r.bytes;
-      const headBlock = Math.floor(r.offset / align);
-      const tailBlock = Math.floor((end - 1) / align);
-      f.pc = 4;
-      // the tail block needs its own read unless the head read already covered it
-      if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
-        f.c = newBdrvReq(w, f.a, IoOp.read, tailBlock * align, align, 1, 0, f.req, f.b);
-        return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
-      }
-      f.c = -1;
-    }
-    // fallthrough
-    case 4: {
-      if (f.c >= 0) freeBdrvReq(w, f.c);
-      const start = r.offset - (r.offset % align);
-      const end = Math.ceil((r.offset + r.bytes) / align) * align;
-      f.c = newBdrvReq(w, f.a, IoOp.write, start, end - start, r.niov + 2, r.flags, f.req, f.b);
-      f.pc = 5;
-      return m.call(t, Fn.bdrv_aligned_pwritev, f.req, f.a, f.c);
-    }
-    case 5:
-      freeBdrvReq(w, f.c);
-    // fallthrough
-    case 6:
-      f.c = f.ret;
-      f.pc = 7;
-      return m.call(t, Fn.tracked_request_end, f.req, f.a, f.b);
-    default:
-      node.inFlight--;
-      return m.ret(t, f.c);
-  }
-};
-
-/** bdrv_co_preadv(node = a, request = b): unaligned reads are widened (bounce buffers), never serialised. */
-const bdrv_co_preadv: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = bdrvReq(m, f.b);
-  const node = w.block.nodes[f.a];
-  const align = node.align;
-  switch (f.pc) {
-    case 0:
-      m.trace(t, 'bdrv_co_preadv', f.a, r.offset, r.bytes, r.flags);
-      node.inFlight++;
-      f.pc = 1;
-      return m.call(t, Fn.tracked_request_begin, f.req, f.a, f.b);
-    case 1: {
-      f.pc = 2;
-      if (r.offset % align === 0 && (r.offset + r.bytes) % align === 0) {
-        f.c = -1;
-        return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.b);
-      }
-      const start = r.offset - (r.offset % align);
-      const end = Math.ceil((r.offset + r.bytes) / align) * align;
-      f.c = newBdrvReq(w, f.a, IoOp.read, start, end - start, r.niov + 2, 0, f.req, f.b);
-      return m.call(t, Fn.bdrv_aligned_preadv, f.req, f.a, f.c);
-    }
-    case 2:
-      if (f.c >= 0) freeBdrvReq(w, f.c);
-      f.c = f.ret;
-      f.pc = 3;
-      return m.call(t, Fn.tracked_request_end, f.req, f.a, f.b);
-    default:
-      node.inFlight--;
-      return m.ret(t, f.c);
-  }
-};
-
-/** tracked_request_begin(node = a, request = b): add to the node's list under reqs_lock. */
-const tracked_request_begin: Step = (m, t, f) => {
-  const r = bdrvReq(m, f.b);
-  r.co = t.co;
-  traceReqsLock(m, t, f.a);
-  m.s.w.block.nodes[f.a].tracked.push(f.b);
-  return m.ret(t);
-};
-
-/** tracked_request_end(node = a, request = b): remove it and restart whoever waited on it. */
-const tracked_request_end: Step = (m, t, f) => {
-  const r = bdrvReq(m, f.b);
-  const tracked = m.s.w.block.nodes[f.a].tracked;
-  traceReqsLock(m, t, f.a);
-  tracked.splice(tracked.indexOf(f.b), 1);
-  if (r.waiters.length > 0) {
-    // qemu_co_queue_restart_all from inside a coroutine: they run when this one yields or ends
-    const self = coroutine(m, t.co);
-    self.wakeup.push(...r.waiters);
-    r.waiters.length = 0;
-  }
-  if (r.serialising) m.s.w.block.nodes[f.a].serialisingInFlight--;
-  r.serialising = false;
-  return m.ret(t);
-};
-
-/**
- * wait_serialising_requests(node = a, request = b): while an overlapping request is in
- * flight and either of the two is serialising, queue on it and yield.
- */
-const wait_serialising_requests: Step = (m, t, f) => {
-  const w = m.s.w;
-  const self = bdrvReq(m, bdrvReq(m, f.b).tracked);
-  const node = w.block.nodes[f.a];
-  self.waitingFor = -1;
-  if (node.serialisingInFlight === 0) return m.ret(t, f.pc);
-  for (const id of node.tracked) {
-    if (id === self.id) continue;
-    const other = w.block.reqs[id];
-    if (!self.serialising && !other.serialising) continue;
-    if (!overlaps(self, other, node.align)) continue;
-    // one that waits itself (perhaps for us) is passed: two requests never wait for each other
-    if (other.waitingFor >= 0) continue;
-    self.waitingFor = other.id;
-    other.waiters.push(t.co);
-    w.block.serialisingWaits++;
-    f.pc = 1;
-    return m.call(t, Fn.qemu_coroutine_yield, f.req);
-  }
-  return m.ret(t, f.pc);
-};
-
-/** bdrv_aligned_pwritev(node = a, request = b). Locals: c = result. */
-const bdrv_aligned_pwritev: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.bdrv_co_write_req_prepare, f.req, f.a, f.b);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.bdrv_driver_pwritev, f.req, f.a, f.b);
-    case 2:
-      f.c = f.ret;
-      f.pc = 3;
-      return m.call(t, Fn.bdrv_co_write_req_finish, f.req, f.a, f.b);
-    default:
-      return m.ret(t, f.c);
-  }
-};
-
-/** bdrv_co_write_req_prepare(node = a, request = b): wait for overlapping serialising requests. */
-const bdrv_co_write_req_prepare: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.wait_serialising_requests, f.req, f.a, f.b);
-  }
-  return m.ret(t, 0);
-};
-
-/** bdrv_co_write_req_finish(node = a): write_gen++ (4.1.0 does it even when the write failed). */
-const bdrv_co_write_req_finish: Step = (m, t, f) => {
-  m.s.w.block.nodes[f.a].writeGen++;
-  return m.ret(t);
-};
-
-/** bdrv_aligned_preadv(node = a, request = b). */
-const bdrv_aligned_preadv: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.wait_serialising_requests, f.req, f.a, f.b);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.bdrv_driver_preadv, f.req, f.a, f.b);
-    default:
-      return m.ret(t, f.ret);
-  }
-};
-
-/** bdrv_driver_pwritev(node = a, request = b): the driver; FUA emulated by a flush (no driver supports FUA at 4.1.0). */
-const bdrv_driver_pwritev: Step = (m, t, f) => {
-  const r = bdrvReq(m, f.b);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, DRIVER_PWRITEV[f.a], f.req, f.a, f.b);
-    case 1:
-      if (f.ret === 0 && r.flags & BDRV_REQ_FUA) {
-        f.pc = 2;
-        return m.call(t, Fn.bdrv_co_flush, f.req, f.a);
-      }
-    // fallthrough
-    default:
-      return m.ret(t, f.ret);
-  }
-};
-
-/** bdrv_driver_preadv(node = a, request = b). */
-const bdrv_driver_preadv: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, DRIVER_PREADV[f.a], f.req, f.a, f.b);
-  }
-  return m.ret(t, f.ret);
-};
-
-/**
- * bdrv_co_flush(node = a). Locals: b = write_gen at entry, c = result. Wait behind a running
- * flush; flush to disk only if the node was written since its last flush (file-posix
- * only — raw-format has no hook, and cache=unsafe skips it); then flush the `file` child.
- */
-const bdrv_co_flush: Step = (m, t, f) => {
-  const node = m.s.w.block.nodes[f.a];
-  switch (f.pc) {
-    case 0:
-      node.inFlight++;
-      traceReqsLock(m, t, f.a);
-      f.b = node.writeGen;
-      f.pc = 1;
-    // fallthrough
-    case 1:
-      if (node.activeFlush) {
-        node.flushQueue.push(t.co);
-        return m.call(t, Fn.qemu_coroutine_yield, f.req);
-      }
-      node.activeFlush = true;
-      f.pc = 2;
-      if (node.driver === 'file-posix' && node.flushedGen !== f.b && !node.noFlush) {
-        return m.call(t, Fn.raw_co_flush_to_disk, f.req, f.a);
-      }
-      f.ret = 0;
-    // fallthrough
-    case 2:
-      f.c = f.ret;
-      if (f.c === 0 && node.child >= 0) {
-        f.pc = 3;
-        return m.call(t, Fn.bdrv_co_flush, f.req, node.child);
-      }
-      f.ret = f.c;
-    // fallthrough
-    default: {
-      f.c = f.ret;
-      if (f.c === 0) node.flushedGen = f.b;
-      traceReqsLock(m, t, f.a);
-      node.activeFlush = false;
-      const next = node.flushQueue.shift();
-      if (next !== undefined) coroutine(m, t.co).wakeup.push(next);
-      node.inFlight--;
-      return m.ret(t, f.c);
-    }
-  }
-};
-
-/** bdrv_io_plug(node = a): children first, then the driver hook on the 0 → 1 transition. */
-const bdrv_io_plug: Step = (m, t, f) => {
-  const node = m.s.w.block.nodes[f.a];
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      if (node.child >= 0) return m.call(t, Fn.bdrv_io_plug, f.req, node.child);
-    // fallthrough
-    case 1:
-      f.pc = 2;
-      if (node.ioPlugged++ === 0 && node.driver === 'file-posix') return m.call(t, Fn.raw_aio_plug, f.req, f.a);
-    // fallthrough
-    default:
+/** tracked_request_begin(bs, req): add to the node's list under reqs_lock. */
+export const tracked_request_begin = step(
+  'tracked_request_begin',
+  { args: ['bs: node', 'req: breq'] },
+  ({ bs, req }) =>
+    (m, t, f) => {
+      bdrvReq(m, f[req]).co = t.co;
+      traceReqsLock(m, t, f[bs]);
+      m.s.w.block.nodes[f[bs]].tracked.push(f[req]);
       return m.ret(t);
-  }
-};
+    },
+);
 
-/** bdrv_io_unplug(node = a): the driver hook on the 1 → 0 transition, then children. */
-const bdrv_io_unplug: Step = (m, t, f) => {
-  const node = m.s.w.block.nodes[f.a];
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      if (--node.ioPlugged === 0 && node.driver === 'file-posix') return m.call(t, Fn.raw_aio_unplug, f.req, f.a);
-    // fallthrough
-    case 1:
-      f.pc = 2;
-      if (node.child >= 0) return m.call(t, Fn.bdrv_io_unplug, f.req, node.child);
-    // fallthrough
-    default:
+/** tracked_request_end(bs, req): remove it and restart whoever waited on it. */
+export const tracked_request_end = step(
+  'tracked_request_end',
+  { args: ['bs: node', 'req: breq'] },
+  ({ bs, req }) =>
+    (m, t, f) => {
+      const r = bdrvReq(m, f[req]);
+      const node = m.s.w.block.nodes[f[bs]];
+      traceReqsLock(m, t, f[bs]);
+      node.tracked.splice(node.tracked.indexOf(f[req]), 1);
+      if (r.waiters.length > 0) {
+        // qemu_co_queue_restart_all from inside a coroutine: they run when this one yields or ends
+        coroutine(m, t.co).wakeup.push(...r.waiters);
+        r.waiters.length = 0;
+      }
+      if (r.serialising) node.serialisingInFlight--;
+      r.serialising = false;
       return m.ret(t);
-  }
-};
+    },
+);
 
-/** bdrv_drain_all: on the main thread, aio_poll the main context until no request is in flight. */
-const bdrv_drain_all: Step = (m, t) => aioWaitWhile(m, t, m.s.w.block.blkInFlight > 0, 0);
+/**
+ * wait_serialising_requests(bs, req): while an overlapping request is in flight and either
+ * of the two is serialising, queue on it and yield. Returns whether it waited.
+ */
+export const wait_serialising_requests = step(
+  'wait_serialising_requests',
+  { args: ['bs: node', 'req: breq'], at: ['waited'] },
+  ({ bs, req }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const self = bdrvReq(m, bdrvReq(m, f[req]).tracked);
+      const node = w.block.nodes[f[bs]];
+      const waited = f.pc === at.waited ? 1 : 0;
+      self.waitingFor = -1;
+      if (node.serialisingInFlight === 0) return m.ret(t, waited);
+      for (const id of node.tracked) {
+        if (id === self.id) continue;
+        const other = w.block.reqs[id];
+        if (!self.serialising && !other.serialising) continue;
+        if (!overlaps(self, other, node.align)) continue;
+        // one that waits itself (perhaps for us) is passed: two requests never wait for each other
+        if (other.waitingFor >= 0) continue;
+        self.waitingFor = other.id;
+        other.waiters.push(t.co);
+        w.block.serialisingWaits++;
+        f.pc = at.waited;
+        return m.call(t, qemu_coroutine_yield, f.req);
+      }
+      return m.ret(t, waited);
+    },
+);
+
+/** bdrv_co_write_req_prepare(bs, req): wait for overlapping serialising requests. */
+export const bdrv_co_write_req_prepare = step(
+  'bdrv_co_write_req_prepare',
+  { args: ['bs: node', 'req: breq'], at: ['waited'] },
+  ({ bs, req }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t, 0);
+      f.pc = at.waited;
+      return m.call(t, wait_serialising_requests, f.req, f[bs], f[req]);
+    },
+);
+
+/** bdrv_co_write_req_finish(bs, req): write_gen++ (4.1.0 does it even when the write failed). */
+export const bdrv_co_write_req_finish = step(
+  'bdrv_co_write_req_finish',
+  { args: ['bs: node', 'req: breq'] },
+  ({ bs }) =>
+    (m, t, f) => {
+      m.s.w.block.nodes[f[bs]].writeGen++;
+      return m.ret(t);
+    },
+);
+
+/** The node's driver method (bs->drv->bdrv_co_pwritev / _preadv): raw-format's or file-posix's. */
+function driverRw(m: Machine, node: number, op: 'pwritev' | 'preadv'): number {
+  const rawFormat = m.s.w.block.nodes[node].driver === 'raw-format';
+  if (op === 'pwritev') return rawFormat ? formatDriver.raw_co_pwritev.id : protocolDriver.raw_co_pwritev.id;
+  return rawFormat ? formatDriver.raw_co_preadv.id : protocolDriver.raw_co_preadv.id;
+}
+
+/** bdrv_driver_pwritev(bs, req): the driver; FUA emulated by a flush (no driver supports FUA at 4.1.0). */
+export const bdrv_driver_pwritev = step(
+  'bdrv_driver_pwritev',
+  { args: ['bs: node', 'req: breq'], at: ['written', 'flushed'] },
+  ({ bs, req }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.written;
+          return m.callIndirect(t, driverRw(m, f[bs], 'pwritev'), f.req, f[bs], f[req]);
+        case at.written:
+          if (f.ret === 0 && bdrvReq(m, f[req]).flags & BDRV_REQ_FUA) {
+            f.pc = at.flushed;
+            return m.call(t, bdrv_co_flush, f.req, f[bs]);
+          }
+        // fallthrough
+        default:
+          return m.ret(t, f.ret);
+      }
+    },
+);
+
+/** bdrv_driver_preadv(bs, req). */
+export const bdrv_driver_preadv = step(
+  'bdrv_driver_preadv',
+  { args: ['bs: node', 'req: breq'], at: ['read'] },
+  ({ bs, req }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t, f.ret);
+      f.pc = at.read;
+      return m.callIndirect(t, driverRw(m, f[bs], 'preadv'), f.req, f[bs], f[req]);
+    },
+);
+
+/** bdrv_aligned_pwritev(bs, req): prepare, the driver, finish; returns the driver's result. */
+export const bdrv_aligned_pwritev = step(
+  'bdrv_aligned_pwritev',
+  { args: ['bs: node', 'req: breq'], locals: ['result: int'], at: ['prepared', 'written', 'finished'] },
+  ({ bs, req, result }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.prepared;
+          return m.call(t, bdrv_co_write_req_prepare, f.req, f[bs], f[req]);
+        case at.prepared:
+          f.pc = at.written;
+          return m.call(t, bdrv_driver_pwritev, f.req, f[bs], f[req]);
+        case at.written:
+          f[result] = f.ret;
+          f.pc = at.finished;
+          return m.call(t, bdrv_co_write_req_finish, f.req, f[bs], f[req]);
+        default:
+          return m.ret(t, f[result]);
+      }
+    },
+);
+
+/** bdrv_aligned_preadv(bs, req). */
+export const bdrv_aligned_preadv = step(
+  'bdrv_aligned_preadv',
+  { args: ['bs: node', 'req: breq'], at: ['waited', 'read'] },
+  ({ bs, req }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.waited;
+          return m.call(t, wait_serialising_requests, f.req, f[bs], f[req]);
+        case at.waited:
+          f.pc = at.read;
+          return m.call(t, bdrv_driver_preadv, f.req, f[bs], f[req]);
+        default:
+          return m.ret(t, f.ret);
+      }
+    },
+);
+
+/**
+ * bdrv_co_pwritev(bs, req). Aligned requests go straight to bdrv_aligned_pwritev; unaligned
+ * ones become a serialising read-modify-write of the aligned head and tail blocks (each read a
+ * driver request, `pad`, with its own yield), then one padded write.
+ */
+export const bdrv_co_pwritev = step(
+  'bdrv_co_pwritev',
+  {
+    args: ['bs: node', 'req: breq'],
+    locals: ['pad: breq', 'result: int'],
+    at: ['tracked', 'serialised', 'head_read', 'tail_read', 'padded_written', 'written', 'untracked'],
+  },
+  ({ bs, req, pad, result }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = bdrvReq(m, f[req]);
+      const node = w.block.nodes[f[bs]];
+      const align = node.align;
+      switch (f.pc) {
+        case ENTRY:
+          m.trace(t, 'bdrv_co_pwritev', f[bs], r.offset, r.bytes, r.flags);
+          node.inFlight++;
+          f.pc = at.tracked;
+          return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
+        case at.tracked: {
+          const head = r.offset % align;
+          const tail = (r.offset + r.bytes) % align;
+          if (head === 0 && tail === 0) {
+            f.pc = at.written;
+            return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[req]);
+          }
+          // mark_request_serialising + wait_serialising_requests, then read the head block
+          w.block.rmwCount++;
+          r.serialising = true;
+          node.serialisingInFlight++;
+          f.pc = at.serialised;
+          return m.call(t, wait_serialising_requests, f.req, f[bs], f[req]);
+        }
+        case at.serialised: {
+          f.pc = at.head_read;
+          if (r.offset % align !== 0) {
+            const start = r.offset - (r.offset % align);
+            f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, align, 1, 0, f.req, f[req]);
+            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+          }
+          f[pad] = -1;
+        }
+        // fallthrough
+        case at.head_read: {
+          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+          const end = r.offset + r.bytes;
+          const headBlock = Math.floor(r.offset / align);
+          const tailBlock = Math.floor((end - 1) / align);
+          f.pc = at.tail_read;
+          // the tail block needs its own read unless the head read already covered it
+          if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
+            f[pad] = newBdrvReq(w, f[bs], IoOp.read, tailBlock * align, align, 1, 0, f.req, f[req]);
+            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+          }
+          f[pad] = -1;
+        }
+        // fallthrough
+        case at.tail_read: {
+          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+          const start = r.offset - (r.offset % align);
+          const end = Math.ceil((r.offset + r.bytes) / align) * align;
+          f[pad] = newBdrvReq(w, f[bs], IoOp.write, start, end - start, r.niov + 2, r.flags, f.req, f[req]);
+          f.pc = at.padded_written;
+          return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[pad]);
+        }
+        case at.padded_written:
+          freeBdrvReq(w, f[pad]);
+        // fallthrough
+        case at.written:
+          f[result] = f.ret;
+          f.pc = at.untracked;
+          return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
+        default:
+          node.inFlight--;
+          return m.ret(t, f[result]);
+      }
+    },
+);
+
+/** bdrv_co_preadv(bs, req): unaligned reads are widened (`pad`, bounce buffers), never serialised. */
+export const bdrv_co_preadv = step(
+  'bdrv_co_preadv',
+  { args: ['bs: node', 'req: breq'], locals: ['pad: breq', 'result: int'], at: ['tracked', 'read', 'untracked'] },
+  ({ bs, req, pad, result }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = bdrvReq(m, f[req]);
+      const node = w.block.nodes[f[bs]];
+      const align = node.align;
+      switch (f.pc) {
+        case ENTRY:
+          m.trace(t, 'bdrv_co_preadv', f[bs], r.offset, r.bytes, r.flags);
+          node.inFlight++;
+          f.pc = at.tracked;
+          return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
+        case at.tracked: {
+          f.pc = at.read;
+          if (r.offset % align === 0 && (r.offset + r.bytes) % align === 0) {
+            f[pad] = -1;
+            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[req]);
+          }
+          const start = r.offset - (r.offset % align);
+          const end = Math.ceil((r.offset + r.bytes) / align) * align;
+          f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, end - start, r.niov + 2, 0, f.req, f[req]);
+          return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+        }
+        case at.read:
+          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+          f[result] = f.ret;
+          f.pc = at.untracked;
+          return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
+        default:
+          node.inFlight--;
+          return m.ret(t, f[result]);
+      }
+    },
+);
+
+/**
+ * bdrv_co_flush(bs). Wait behind a running flush; flush to disk only if the node was written
+ * since its last flush (write_gen at entry, `current_gen`; file-posix only — raw-format has no
+ * hook, and cache=unsafe skips it); then flush the `file` child.
+ */
+export const bdrv_co_flush = step(
+  'bdrv_co_flush',
+  { args: ['bs: node'], locals: ['current_gen: int', 'result: int'], at: ['queued', 'flushed', 'child_flushed'] },
+  ({ bs, current_gen, result }, at) =>
+    (m, t, f) => {
+      const node = m.s.w.block.nodes[f[bs]];
+      switch (f.pc) {
+        case ENTRY:
+          node.inFlight++;
+          traceReqsLock(m, t, f[bs]);
+          f[current_gen] = node.writeGen;
+          f.pc = at.queued;
+        // fallthrough
+        case at.queued:
+          if (node.activeFlush) {
+            node.flushQueue.push(t.co);
+            return m.call(t, qemu_coroutine_yield, f.req);
+          }
+          node.activeFlush = true;
+          f.pc = at.flushed;
+          if (node.driver === 'file-posix' && node.flushedGen !== f[current_gen] && !node.noFlush) {
+            return m.call(t, raw_co_flush_to_disk, f.req, f[bs]);
+          }
+          f.ret = 0;
+        // fallthrough
+        case at.flushed:
+          f[result] = f.ret;
+          if (f[result] === 0 && node.child >= 0) {
+            f.pc = at.child_flushed;
+            return m.call(t, bdrv_co_flush, f.req, node.child);
+          }
+          f.ret = f[result];
+        // fallthrough
+        default: {
+          f[result] = f.ret;
+          if (f[result] === 0) node.flushedGen = f[current_gen];
+          traceReqsLock(m, t, f[bs]);
+          node.activeFlush = false;
+          const next = node.flushQueue.shift();
+          if (next !== undefined) coroutine(m, t.co).wakeup.push(next);
+          node.inFlight--;
+          return m.ret(t, f[result]);
+        }
+      }
+    },
+);
+
+/** bdrv_io_plug(bs): children first, then the driver hook on the 0 → 1 transition. */
+export const bdrv_io_plug = step(
+  'bdrv_io_plug',
+  { args: ['bs: node'], at: ['child_plugged', 'driver_plugged'] },
+  ({ bs }, at) =>
+    (m, t, f) => {
+      const node = m.s.w.block.nodes[f[bs]];
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.child_plugged;
+          if (node.child >= 0) return m.call(t, bdrv_io_plug, f.req, node.child);
+        // fallthrough
+        case at.child_plugged:
+          f.pc = at.driver_plugged;
+          if (node.ioPlugged++ === 0 && node.driver === 'file-posix') return m.call(t, raw_aio_plug, f.req, f[bs]);
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** bdrv_io_unplug(bs): the driver hook on the 1 → 0 transition, then children. */
+export const bdrv_io_unplug = step(
+  'bdrv_io_unplug',
+  { args: ['bs: node'], at: ['driver_unplugged', 'child_unplugged'] },
+  ({ bs }, at) =>
+    (m, t, f) => {
+      const node = m.s.w.block.nodes[f[bs]];
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.driver_unplugged;
+          if (--node.ioPlugged === 0 && node.driver === 'file-posix') return m.call(t, raw_aio_unplug, f.req, f[bs]);
+        // fallthrough
+        case at.driver_unplugged:
+          f.pc = at.child_unplugged;
+          if (node.child >= 0) return m.call(t, bdrv_io_unplug, f.req, node.child);
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
 /**
  * AIO_WAIT_WHILE on the main thread: while `busy`, poll the main context (aio_wait_kick wakes
  * it); once not, return `value`. The caller's step runs again after each poll.
  */
-function aioWaitWhile(m: Machine, t: Parameters<Step>[1], busy: boolean, value: number): void {
+function aioWaitWhile(m: Machine, t: SimThread, busy: boolean, value: number): void {
   m.s.w.block.mainWaits = busy;
-  if (busy) return m.call(t, Fn.aio_poll, -1, MAIN_CTX, 1);
+  if (busy) return m.call(t, aio_poll, -1, MAIN_CTX, 1);
   return m.ret(t, value);
 }
 
-/** bdrv_flush_all: on the main thread, flush each root node (here the drive's raw node). */
-const bdrv_flush_all: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.bdrv_flush, -1, RAW_NODE);
-  }
-  return m.ret(t, f.ret);
-};
+/** bdrv_drain_all: on the main thread, aio_poll the main context until no request is in flight. */
+export const bdrv_drain_all = step(
+  'bdrv_drain_all',
+  {},
+  () => (m, t) => aioWaitWhile(m, t, m.s.w.block.blkInFlight > 0, 0),
+);
+
+/** bdrv_flush_co_entry(bs), the coroutine: flush, publish the result, kick the waiter. */
+export const bdrv_flush_co_entry = step(
+  'bdrv_flush_co_entry',
+  { args: ['bs: node'], at: ['flushed'] },
+  ({ bs }, at) =>
+    (m, t, f) => {
+      if (f.pc === ENTRY) {
+        f.pc = at.flushed;
+        return m.call(t, bdrv_co_flush, -1, f[bs]);
+      }
+      m.s.w.block.syncFlushRet = f.ret;
+      aioWaitKick(m);
+      return m.ret(t);
+    },
+);
 
 /**
- * bdrv_flush(node = a) outside coroutine context: a coroutine runs bdrv_flush_co_entry in
- * the node's AioContext (handed to the iothread by aio_co_schedule when it owns the node)
- * while this thread polls its own context until the coroutine has a result.
+ * bdrv_flush(bs) outside coroutine context: a coroutine runs bdrv_flush_co_entry in the node's
+ * AioContext (handed to the iothread by aio_co_schedule when it owns the node) while this
+ * thread polls its own context until the coroutine has a result.
  */
-const bdrv_flush: Step = (m, t, f) => {
-  const bs = m.s.w.block;
-  switch (f.pc) {
-    case 0:
-      bs.syncFlushRet = NOT_DONE;
-      f.pc = 1;
-      return m.call(t, Fn.qemu_coroutine_create, -1, Fn.bdrv_flush_co_entry, f.a);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.bdrv_coroutine_enter, -1, f.a, f.ret);
-    default:
-      return aioWaitWhile(m, t, bs.syncFlushRet === NOT_DONE, bs.syncFlushRet);
-  }
-};
+export const bdrv_flush = step(
+  'bdrv_flush',
+  { args: ['bs: node'], at: ['created', 'entered'] },
+  ({ bs }, at) =>
+    (m, t, f) => {
+      const b = m.s.w.block;
+      switch (f.pc) {
+        case ENTRY:
+          b.syncFlushRet = NOT_DONE;
+          f.pc = at.created;
+          return m.call(t, qemu_coroutine_create, -1, bdrv_flush_co_entry.id, f[bs]);
+        case at.created:
+          f.pc = at.entered;
+          return m.call(t, bdrv_coroutine_enter, -1, f[bs], f.ret);
+        default:
+          return aioWaitWhile(m, t, b.syncFlushRet === NOT_DONE, b.syncFlushRet);
+      }
+    },
+);
 
-/** bdrv_flush_co_entry(node = a), the coroutine: flush, publish the result, kick the waiter. */
-const bdrv_flush_co_entry: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.bdrv_co_flush, -1, f.a);
-  }
-  m.s.w.block.syncFlushRet = f.ret;
-  aioWaitKick(m);
-  return m.ret(t);
-};
-
-export function registerBlockIoSteps(steps: Step[]): void {
-  steps[Fn.bdrv_flush_all] = bdrv_flush_all;
-  steps[Fn.bdrv_flush] = bdrv_flush;
-  steps[Fn.bdrv_flush_co_entry] = bdrv_flush_co_entry;
-  steps[Fn.bdrv_co_pwritev] = bdrv_co_pwritev;
-  steps[Fn.bdrv_co_preadv] = bdrv_co_preadv;
-  steps[Fn.tracked_request_begin] = tracked_request_begin;
-  steps[Fn.tracked_request_end] = tracked_request_end;
-  steps[Fn.wait_serialising_requests] = wait_serialising_requests;
-  steps[Fn.bdrv_aligned_pwritev] = bdrv_aligned_pwritev;
-  steps[Fn.bdrv_co_write_req_prepare] = bdrv_co_write_req_prepare;
-  steps[Fn.bdrv_co_write_req_finish] = bdrv_co_write_req_finish;
-  steps[Fn.bdrv_aligned_preadv] = bdrv_aligned_preadv;
-  steps[Fn.bdrv_driver_pwritev] = bdrv_driver_pwritev;
-  steps[Fn.bdrv_driver_preadv] = bdrv_driver_preadv;
-  steps[Fn.bdrv_co_flush] = bdrv_co_flush;
-  steps[Fn.bdrv_io_plug] = bdrv_io_plug;
-  steps[Fn.bdrv_io_unplug] = bdrv_io_unplug;
-  steps[Fn.bdrv_drain_all] = bdrv_drain_all;
-}
+/** bdrv_flush_all: on the main thread, flush each root node (here the drive's raw node). */
+export const bdrv_flush_all = step('bdrv_flush_all', { at: ['flushed'] }, (_, at) => (m, t, f) => {
+  if (f.pc !== ENTRY) return m.ret(t, f.ret);
+  f.pc = at.flushed;
+  return m.call(t, bdrv_flush, -1, RAW_NODE);
+});

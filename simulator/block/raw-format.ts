@@ -2,38 +2,41 @@
 // request to its `file` child through the generic layer again — which is why bdrv_co_*
 // and its trace events run twice per request.
 
-import { Fn } from '../catalog';
-import { Step } from '../engine/machine';
-import { bdrvReq, BDRV_REQ_FUA, freeBdrvReq, newBdrvReq } from './io';
+import { ENTRY } from '../engine/types';
+import { FnName } from '../catalog';
+import { returns, step } from '../step';
+import { bdrv_co_preadv, bdrv_co_pwritev, bdrvReq, BDRV_REQ_FUA, freeBdrvReq, newBdrvReq } from './io';
 
-/** raw_co_pwritev / raw_co_preadv of raw-format (node = a, request = b). Locals: c = child request. */
-function rawFormatRw(generic: number): Step {
-  return (m, t, f) => {
-    const w = m.s.w;
-    switch (f.pc) {
-      case 0:
-        f.pc = 1;
-        return m.call(t, Fn.raw_adjust_offset, f.req, f.a, f.b);
-      case 1: {
-        const r = bdrvReq(m, f.b);
-        const child = w.block.nodes[f.a].child;
-        // FUA is emulated above this node, so it does not reach the child
-        f.c = newBdrvReq(w, child, r.op, r.offset, r.bytes, r.niov, r.flags & ~BDRV_REQ_FUA, f.req);
-        f.pc = 2;
-        return m.call(t, generic, f.req, child, f.c);
-      }
-      default:
-        freeBdrvReq(w, f.c);
-        return m.ret(t, f.ret);
-    }
-  };
+/** raw_adjust_offset(bs, req): no offset/size options are set, so nothing changes. */
+export const raw_adjust_offset = returns('raw_adjust_offset', { args: ['bs: node', 'req: breq'] });
+
+/** raw_co_pwritev / raw_co_preadv of raw-format (bs, req): the same request (`child_req`) on the `file` child. */
+function rawFormatRw(key: FnName, write: boolean) {
+  return step(
+    key,
+    { args: ['bs: node', 'req: breq'], locals: ['child_req: breq'], at: ['adjusted', 'done'] },
+    ({ bs, req, child_req }, at) =>
+      (m, t, f) => {
+        const w = m.s.w;
+        switch (f.pc) {
+          case ENTRY:
+            f.pc = at.adjusted;
+            return m.call(t, raw_adjust_offset, f.req, f[bs], f[req]);
+          case at.adjusted: {
+            const r = bdrvReq(m, f[req]);
+            const child = w.block.nodes[f[bs]].child;
+            // FUA is emulated above this node, so it does not reach the child
+            f[child_req] = newBdrvReq(w, child, r.op, r.offset, r.bytes, r.niov, r.flags & ~BDRV_REQ_FUA, f.req);
+            f.pc = at.done;
+            return m.call(t, write ? bdrv_co_pwritev : bdrv_co_preadv, f.req, child, f[child_req]);
+          }
+          default:
+            freeBdrvReq(w, f[child_req]);
+            return m.ret(t, f.ret);
+        }
+      },
+  );
 }
 
-/** raw_adjust_offset: no offset/size options are set, so nothing changes. */
-const raw_adjust_offset: Step = (m, t) => m.ret(t, 0);
-
-export function registerRawFormatSteps(steps: Step[]): void {
-  steps[Fn['raw_co_pwritev@raw-format']] = rawFormatRw(Fn.bdrv_co_pwritev);
-  steps[Fn['raw_co_preadv@raw-format']] = rawFormatRw(Fn.bdrv_co_preadv);
-  steps[Fn.raw_adjust_offset] = raw_adjust_offset;
-}
+export const raw_co_pwritev = rawFormatRw('raw_co_pwritev@raw-format', true);
+export const raw_co_preadv = rawFormatRw('raw_co_preadv@raw-format', false);

@@ -243,7 +243,11 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
       if (functions.some((g) => g !== f && keyOf(g) === to)) fail(`${where}: ${to} already listed`);
       renameCallee(from, to);
     }
-    if (calls) f.calls = [...calls];
+    if (calls) {
+      f.calls = [...calls];
+      // an edge that is gone is gone whole: it cannot stay marked indirect
+      if (f.indirectCalls && !indirectCalls) f.indirectCalls = f.indirectCalls.filter((n) => calls.includes(n));
+    }
     for (const n of removeCalls ?? []) {
       if (!f.calls.includes(n)) fail(`${where}: ${keyOf(f)} has no call edge to ${n}`);
       f.calls = f.calls.filter((x) => x !== n);

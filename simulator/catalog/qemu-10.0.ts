@@ -126,6 +126,16 @@ export const DELTA_10_0: VersionDelta = {
   ],
 
   functions: [
+    // ── The main loop ──
+    {
+      since: '9.0',
+      why: 'The big QEMU lock gets its short name: qemu_mutex_lock_iothread/unlock become bql_lock/bql_unlock.',
+      change: 'os_host_main_loop_wait',
+      patch: {
+        removeCalls: ['qemu_mutex_unlock_iothread', 'qemu_mutex_lock_iothread'],
+        addCalls: ['bql_unlock', 'bql_lock'],
+      },
+    },
     // ── AioContext polling ──
     {
       since: '8.0',

@@ -188,6 +188,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['kvm_init_vcpu', 'kvm_cpu_exec', 'qemu_wait_io_event'],
+      plumbing: true,
       traceEvents: [],
       summary:
         'Body of each KVM vCPU thread: sets the vCPU up, then loops running the guest through kvm_cpu_exec and waiting for events while the vCPU is stopped. Any QEMU device code that runs on a vCPU (an MMIO kick with ioeventfd=off, a DRIVER_OK write) runs below this frame.',
@@ -203,7 +204,24 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['kvm_vcpu_ioctl', 'address_space_rw', 'virtio_pci_notify_write'],
+      calls: [
+        'kvm_vcpu_ioctl',
+        'address_space_rw',
+        'virtio_pci_notify_write',
+        'virtio_blk_data_plane_start',
+        'virtio_queue_rq',
+        'virtqueue_kick_prepare',
+        'virtqueue_notify',
+        'vring_interrupt',
+      ],
+      indirectCalls: [
+        'virtio_pci_notify_write',
+        'virtio_blk_data_plane_start',
+        'virtio_queue_rq',
+        'virtqueue_kick_prepare',
+        'virtqueue_notify',
+        'vring_interrupt',
+      ],
       traceEvents: [],
       summary:
         "Drops the BQL and enters the guest with the KVM_RUN ioctl; on an MMIO or port-I/O exit it dispatches the access through the memory core, which takes the BQL for device regions such as virtio-pci's. A notify-register write only exits here when no ioeventfd matches it.",
@@ -238,6 +256,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['event_notifier_set', 'virtio_blk_handle_output'],
+      indirectCalls: ['virtio_blk_handle_output'],
       traceEvents: ['virtio_queue_notify'],
       summary:
         "Kick handling inside QEMU. If the queue has an AioContext handler attached, it only sets the host-notifier eventfd and lets that loop do the work; if not, it calls virtio-blk's handle_output right here, on the trapping vCPU, holding the BQL.",
@@ -255,6 +274,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['main_loop_should_exit', 'main_loop_wait'],
+      plumbing: true,
       traceEvents: [],
       summary:
         "Top-level loop of QEMU's main thread: before each iteration it asks main_loop_should_exit whether a shutdown, reset or VM stop is pending, then runs one main_loop_wait. Everything the main thread does for the guest happens below this frame.",
@@ -287,6 +307,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['os_host_main_loop_wait'],
+      plumbing: true,
       traceEvents: [],
       summary:
         'A single main-thread loop pass: derive how long it may sleep from the armed timers, sleep and dispatch via os_host_main_loop_wait, then fire QEMU timers that have expired. IOThreads never run it.',
@@ -302,7 +323,14 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['aio_ctx_prepare', 'qemu_poll_ns', 'aio_ctx_check', 'aio_ctx_dispatch'],
+      calls: [
+        'glib_pollfds_fill',
+        'qemu_mutex_unlock_iothread',
+        'qemu_poll_ns',
+        'qemu_mutex_lock_iothread',
+        'glib_pollfds_poll',
+      ],
+      plumbing: true,
       traceEvents: [],
       summary:
         'POSIX body of the main-loop sleep: glib prepares its sources (qemu_aio_context is one), the BQL is released, the thread sleeps in ppoll through qemu_poll_ns, takes the BQL back and lets glib check and dispatch what woke up. So every main-loop handler on this path runs under the BQL.',
@@ -319,6 +347,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['g_main_context_prepare', 'aio_ctx_prepare', 'g_main_context_query'],
+      indirectCalls: ['aio_ctx_prepare'],
       traceEvents: [],
       summary:
         "Lets glib prepare all sources of the default context (the AioContext GSource prepare hook runs here) and collects their fds and timeout into the main loop's poll array, shortening the sleep if a source wants to run soon.",
@@ -366,6 +395,8 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['g_main_context_check', 'aio_ctx_check', 'g_main_context_dispatch', 'aio_ctx_dispatch'],
+      indirectCalls: ['aio_ctx_check', 'aio_ctx_dispatch'],
+      plumbing: true,
       traceEvents: [],
       summary:
         'After ppoll returns (BQL retaken), asks glib which sources are ready, which runs aio_ctx_check for qemu_aio_context, and if any are, has glib dispatch them, which reaches aio_ctx_dispatch.',
@@ -411,6 +442,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['aio_dispatch'],
+      plumbing: true,
       traceEvents: [],
       summary:
         'glib dispatch callback of the AioContext GSource. Once glib has decided qemu_aio_context is ready, this just runs aio_dispatch on it, still on the main thread and under the BQL.',
@@ -425,6 +457,8 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['aio_ctx_dispatch', 'qmp_cont'],
+      indirectCalls: ['aio_ctx_dispatch', 'qmp_cont'],
+      plumbing: true,
       traceEvents: [],
       summary:
         "glib runs the dispatch callback of every source that its check phase found ready: for QEMU's main thread that is the AioContext source (aio_ctx_dispatch) and, when a QMP command arrived, the monitor.",
@@ -478,6 +512,17 @@ export const CATALOG_4_1_0 = {
         'notify_guest_bh',
         'blk_aio_complete_bh',
         'virtio_blk_dma_restart_bh',
+        'notify_event_cb',
+      ],
+      indirectCalls: [
+        'thread_pool_completion_bh',
+        'spawn_thread_bh_fn',
+        'qemu_laio_completion_bh',
+        'co_schedule_bh_cb',
+        'notify_guest_bh',
+        'blk_aio_complete_bh',
+        'virtio_blk_dma_restart_bh',
+        'notify_event_cb',
       ],
       traceEvents: [],
       summary:
@@ -494,6 +539,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['virtio_queue_host_notifier_aio_read', 'qemu_laio_completion_cb'],
+      indirectCalls: ['virtio_queue_host_notifier_aio_read', 'qemu_laio_completion_cb'],
       traceEvents: [],
       summary:
         'Invokes io_read/io_write for each registered fd handler that has events pending. Handlers flagged external, i.e. the device host notifiers, are left alone while the context is drained, so no new guest requests start then. Wake-ups through the context notifier itself do not count as progress.',
@@ -511,6 +557,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['aio_poll'],
+      plumbing: true,
       traceEvents: [],
       summary:
         "Thread function of an IOThread object. It records itself in a thread-local, so code asking for the current AioContext gets the IOThread's, then spins in aio_poll(ctx, blocking=true) until stopped; a glib main loop is run as well only if some user asked for the IOThread's GMainContext.",
@@ -567,6 +614,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['virtio_queue_host_notifier_aio_poll_begin', 'virtio_queue_host_notifier_aio_poll_end'],
+      indirectCalls: ['virtio_queue_host_notifier_aio_poll_begin', 'virtio_queue_host_notifier_aio_poll_end'],
       traceEvents: [],
       summary:
         "Switches an AioContext into or out of poll mode. On a real change it calls every handler's io_poll_begin or io_poll_end hook; for virtio queues that turns guest kicks off while busy-polling and back on afterwards.",
@@ -598,6 +646,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['virtio_queue_host_notifier_aio_poll', 'qemu_laio_poll_cb'],
+      indirectCalls: ['virtio_queue_host_notifier_aio_poll', 'qemu_laio_poll_cb'],
       traceEvents: [],
       summary:
         "One round over the io_poll callbacks: the virtqueue avail-ring check, the Linux AIO completion-ring peek and the context notifier. Any success sets the following sleep's timeout to zero so the loop dispatches immediately.",
@@ -758,6 +807,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['virtio_blk_data_plane_handle_output'],
+      indirectCalls: ['virtio_blk_data_plane_handle_output'],
       traceEvents: ['virtio_queue_notify'],
       summary:
         'Once the vring addresses are set, invokes vq->handle_aio_output (for virtio-blk: virtio_blk_data_plane_handle_output) and returns true if requests were consumed. Fires the virtio_queue_notify trace event.',
@@ -787,7 +837,7 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['virtio_device_start_ioeventfd', 'virtio_blk_handle_vq'],
+      calls: ['virtio_device_start_ioeventfd', 'virtio_blk_handle_output_do'],
       traceEvents: [],
       summary:
         'Classic handle_output callback, called synchronously by virtio_queue_notify on the vCPU. With a dataplane object present, an early kick (before DRIVER_OK) just starts ioeventfd and returns, unless dataplane failed to start; without dataplane, or after such a failure, requests are processed right here via virtio_blk_handle_output_do.',
@@ -1057,6 +1107,7 @@ export const CATALOG_4_1_0 = {
       directYield: false,
       altThreads: ['vcpu'],
       calls: ['bdrv_io_plug', 'raw_aio_plug'],
+      indirectCalls: ['raw_aio_plug'],
       traceEvents: [],
       summary:
         "Node-level plug: recurses into the children first, then raises this node's io_plugged counter and, on its 0 to 1 step, invokes the driver's bdrv_io_plug callback. On this path only file-posix provides one.",
@@ -1121,6 +1172,7 @@ export const CATALOG_4_1_0 = {
       directYield: false,
       altThreads: ['vcpu'],
       calls: ['raw_aio_unplug', 'bdrv_io_unplug'],
+      indirectCalls: ['raw_aio_unplug'],
       traceEvents: [],
       summary:
         "Node-level unplug: decrements io_plugged and, on reaching zero, runs the driver's bdrv_io_unplug callback before visiting the children; so the raw-format node is unplugged before its file-posix child.",
@@ -1241,6 +1293,7 @@ export const CATALOG_4_1_0 = {
       directYield: false,
       altThreads: ['vcpu'],
       calls: ['bdrv_get_aio_context', 'aio_co_enter'],
+      plumbing: true,
       traceEvents: [],
       summary: 'Thin wrapper: enters the coroutine through aio_co_enter, using the AioContext of the given node.',
     },
@@ -1286,7 +1339,15 @@ export const CATALOG_4_1_0 = {
       runsIn: 'coroutine',
       yields: true,
       directYield: false,
-      calls: ['blk_aio_write_entry', 'blk_aio_read_entry', 'qemu_coroutine_switch'],
+      calls: [
+        'blk_aio_write_entry',
+        'blk_aio_read_entry',
+        'qemu_coroutine_switch',
+        'blk_aio_flush_entry',
+        'bdrv_flush_co_entry',
+      ],
+      indirectCalls: ['blk_aio_write_entry', 'blk_aio_read_entry', 'blk_aio_flush_entry', 'bdrv_flush_co_entry'],
+      plumbing: true,
       traceEvents: [],
       summary:
         "Lowest frame on a coroutine stack. The first time it runs it stores a jump target and jumps straight back to qemu_coroutine_new. Thereafter every entry calls the coroutine's entry function; when that finishes, the trampoline switches out with a terminate action and, for pooled coroutines, waits to be reused.",
@@ -1308,6 +1369,7 @@ export const CATALOG_4_1_0 = {
         'qemu_aio_coroutine_enter',
         'aio_context_release',
       ],
+      plumbing: true,
       traceEvents: [],
       summary:
         'Decides how to resume a coroutine in a given AioContext. Context owned by another thread: hand it over with aio_co_schedule. Caller itself in a coroutine: queue the target to run once the caller yields or finishes. Neither: enter it at once with the context lock held, the usual case on this path.',
@@ -1322,7 +1384,9 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['qemu_coroutine_switch', 'coroutine_delete'],
+      calls: ['qemu_coroutine_switch', 'coroutine_delete', 'coroutine_trampoline'],
+      indirectCalls: ['coroutine_trampoline'],
+      plumbing: true,
       traceEvents: ['qemu_aio_coroutine_enter', 'qemu_coroutine_terminate'],
       summary:
         'Performs the switch into a coroutine: notes who entered it and in which AioContext, jumps in, and when control comes back because it yielded or ended, runs the coroutines it woke meanwhile, one by one. A terminated coroutine goes back to the pool. Entering a coroutine that is already running or scheduled aborts.',
@@ -1431,6 +1495,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['aio_co_enter'],
+      plumbing: true,
       traceEvents: [],
       summary:
         'Resume helper for completion callbacks: looks up the AioContext the coroutine was last entered in and resumes it there through aio_co_enter. Both thread_pool_co_cb and the Linux AIO completion use it.',
@@ -1641,7 +1706,9 @@ export const CATALOG_4_1_0 = {
         'bdrv_co_flush',
         'qemu_co_queue_next',
         'bdrv_dec_in_flight',
+        'qemu_coroutine_yield',
       ],
+      indirectCalls: ['raw_co_flush_to_disk', 'qemu_coroutine_yield'],
       traceEvents: ['qemu_co_mutex_lock_uncontended', 'qemu_co_mutex_unlock_entry'],
       summary:
         "Generic flush of one node and then of its file child. Under reqs_lock it waits behind a flush already running on the node, then calls the driver's flush hook only if writes happened since the last successful flush (write_gen vs flushed_gen). raw-format has no hook and just recurses to file-posix.",
@@ -1690,7 +1757,14 @@ export const CATALOG_4_1_0 = {
       runsIn: 'coroutine',
       yields: true,
       directYield: true,
-      calls: ['qemu_co_mutex_lock', 'tracked_request_overlaps', 'qemu_co_queue_wait', 'qemu_co_mutex_unlock'],
+      calls: [
+        'qemu_co_mutex_lock',
+        'tracked_request_overlaps',
+        'qemu_co_queue_wait',
+        'qemu_co_mutex_unlock',
+        'qemu_coroutine_yield',
+      ],
+      indirectCalls: ['qemu_coroutine_yield'],
       traceEvents: [],
       summary:
         "Returns immediately when the node has no serialising requests in flight. Otherwise, while some overlapping request conflicts (one of the two is serialising), the coroutine sleeps on that request's wait queue and is woken by its tracked_request_end.",
@@ -1772,6 +1846,7 @@ export const CATALOG_4_1_0 = {
       yields: true,
       directYield: false,
       calls: ['raw_co_pwritev', 'bdrv_co_flush'],
+      indirectCalls: ['raw_co_pwritev'],
       traceEvents: [],
       summary:
         "Dispatch into the node's driver for writes: the byte-granular coroutine callback when present (raw_co_pwritev, for raw-format and file-posix alike), else older AIO- or sector-style callbacks. When FUA was requested but the driver cannot honour it, a successful write is followed by a flush of the node.",
@@ -1787,6 +1862,7 @@ export const CATALOG_4_1_0 = {
       yields: true,
       directYield: false,
       calls: ['raw_co_preadv'],
+      indirectCalls: ['raw_co_preadv'],
       traceEvents: [],
       summary:
         "Dispatch into the node's driver for reads: raw_co_preadv on this path, with legacy AIO/sector fallbacks for other drivers.",
@@ -2248,7 +2324,8 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['do_spawn_thread', 'qemu_sem_timedwait', 'handle_aiocb_rw', 'qemu_bh_schedule'],
+      calls: ['do_spawn_thread', 'qemu_sem_timedwait', 'handle_aiocb_rw', 'qemu_bh_schedule', 'handle_aiocb_flush'],
+      indirectCalls: ['handle_aiocb_rw', 'handle_aiocb_flush'],
       traceEvents: [],
       summary:
         'Worker loop: at start-up, starts the next owed worker; then repeatedly sleeps on the semaphore (giving up after 10 s idle with an empty queue), removes the oldest job, runs it with the mutex dropped, stores ret and only then marks the job DONE (write barrier between), and then schedules the completion bottom half of its pool.',
@@ -2348,6 +2425,7 @@ export const CATALOG_4_1_0 = {
         'qemu_bh_cancel',
         'qemu_aio_unref',
       ],
+      indirectCalls: ['thread_pool_co_cb'],
       traceEvents: ['thread_pool_complete'],
       summary:
         "Pool BH in the owning AioContext. For every element in the DONE state it re-arms itself (in case the callback runs a nested loop), drops the AioContext lock, runs the element's callback, retakes the lock, disarms, frees the element and starts the scan over.",
@@ -2379,7 +2457,8 @@ export const CATALOG_4_1_0 = {
       runsIn: 'either',
       yields: false,
       directYield: false,
-      calls: ['virtio_blk_rw_complete', 'blk_dec_in_flight', 'qemu_aio_unref'],
+      calls: ['virtio_blk_rw_complete', 'blk_dec_in_flight', 'qemu_aio_unref', 'virtio_blk_flush_complete'],
+      indirectCalls: ['virtio_blk_rw_complete', 'virtio_blk_flush_complete'],
       traceEvents: [],
       summary:
         "Delivers a finished request, but only once the submitting blk_aio_prwv call has returned: it then invokes the caller's completion function, decrements the BlockBackend's in-flight counter and unreferences the AIOCB. While the submitter is still on the stack it does nothing, and the one-shot BH does the job later.",
@@ -2814,7 +2893,8 @@ export const CATALOG_4_1_0 = {
       runsIn: 'either',
       yields: false,
       directYield: false,
-      calls: ['qemu_mutex_unlock', 'qemu_notify_event'],
+      calls: ['qemu_mutex_unlock', 'qemu_notify_event', 'qemu_bh_schedule'],
+      indirectCalls: ['qemu_bh_schedule'],
       traceEvents: [],
       summary:
         'Records the requested stop reason (io-error here), releases the vmstop lock and wakes the main loop; the stop itself happens later on the main thread in main_loop_should_exit -> vm_stop.',
@@ -2966,6 +3046,7 @@ export const CATALOG_4_1_0 = {
       yields: false,
       directYield: false,
       calls: ['virtio_blk_dma_restart_cb'],
+      indirectCalls: ['virtio_blk_dma_restart_cb'],
       traceEvents: ['vm_state_notify'],
       summary:
         "Calls every registered VM change-state handler, in registration order when starting and in reverse when stopping; virtio-blk's restart handler is one of them. Fires the vm_state_notify trace event.",
@@ -3121,7 +3202,8 @@ export const CATALOG_4_1_0 = {
       runsIn: 'plain',
       yields: false,
       directYield: false,
-      calls: ['blk_do_set_aio_context', 'bdrv_child_try_set_aio_context'],
+      calls: ['blk_do_set_aio_context', 'bdrv_child_try_set_aio_context', 'aio_setup_linux_aio'],
+      indirectCalls: ['aio_setup_linux_aio'],
       traceEvents: [],
       summary:
         'Rehomes a BlockBackend, together with every node below it, in another AioContext: drain, detach every node from the old context and attach it to the new one (file-posix creates its Linux AIO state there), and move throttling timers.',

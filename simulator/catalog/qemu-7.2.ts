@@ -642,6 +642,7 @@ export const DELTA_7_2: VersionDelta = {
       why: 'The one virtio-blk queue handler: reached from host notifiers in the main loop or an IOThread, and on a vCPU only when no ioeventfd is active.',
       change: 'virtio_blk_handle_output',
       patch: {
+        calls: ['virtio_device_start_ioeventfd', 'virtio_blk_handle_vq'],
         thread: 'main-loop-or-iothread',
         altThreads: ['vcpu'],
         summary:

@@ -86,8 +86,14 @@ export interface FunctionEntry {
    * (helpers themselves may be listed: see helpers.ts). A shared name is written `name@qualifier`.
    */
   readonly calls: readonly string[];
-  /** The calls made through a function pointer, bottom half or fd handler (each also in `calls`). */
+  /**
+   * The names in `calls` it reaches other than by a direct call in its body: through a function
+   * pointer (a BH, fd handler or completion callback, a coroutine's entry, a driver method), a
+   * coroutine switch, guest code running in KVM_RUN, or a one-line helper the catalog does not list.
+   */
   readonly indirectCalls?: readonly string[];
+  /** Plumbing (event-loop dispatch, coroutine switching) rather than the I/O path: shown subtle in call stacks. */
+  readonly plumbing?: boolean;
   /** Names of trace events it fires (keys of CatalogData.traceEvents). */
   readonly traceEvents: readonly string[];
   /** Source file relative to the project's root (QEMU tree, glib, Linux). Absent when unknown. */

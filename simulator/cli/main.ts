@@ -8,7 +8,7 @@ import { buildScenario, ScenarioInput } from '../config/build';
 import { ConfigError } from '../config/errors';
 import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
-import { StopReason } from '../engine/machine';
+import { StopReason } from '../engine/types';
 import { ChromeTraceWriter } from '../output/chrome-trace';
 import { jsonLine, textLine } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';

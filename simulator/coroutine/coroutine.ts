@@ -2,9 +2,10 @@
 // its own. Entering it makes the entering thread execute that stack; yielding hands the
 // thread back to whoever entered it. A coroutine always runs in the thread that entered it.
 
-import { Fn } from '../catalog';
 import { copyStack } from '../engine/clone';
-import { Machine, Phase, SimState, SimThread, Stack, Step, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ENTRY, Phase, SimState, SimThread, Stack, World } from '../engine/types';
+import { returns, step } from '../step';
 
 export const CoState = { created: 0, running: 1, yielded: 2, terminated: 3 } as const;
 export const CO_STATE_NAMES = ['created', 'running', 'yielded', 'terminated'] as const;
@@ -52,7 +53,7 @@ export interface CoroutineState {
   reuseCount: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     co: CoroutineState;
   }
@@ -88,39 +89,41 @@ function pendingOf(m: Machine, t: SimThread): number[] {
   return p[t.id] ?? (p[t.id] = []);
 }
 
-function allocate(m: Machine, t: SimThread, f: { req: number; a: number; b: number }, slot: number): number {
+function allocate(m: Machine, t: SimThread, entry: number, opaque: number, req: number, slot: number): number {
   const cs = m.s.w.co;
-  const co = newCoroutine(cs.nextId++, slot, f.a, f.b, f.req, cs.slots[slot], t.id, t.time);
+  const co = newCoroutine(cs.nextId++, slot, entry, opaque, req, cs.slots[slot], t.id, t.time);
   co.stack.depth = 0;
   cs.live.set(co.id, co);
   return co.id;
 }
 
-/** qemu_coroutine_create(entry = a, opaque = b): from the pool, or a fresh stack. */
-const qemu_coroutine_create: Step = (m, t, f) => {
-  const cs = m.s.w.co;
-  switch (f.pc) {
-    case 0:
-      if (cs.free.length === 0) {
-        f.pc = 1;
-        return m.call(t, Fn.qemu_coroutine_new, f.req);
+/** qemu_coroutine_new: a 1 MiB stack and a ucontext — the expensive part of a cold pool. */
+export const qemu_coroutine_new = returns('qemu_coroutine_new', {});
+
+/** qemu_coroutine_create(entry, opaque): from the pool, or a fresh stack. Returns the coroutine's id. */
+export const qemu_coroutine_create = step(
+  'qemu_coroutine_create',
+  { args: ['entry: fn', 'opaque: int'], at: ['allocated'] },
+  ({ entry, opaque }, at) =>
+    (m, t, f) => {
+      const cs = m.s.w.co;
+      if (f.pc === ENTRY) {
+        if (cs.free.length === 0) {
+          f.pc = at.allocated;
+          return m.call(t, qemu_coroutine_new, f.req);
+        }
+        cs.reuseCount++;
+        return m.ret(t, allocate(m, t, f[entry], f[opaque], f.req, cs.free.pop()!));
       }
-      cs.reuseCount++;
-      return m.ret(t, allocate(m, t, f, cs.free.pop()!));
-    default: {
       cs.newCount++;
       let slot = cs.dead.pop();
       if (slot === undefined) {
         slot = cs.slots.length;
         cs.slots.push({ frames: [], depth: 0 });
       }
-      return m.ret(t, allocate(m, t, f, slot));
-    }
-  }
-};
-
-/** qemu_coroutine_new: a 1 MiB stack and a ucontext — the expensive part of a cold pool. */
-const qemu_coroutine_new: Step = (m, t) => m.ret(t);
+      return m.ret(t, allocate(m, t, f[entry], f[opaque], f.req, slot));
+    },
+);
 
 function switchIn(m: Machine, t: SimThread, ctx: number, co: Coroutine): void {
   m.trace(t, 'qemu_aio_coroutine_enter', ctx, -1, co.slot, co.acb);
@@ -130,7 +133,8 @@ function switchIn(m: Machine, t: SimThread, ctx: number, co: Coroutine): void {
   t.stack = co.stack;
   t.co = co.id;
   if (co.stack.depth === 0) {
-    m.call(t, Fn.coroutine_trampoline, co.req, co.id);
+    // qemu_coroutine_switch lands a new coroutine in coroutine_trampoline
+    m.call(t, coroutine_trampoline, co.req, co.id);
   } else {
     const top = co.stack.frames[co.stack.depth - 1];
     co.resumedAt = t.time;
@@ -145,82 +149,83 @@ function switchOut(t: SimThread): void {
 }
 
 /**
- * qemu_aio_coroutine_enter(ctx = a, co = b): switch to the coroutine; when it yields or
- * terminates, run (depth first) the coroutines it queued for wake-up.
+ * qemu_aio_coroutine_enter(ctx, co): switch to the coroutine; when it yields or terminates,
+ * run (depth first) the coroutines it queued for wake-up, each in turn the one entered (to).
  */
-const qemu_aio_coroutine_enter: Step = (m, t, f) => {
-  const pending = pendingOf(m, t);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return switchIn(m, t, f.a, coroutine(m, f.b));
-    case 1: {
-      const co = coroutine(m, f.b);
-      pending.unshift(...co.wakeup);
-      co.wakeup.length = 0;
-      if (co.state === CoState.terminated) {
-        m.trace(t, 'qemu_coroutine_terminate', co.slot);
-        f.pc = 2;
-        return m.call(t, Fn.coroutine_delete, co.req, co.id);
+export const qemu_aio_coroutine_enter = step(
+  'qemu_aio_coroutine_enter',
+  { args: ['ctx: ctx', 'co: co'], locals: ['to: co'], at: ['switched', 'deleted'] },
+  ({ ctx, co, to }, at) =>
+    (m, t, f) => {
+      const pending = pendingOf(m, t);
+      switch (f.pc) {
+        case ENTRY:
+          f[to] = f[co];
+          f.pc = at.switched;
+          return switchIn(m, t, f[ctx], coroutine(m, f[to]));
+        case at.switched: {
+          const c = coroutine(m, f[to]);
+          pending.unshift(...c.wakeup);
+          c.wakeup.length = 0;
+          if (c.state === CoState.terminated) {
+            m.trace(t, 'qemu_coroutine_terminate', c.slot);
+            f.pc = at.deleted;
+            return m.call(t, coroutine_delete, c.req, c.id);
+          }
+        }
+        // fallthrough: the coroutine yielded
+        default:
+          if (pending.length > 0) {
+            f[to] = pending.shift()!;
+            f.pc = at.switched;
+            return switchIn(m, t, f[ctx], coroutine(m, f[to]));
+          }
+          return m.ret(t);
       }
-    }
-    // fallthrough: the coroutine yielded
-    default:
-      if (pending.length > 0) {
-        f.b = pending.shift()!;
-        f.pc = 1;
-        return switchIn(m, t, f.a, coroutine(m, f.b));
-      }
-      return m.ret(t);
-  }
-};
+    },
+);
 
-/** coroutine_trampoline(co = a): runs the entry function, then terminates the coroutine. */
-const coroutine_trampoline: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0: {
-      const co = coroutine(m, f.a);
-      f.pc = 1;
-      return m.call(t, co.entry, co.req, co.acb);
-    }
-    default: {
-      const co = coroutine(m, f.a);
-      co.state = CoState.terminated;
+/** coroutine_trampoline(co): runs the entry function, then terminates the coroutine. */
+export const coroutine_trampoline = step(
+  'coroutine_trampoline',
+  { args: ['co: co'], at: ['returned'] },
+  ({ co }, at) =>
+    (m, t, f) => {
+      const c = coroutine(m, f[co]);
+      if (f.pc === ENTRY) {
+        f.pc = at.returned;
+        return m.callIndirect(t, c.entry, c.req, c.acb);
+      }
+      c.state = CoState.terminated;
       m.ret(t);
       return switchOut(t);
-    }
-  }
-};
+    },
+);
 
 /** qemu_coroutine_yield(): suspend the running coroutine; the thread goes back to its caller. */
-const qemu_coroutine_yield: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0: {
-      const co = coroutine(m, t.co);
-      m.trace(t, 'qemu_coroutine_yield', co.slot, -1);
-      co.state = CoState.yielded;
-      co.yieldedAt = t.time;
-      if (co.firstYieldAt < 0) co.firstYieldAt = t.time;
-      co.yields++;
-      f.pc = 1;
-      m.emit(t, Fn.qemu_coroutine_yield, Phase.yield, f.req, co.stack.depth);
-      t.time += m.exitCost;
-      return switchOut(t);
-    }
-    default:
-      return m.ret(t);
-  }
-};
+export const qemu_coroutine_yield = step('qemu_coroutine_yield', { at: ['resumed'] }, (_, at) => (m, t, f) => {
+  if (f.pc !== ENTRY) return m.ret(t);
+  const co = coroutine(m, t.co);
+  m.trace(t, 'qemu_coroutine_yield', co.slot, -1);
+  co.state = CoState.yielded;
+  co.yieldedAt = t.time;
+  if (co.firstYieldAt < 0) co.firstYieldAt = t.time;
+  co.yields++;
+  f.pc = at.resumed;
+  m.emit(t, f.fn, Phase.yield, f.req, co.stack.depth);
+  t.time += m.exitCost;
+  return switchOut(t);
+});
 
-/** coroutine_delete(co = a): back to the pool, or freed when the pool is full. */
-const coroutine_delete: Step = (m, t, f) => {
+/** coroutine_delete(co): back to the pool, or freed when the pool is full. */
+export const coroutine_delete = step('coroutine_delete', { args: ['co: co'] }, ({ co }) => (m, t, f) => {
   const cs = m.s.w.co;
-  const co = coroutine(m, f.a);
-  cs.live.delete(co.id);
-  if (cs.free.length < cs.poolMax) cs.free.push(co.slot);
-  else cs.dead.push(co.slot);
+  const c = coroutine(m, f[co]);
+  cs.live.delete(c.id);
+  if (cs.free.length < cs.poolMax) cs.free.push(c.slot);
+  else cs.dead.push(c.slot);
   return m.ret(t);
-};
+});
 
 function newCoroutine(
   id: number,
@@ -295,13 +300,4 @@ export function relinkCoroutines(s: SimState): void {
   const cs = s.w.co;
   for (const co of cs.live.values()) co.stack = cs.slots[co.slot];
   for (const t of s.threads) if (t.co >= 0) t.stack = cs.live.get(t.co)!.stack;
-}
-
-export function registerCoroutineSteps(steps: Step[]): void {
-  steps[Fn.qemu_coroutine_create] = qemu_coroutine_create;
-  steps[Fn.qemu_coroutine_new] = qemu_coroutine_new;
-  steps[Fn.qemu_aio_coroutine_enter] = qemu_aio_coroutine_enter;
-  steps[Fn.coroutine_trampoline] = coroutine_trampoline;
-  steps[Fn.qemu_coroutine_yield] = qemu_coroutine_yield;
-  steps[Fn.coroutine_delete] = coroutine_delete;
 }

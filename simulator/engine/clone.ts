@@ -7,7 +7,7 @@
 //   V8's hidden classes — copied any other way, the model runs several times slower on a
 //   restored state. Layers register such copiers for their part of the state.
 
-import type { Frame, SimState, SimThread, Stack, World } from './machine';
+import type { Frame, SimState, SimThread, Stack, World } from './types';
 
 /** A deep copy of plain data (arrays, typed arrays, Maps, objects). */
 export function copyPlain<T>(v: T): T {

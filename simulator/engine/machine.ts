@@ -8,147 +8,163 @@
 // live outside that state and are looked up by small integer ids.
 
 import { cloneState, WorldCopiers } from './clone';
-import { RngState, seedRng } from './rng';
-
-export const Phase = { enter: 0, exit: 1, yield: 2, resume: 3 } as const;
-export type PhaseValue = (typeof Phase)[keyof typeof Phase];
-export const PHASE_NAMES = ['enter', 'exit', 'yield', 'resume'] as const;
-
-export const ThreadState = { runnable: 0, blocked: 1, exited: 2 } as const;
-
-/** What a blocked thread waits for; shown to users and used to wake the right threads. */
-export const Wait = {
-  none: 0,
-  /** In ppoll/epoll: woken when one of its AioContext's fds becomes readable. */
-  fd: 1,
-  /** Busy-polling an AioContext: woken as soon as a poll handler would make progress. */
-  busyPoll: 2,
-  /** In a blocking system call until the device answers. */
-  syscall: 3,
-  /** A thread-pool worker in qemu_sem_timedwait. */
-  semaphore: 4,
-  /** A vCPU with nothing to do (guest idle or VM paused). */
-  halted: 5,
-  /** Being created (qemu_thread_create until the thread first runs). */
-  starting: 6,
-} as const;
-export const WAIT_NAMES = [
-  'running',
-  'ppoll',
-  'busy-polling',
-  'in system call',
-  'qemu_sem_timedwait',
-  'halted',
-  'starting',
-] as const;
-
-export interface Frame {
-  fn: number;
-  /** Where the function is in its body; each step function switches on it. */
-  pc: number;
-  /** The head guest request this call works for, or -1. */
-  req: number;
-  /** Call arguments (object ids, flags) — their meaning is the callee's. */
-  a: number;
-  b: number;
-  /** Locals the function keeps across steps (loop index, start time, ...). */
-  c: number;
-  d: number;
-  /** The last callee's return value. */
-  ret: number;
-}
-
-export interface Stack {
-  frames: Frame[];
-  depth: number;
-}
-
-export type ThreadKindName = 'main-loop' | 'iothread' | 'worker' | 'vcpu';
-
-export interface SimThread {
-  id: number;
-  name: string;
-  kind: ThreadKindName;
-  /** Linux thread id printed in qemu-trace output. */
-  tid: number;
-  /** The thread's own stack. */
-  native: Stack;
-  /** The stack being executed: `native`, or a coroutine's while one runs on this thread. */
-  stack: Stack;
-  /** Id of the coroutine running on this thread, -1 when on the native stack. */
-  co: number;
-  /** Home AioContext (-1 for vCPUs and workers, which use the main context as "current"). */
-  ctx: number;
-  time: number;
-  state: number;
-  wait: number;
-  /** Set when a timed wait ended by timeout rather than by a wake-up. */
-  timedOut: boolean;
-  /** Invalidates queued wake-ups when the thread is re-blocked or woken another way. */
-  token: number;
-  /** Deadline of the current timed wait (-1: none), and the time of the one timeout entry it has queued. */
-  timeoutAt: number;
-  timeoutQueuedAt: number;
-  createdAt: number;
-  exitedAt: number;
-  /** When it last blocked: a timeline tells the time it ran from the time it waited by it. */
-  idleSince: number;
-  /** Not run yet: its first step is entering its base function (main_loop, worker_thread, ...). */
-  fresh: boolean;
-}
-
-/** The state each layer adds (by module augmentation); the engine knows none of it. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by module augmentation
-export interface World {}
-
-/** A min-heap on (time, seq) in parallel arrays: no allocation per scheduled item. */
-export interface Heap {
-  size: number;
-  time: Float64Array;
-  seq: Float64Array;
-  kind: Int32Array;
-  arg: Int32Array;
-  token: Int32Array;
-}
-
-export interface SimState {
-  now: number;
-  seq: number;
-  events: number;
-  heap: Heap;
-  threads: SimThread[];
-  cur: number;
-  rng: RngState;
-  /** The workload is finished; the run ends once the host has settled. */
-  done: boolean;
-  w: World;
-}
-
-export interface StageEvent {
-  seq: number;
-  time: number;
-  thread: number;
-  co: number;
-  fn: number;
-  phase: PhaseValue;
-  req: number;
-  /** Depth of the stack the event happened on (coroutine stack or native), after an enter. */
-  depth: number;
-}
+import { seedRng } from './rng';
+import {
+  ENTRY,
+  Frame,
+  Heap,
+  Phase,
+  PhaseValue,
+  SimState,
+  SimThread,
+  Slot,
+  SLOTS,
+  Stack,
+  StageEvent,
+  StopReason,
+  StopReasonValue,
+  ThreadKindName,
+  ThreadState,
+  TraceArg,
+  TraceSink,
+  Wait,
+  World,
+} from './types';
 
 export type Step = (m: Machine, t: SimThread, f: Frame) => void;
 export type TimerFn = (m: Machine, arg: number) => void;
+
+// ---- steps and their frame layouts ------------------------------------------------------------
+
+/** A named frame slot and the kind of value it holds (for people looking at it): `name: kind`. */
+export type SlotDecl<K extends string = string> = `${string}: ${K}`;
+
+/** How a function uses its frame, declared once next to its step. */
+export interface Layout<K extends string = string> {
+  /** The call's arguments, in call order: they fill the first slots and are never written. */
+  readonly args?: readonly SlotDecl<K>[];
+  /** What the function keeps across its steps, in the slots after the arguments. */
+  readonly locals?: readonly SlotDecl<K>[];
+  /** Resume points: where the function continues after a callee returned or it was woken (pc 1, 2, ...). */
+  readonly at?: readonly string[];
+}
+
+export interface SlotInfo {
+  readonly name: string;
+  readonly kind: string;
+  readonly slot: Slot;
+}
+
+/** A QEMU function's step, with its frame layout. `A` types its call sites' arguments. */
+export interface StepDef<A extends readonly unknown[] = readonly unknown[]> {
+  /** Catalog id (Frame.fn). */
+  readonly id: number;
+  /** Catalog key: the QEMU name, or `name@qualifier`. */
+  readonly key: string;
+  readonly args: readonly SlotInfo[];
+  readonly locals: readonly SlotInfo[];
+  /** Resume point names: pc n ≥ 1 is at[n - 1]. */
+  readonly at: readonly string[];
+  readonly run: Step;
+  /** Only carries the argument list's type. */
+  readonly callArgs?: A;
+}
+
+/** What a BH, fd handler or completion calls through a pointer: a function of its opaque. */
+export type Callback = StepDef<readonly [] | readonly [opaque: unknown]>;
+
+type NameOf<D> = D extends `${infer N}: ${string}` ? N : never;
+type ElemOf<T> = T extends readonly (infer E)[] ? E : never;
+/** The slot of each named argument and local. */
+export type SlotsOf<L extends Layout> = {
+  readonly [N in NameOf<ElemOf<L['args']>> | NameOf<ElemOf<L['locals']>>]: Slot;
+};
+/** The pc of each resume point. */
+export type ResumePoints<L extends Layout> = { readonly [N in ElemOf<L['at']>]: number };
+export type ArgsOf<L extends Layout> = L['args'] extends readonly unknown[] ? L['args'] : [];
+type CallArgs<A extends readonly unknown[]> = { -readonly [I in keyof A]: number };
+
+/**
+ * A step from its layout: `body` receives the slot of each name and the pc of each resume
+ * point, once, and returns the step function, which reads and writes `f[name]`.
+ */
+export function defineStep<const L extends Layout>(
+  id: number,
+  key: string,
+  layout: L,
+  body: (slots: SlotsOf<L>, at: ResumePoints<L>) => Step,
+): StepDef<ArgsOf<L>> {
+  const nArgs = layout.args?.length ?? 0;
+  const decls = [...(layout.args ?? []), ...(layout.locals ?? [])];
+  if (nArgs > 3 || decls.length > SLOTS.length)
+    throw new Error(`${key}: a frame has ${SLOTS.length} slots and a call at most 3 arguments`);
+  const slots: Record<string, Slot> = {};
+  const infos = decls.map((d, i): SlotInfo => {
+    const [name, kind] = d.split(': ');
+    if (!name || !kind || name in slots) throw new Error(`${key}: bad or repeated slot "${d}"`);
+    slots[name] = SLOTS[i];
+    return { name, kind, slot: SLOTS[i] };
+  });
+  const at: Record<string, number> = {};
+  (layout.at ?? []).forEach((name, i) => (at[name] = i + 1));
+  const run = body(slots as SlotsOf<L>, at as ResumePoints<L>);
+  return stepDef(id, key, infos.slice(0, nArgs), infos.slice(nArgs), layout.at ?? [], run);
+}
+
+/**
+ * Every StepDef comes from this one literal, so they all share one hidden class and the
+ * interpreter's `callee.id` stays monomorphic (two shapes cost the simulator ~1%).
+ */
+function stepDef<A extends readonly unknown[]>(
+  id: number,
+  key: string,
+  args: readonly SlotInfo[],
+  locals: readonly SlotInfo[],
+  at: readonly string[],
+  run: Step,
+): StepDef<A> {
+  return { id, key, args, locals, at, run };
+}
+
+/** Tail calls whose callee's arguments are not known yet (see resolveTailCalls). */
+const unresolved = new Map<StepDef, () => StepDef>();
+
+/**
+ * A function whose whole body is one call with its own arguments, returning what the callee
+ * returns: `return callee(args);` (wrappers, dispatch glue, one-line callbacks). It takes the
+ * callee's arguments. The callee is named through a function so that it may be defined later,
+ * in a module that imports this one; resolveTailCalls gives the step its arguments once all are.
+ */
+export function tailCall<A extends readonly unknown[]>(id: number, key: string, callee: () => StepDef<A>): StepDef<A> {
+  let target: StepDef<readonly number[]> | undefined;
+  const def = stepDef<A>(id, key, [], [], ['returned'], (m, t, f) => {
+    if (f.pc === ENTRY) {
+      f.pc = 1;
+      return m.call(t, (target ??= callee() as StepDef<readonly number[]>), f.req, f.a, f.b, f.c);
+    }
+    return m.ret(t, f.ret);
+  });
+  unresolved.set(def, callee);
+  return def;
+}
+
+/** Gives each tail call its callee's arguments; call it once every step module is loaded. */
+export function resolveTailCalls(): void {
+  const resolve = (def: StepDef): readonly SlotInfo[] => {
+    const callee = unresolved.get(def);
+    if (callee) {
+      unresolved.delete(def);
+      (def as { args: readonly SlotInfo[] }).args = resolve(callee());
+    }
+    return def.args;
+  };
+  for (const def of [...unresolved.keys()]) resolve(def);
+}
 
 /** Heap item kinds below FIRST_TIMER are the engine's own. */
 const KIND_THREAD = 0;
 const KIND_TIMEOUT = 1;
 export const FIRST_TIMER = 2;
-
-export const StopReason = { limit: 0, predicate: 1, idle: 2, done: 3, time: 4 } as const;
-export type StopReasonValue = (typeof StopReason)[keyof typeof StopReason];
-
-export type TraceArg = number | string | boolean;
-export type TraceSink = (t: SimThread, event: string, args: readonly TraceArg[]) => void;
 
 export class Machine {
   s: SimState;
@@ -196,7 +212,7 @@ export class Machine {
     name: string,
     kind: ThreadKindName,
     ctx: number,
-    baseFn: number,
+    base: StepDef,
     at: number,
     tid: number,
     arg = 0,
@@ -224,7 +240,7 @@ export class Machine {
       fresh: true,
     };
     this.s.threads.push(t);
-    pushFrame(native, baseFn, -1, arg, 0, 0);
+    pushFrame(native, base.id, -1, arg, 0, 0);
     this.schedule(at, KIND_THREAD, t.id, t.token);
     if (this.threadListener !== null) this.threadListener(t, 'started');
     return t;
@@ -284,8 +300,18 @@ export class Machine {
 
   // ---- the interpreter's primitives, used by every step function --------------------------
 
-  /** Enter `fn` on the stack `t` is executing. */
-  call(t: SimThread, fn: number, req: number, a = 0, b = 0, c = 0): void {
+  /** Call `callee` on the stack `t` is executing: `callee(args)` in QEMU. */
+  call<A extends readonly unknown[]>(t: SimThread, callee: StepDef<A>, req: number, ...args: CallArgs<A>): void;
+  call(t: SimThread, callee: StepDef, req: number, a = 0, b = 0, c = 0): void {
+    const st = t.stack;
+    const fn = callee.id;
+    pushFrame(st, fn, req, a, b, c);
+    this.emit(t, fn, Phase.enter, req, st.depth);
+    t.time += this.cost[fn];
+  }
+
+  /** Call the function whose id the model keeps as data: a callback, handler or method pointer in QEMU. */
+  callIndirect(t: SimThread, fn: number, req: number, a = 0, b = 0, c = 0): void {
     const st = t.stack;
     pushFrame(st, fn, req, a, b, c);
     this.emit(t, fn, Phase.enter, req, st.depth);
@@ -423,20 +449,6 @@ export class Machine {
   restore(cp: SimState): void {
     this.s = cloneState(cp, this.copiers, this.relink);
   }
-}
-
-/**
- * A function whose whole body is one call with its own arguments, returning what the callee
- * returns: `return callee(a, b, c);` (wrappers, dispatch glue, one-line callbacks).
- */
-export function tailCall(callee: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, callee, f.req, f.a, f.b, f.c);
-    }
-    return m.ret(t, f.ret);
-  };
 }
 
 export function pushFrame(st: Stack, fn: number, req: number, a: number, b: number, c: number): void {

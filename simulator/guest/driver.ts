@@ -4,12 +4,14 @@
 // (vring_interrupt → virtblk_done), re-arming interrupts with used_event. These functions
 // are guest code: they run while the vCPU is in KVM_RUN, shown on top of kvm_cpu_exec.
 
-import { Fn } from '../catalog';
 import { IoOp } from '../backends/device';
-import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ENTRY, Wait, World } from '../engine/types';
 import { vmRunning } from '../loop/runstate';
+import { step, tailCall } from '../step';
+import { virtio_blk_data_plane_start } from '../virtio/dataplane';
 import { descCounts, guestReaped, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
-import { guestAddAvail, guestNeedsKick, ioeventfdSignal, vqOf } from '../virtio/virtqueue';
+import { guestAddAvail, guestNeedsKick, ioeventfdSignal, virtio_pci_notify_write, vqOf } from '../virtio/virtqueue';
 import { Histogram, newHistogram, record } from './latency';
 import { flushDue, initWorkload, nextRequest, WorkloadState } from './workload';
 import { Workload } from '../config/scenario';
@@ -64,7 +66,7 @@ export interface GuestState {
   irqTimer: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     guest: GuestState;
   }
@@ -104,7 +106,7 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
   };
 }
 
-function mayIssue(m: Machine, g: GuestState, now: number): boolean {
+function mayIssue(g: GuestState, now: number): boolean {
   if (g.inflight >= g.iodepth || now < g.thinkUntil) return false;
   // fio's fsync=N also follows the last N writes
   if (flushDue(g.work)) return true;
@@ -125,136 +127,6 @@ function interruptArrives(m: Machine): void {
   const vcpu = m.s.threads[g.vcpu];
   if (vcpu.wait === Wait.halted && vmRunning(m.s.w)) m.wake(vcpu, m.s.now);
 }
-
-/** qemu_kvm_cpu_thread_fn: the vCPU thread runs kvm_cpu_exec for ever. */
-const qemu_kvm_cpu_thread_fn: Step = (m, t) => m.call(t, Fn.kvm_cpu_exec, -1);
-
-/**
- * kvm_cpu_exec. Locals: c = avail index before the batch, d = requests left in the batch.
- * Runs the guest: at DRIVER_OK QEMU starts the dataplane; then the guest handles pending
- * interrupts, queues requests and kicks; a trapped doorbell (ioeventfd off) is handled
- * here, in QEMU, before returning to the guest. With nothing to do the vCPU halts.
- */
-const kvm_cpu_exec: Step = (m, t, f) => {
-  const w = m.s.w;
-  const g = w.guest;
-  const vq = vqOf(m, g.vq);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      if (!g.setupDone) {
-        g.setupDone = true;
-        if (g.ioeventfd) return m.call(t, Fn.virtio_blk_data_plane_start, -1, g.vq);
-      }
-    // fallthrough
-    case 1: {
-      if (t.time < GUEST_START_NS) {
-        // the guest boots on after DRIVER_OK; its first I/O comes a little later
-        return m.block(t, Wait.halted, GUEST_START_NS);
-      }
-      if (g.mmioPending >= 0) {
-        const id = g.mmioPending;
-        g.mmioPending = -1;
-        return m.call(t, Fn.virtio_pci_notify_write, -1, id);
-      }
-      if (!vmRunning(w)) return m.block(t, Wait.halted);
-      if (g.irqPending) {
-        g.irqPending = false;
-        return m.call(t, Fn.vring_interrupt, -1, g.vq);
-      }
-      if (mayIssue(m, g, t.time)) {
-        f.c = vq.availIdx;
-        f.d = g.batch;
-        f.pc = 2;
-        return kvm_cpu_exec(m, t, f);
-      }
-      const fin = finished(g, t.time);
-      if (fin) m.s.done = true;
-      // thinking (fio thinktime): wake up when the pause is over
-      if (g.thinkUntil > t.time && g.inflight < g.iodepth && !fin) return m.block(t, Wait.halted, g.thinkUntil);
-      return m.block(t, Wait.halted);
-    }
-    case 2:
-      if (f.d > 0 && mayIssue(m, g, t.time)) {
-        f.d--;
-        const next = nextRequest(g.work, m.s.rng);
-        const wl = g.work.wl;
-        if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0)
-          g.thinkUntil = t.time + wl.thinktimeNs;
-        const r = newVirtioBlkReq(w, next.op, next.sector, next.bytes, t.time);
-        g.inflight++;
-        g.lastIssued = r.id;
-        if (g.stats.firstSubmit < 0) g.stats.firstSubmit = t.time;
-        return m.call(t, Fn.virtio_queue_rq, r.id, g.vq, r.id);
-      }
-      f.pc = 3;
-      return m.call(t, Fn.virtqueue_kick_prepare, -1, g.vq, f.c);
-    default:
-      f.pc = 1;
-      if (f.ret) return m.call(t, Fn.virtqueue_notify, -1, g.vq);
-      return kvm_cpu_exec(m, t, f);
-  }
-};
-
-/** virtio_queue_rq(vq = a, req = b): build the descriptor chain and add it. */
-const virtio_queue_rq = tailCall(Fn.virtqueue_add_sgs);
-
-const virtqueue_add_sgs: Step = (m, t, f) => {
-  const r = vreq(m, f.b);
-  const [inNum, outNum] = descCounts(r);
-  r.state = ReqState.avail;
-  guestAddAvail(m, vqOf(m, f.a), r.id, inNum, outNum);
-  return m.ret(t);
-};
-
-/** virtqueue_kick_prepare(vq = a, old avail idx = b). */
-const virtqueue_kick_prepare: Step = (m, t, f) => m.ret(t, guestNeedsKick(m, vqOf(m, f.a), f.b) ? 1 : 0);
-
-const virtqueue_notify = tailCall(Fn.vp_notify);
-
-/** vp_notify(vq = a): the doorbell write. KVM turns it into an ioeventfd signal, or traps to QEMU. */
-const vp_notify: Step = (m, t, f) => {
-  const g = m.s.w.guest;
-  g.stats.doorbells++;
-  if (g.ioeventfd) ioeventfdSignal(m, vqOf(m, f.a));
-  else g.mmioPending = f.a;
-  return m.ret(t);
-};
-
-const vring_interrupt: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    m.s.w.guest.stats.interruptsHandled++;
-    f.pc = 1;
-    return m.call(t, Fn.virtblk_done, -1, f.a);
-  }
-  return m.ret(t);
-};
-
-/** virtblk_done(vq = a): do { callbacks off; reap every used entry } while (!virtqueue_enable_cb). */
-const virtblk_done: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.virtqueue_disable_cb, -1, f.a);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.virtqueue_get_buf, -1, f.a);
-    case 2:
-      if (f.ret >= 0) {
-        complete(m, f.ret, t.time);
-        f.pc = 2;
-        return m.call(t, Fn.virtqueue_get_buf, -1, f.a);
-      }
-      f.pc = 3;
-      return m.call(t, Fn.virtqueue_enable_cb, -1, f.a);
-    default:
-      if (!f.ret) {
-        f.pc = 1;
-        return m.call(t, Fn.virtqueue_disable_cb, -1, f.a);
-      }
-      return m.ret(t);
-  }
-};
 
 /** The guest completes a request to fio: exactly once, with its stage times recorded. */
 function complete(m: Machine, id: number, now: number): void {
@@ -289,41 +161,184 @@ function complete(m: Machine, id: number, now: number): void {
   guestReaped(w, r);
 }
 
-const virtqueue_disable_cb: Step = (m, t, f) => {
-  if (!m.s.w.virtio.eventIdx) vqOf(m, f.a).noInterruptFlag = true;
+/** virtqueue_add_sgs(vq, req): put the request's descriptor chain in the avail ring. */
+export const virtqueue_add_sgs = step(
+  'virtqueue_add_sgs',
+  { args: ['vq: vq', 'req: vreq'] },
+  ({ vq, req }) =>
+    (m, t, f) => {
+      const r = vreq(m, f[req]);
+      const [inNum, outNum] = descCounts(r);
+      r.state = ReqState.avail;
+      guestAddAvail(m, vqOf(m, f[vq]), r.id, inNum, outNum);
+      return m.ret(t);
+    },
+);
+
+/** virtio_queue_rq(vq, req): build the descriptor chain and add it. */
+export const virtio_queue_rq = tailCall('virtio_queue_rq', () => virtqueue_add_sgs);
+
+/** virtqueue_kick_prepare(vq, old_idx): does the device want a kick for what was added since old_idx? */
+export const virtqueue_kick_prepare = step(
+  'virtqueue_kick_prepare',
+  { args: ['vq: vq', 'old_idx: int'] },
+  ({ vq, old_idx }) =>
+    (m, t, f) =>
+      m.ret(t, guestNeedsKick(m, vqOf(m, f[vq]), f[old_idx]) ? 1 : 0),
+);
+
+/** vp_notify(vq): the doorbell write. KVM turns it into an ioeventfd signal, or traps to QEMU. */
+export const vp_notify = step('vp_notify', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const g = m.s.w.guest;
+  g.stats.doorbells++;
+  if (g.ioeventfd) ioeventfdSignal(m, vqOf(m, f[vq]));
+  else g.mmioPending = f[vq];
   return m.ret(t);
-};
+});
 
-const virtqueue_get_buf: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  if (vq.guestUsedIdx === vq.usedIdx) return m.ret(t, -1);
-  vq.guestUsedIdx++;
-  return m.ret(t, vq.used.shift()!);
-};
+export const virtqueue_notify = tailCall('virtqueue_notify', () => vp_notify);
 
-/** virtqueue_enable_cb(vq = a): publish used_event; false if more entries arrived meanwhile. */
-const virtqueue_enable_cb: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  if (m.s.w.virtio.eventIdx) vq.usedEvent = vq.guestUsedIdx;
-  else vq.noInterruptFlag = false;
-  return m.ret(t, vq.guestUsedIdx === vq.usedIdx ? 1 : 0);
-};
+export const virtqueue_disable_cb = step('virtqueue_disable_cb', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  if (!m.s.w.virtio.eventIdx) vqOf(m, f[vq]).noInterruptFlag = true;
+  return m.ret(t);
+});
 
-export function registerGuest(m: Machine): void {
+/** virtqueue_get_buf(vq): the next used request, or -1. */
+export const virtqueue_get_buf = step('virtqueue_get_buf', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const q = vqOf(m, f[vq]);
+  if (q.guestUsedIdx === q.usedIdx) return m.ret(t, -1);
+  q.guestUsedIdx++;
+  return m.ret(t, q.used.shift()!);
+});
+
+/** virtqueue_enable_cb(vq): publish used_event; false if more entries arrived meanwhile. */
+export const virtqueue_enable_cb = step('virtqueue_enable_cb', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const q = vqOf(m, f[vq]);
+  if (m.s.w.virtio.eventIdx) q.usedEvent = q.guestUsedIdx;
+  else q.noInterruptFlag = false;
+  return m.ret(t, q.guestUsedIdx === q.usedIdx ? 1 : 0);
+});
+
+/** virtblk_done(vq): do { callbacks off; reap every used entry } while (!virtqueue_enable_cb). */
+export const virtblk_done = step(
+  'virtblk_done',
+  { args: ['vq: vq'], at: ['disabled', 'got_buf', 'enabled'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.disabled;
+          return m.call(t, virtqueue_disable_cb, -1, f[vq]);
+        case at.disabled:
+          f.pc = at.got_buf;
+          return m.call(t, virtqueue_get_buf, -1, f[vq]);
+        case at.got_buf:
+          if (f.ret >= 0) {
+            complete(m, f.ret, t.time);
+            return m.call(t, virtqueue_get_buf, -1, f[vq]);
+          }
+          f.pc = at.enabled;
+          return m.call(t, virtqueue_enable_cb, -1, f[vq]);
+        default:
+          if (!f.ret) {
+            f.pc = at.disabled;
+            return m.call(t, virtqueue_disable_cb, -1, f[vq]);
+          }
+          return m.ret(t);
+      }
+    },
+);
+
+/** vring_interrupt(vq): the interrupt handler. */
+export const vring_interrupt = step(
+  'vring_interrupt',
+  { args: ['vq: vq'], at: ['handled'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      m.s.w.guest.stats.interruptsHandled++;
+      f.pc = at.handled;
+      return m.call(t, virtblk_done, -1, f[vq]);
+    },
+);
+
+/**
+ * kvm_cpu_exec: runs the guest. At DRIVER_OK QEMU starts the dataplane; then the guest handles
+ * pending interrupts, queues a batch of requests (`batch_left`) and kicks if the device wants
+ * it for what it added since `old_idx`; a trapped doorbell (ioeventfd off) is handled here, in
+ * QEMU, before returning to the guest. With nothing to do the vCPU halts.
+ */
+export const kvm_cpu_exec = step(
+  'kvm_cpu_exec',
+  { locals: ['old_idx: int', 'batch_left: int'], at: ['running', 'queueing', 'kick_checked'] },
+  ({ old_idx, batch_left }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const g = w.guest;
+      const vq = vqOf(m, g.vq);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.running;
+          if (!g.setupDone) {
+            g.setupDone = true;
+            if (g.ioeventfd) return m.call(t, virtio_blk_data_plane_start, -1, g.vq);
+          }
+        // fallthrough
+        case at.running: {
+          if (t.time < GUEST_START_NS) {
+            // the guest boots on after DRIVER_OK; its first I/O comes a little later
+            return m.block(t, Wait.halted, GUEST_START_NS);
+          }
+          if (g.mmioPending >= 0) {
+            const id = g.mmioPending;
+            g.mmioPending = -1;
+            return m.call(t, virtio_pci_notify_write, -1, id);
+          }
+          if (!vmRunning(w)) return m.block(t, Wait.halted);
+          if (g.irqPending) {
+            g.irqPending = false;
+            return m.call(t, vring_interrupt, -1, g.vq);
+          }
+          if (mayIssue(g, t.time)) {
+            f[old_idx] = vq.availIdx;
+            f[batch_left] = g.batch;
+            f.pc = at.queueing;
+            return kvm_cpu_exec.run(m, t, f);
+          }
+          const fin = finished(g, t.time);
+          if (fin) m.s.done = true;
+          // thinking (fio thinktime): wake up when the pause is over
+          if (g.thinkUntil > t.time && g.inflight < g.iodepth && !fin) return m.block(t, Wait.halted, g.thinkUntil);
+          return m.block(t, Wait.halted);
+        }
+        case at.queueing:
+          if (f[batch_left] > 0 && mayIssue(g, t.time)) {
+            f[batch_left]--;
+            const next = nextRequest(g.work, m.s.rng);
+            const wl = g.work.wl;
+            if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0)
+              g.thinkUntil = t.time + wl.thinktimeNs;
+            const r = newVirtioBlkReq(w, next.op, next.sector, next.bytes, t.time);
+            g.inflight++;
+            g.lastIssued = r.id;
+            if (g.stats.firstSubmit < 0) g.stats.firstSubmit = t.time;
+            return m.call(t, virtio_queue_rq, r.id, g.vq, r.id);
+          }
+          f.pc = at.kick_checked;
+          return m.call(t, virtqueue_kick_prepare, -1, g.vq, f[old_idx]);
+        default:
+          f.pc = at.running;
+          if (f.ret) return m.call(t, virtqueue_notify, -1, g.vq);
+          return kvm_cpu_exec.run(m, t, f);
+      }
+    },
+);
+
+/** qemu_kvm_cpu_thread_fn: the vCPU thread runs kvm_cpu_exec for ever. */
+export const qemu_kvm_cpu_thread_fn = step('qemu_kvm_cpu_thread_fn', {}, () => (m, t) => m.call(t, kvm_cpu_exec, -1));
+
+export function registerGuestTimers(m: Machine): void {
   const w = m.s.w;
   w.guest.irqTimer = m.addTimer(interruptArrives);
   w.virtio.irqTimer = w.guest.irqTimer;
-  const steps = m.steps;
-  steps[Fn.qemu_kvm_cpu_thread_fn] = qemu_kvm_cpu_thread_fn;
-  steps[Fn.kvm_cpu_exec] = kvm_cpu_exec;
-  steps[Fn.virtio_queue_rq] = virtio_queue_rq;
-  steps[Fn.virtqueue_add_sgs] = virtqueue_add_sgs;
-  steps[Fn.virtqueue_kick_prepare] = virtqueue_kick_prepare;
-  steps[Fn.virtqueue_notify] = virtqueue_notify;
-  steps[Fn.vp_notify] = vp_notify;
-  steps[Fn.vring_interrupt] = vring_interrupt;
-  steps[Fn.virtblk_done] = virtblk_done;
-  steps[Fn.virtqueue_disable_cb] = virtqueue_disable_cb;
-  steps[Fn.virtqueue_get_buf] = virtqueue_get_buf;
-  steps[Fn.virtqueue_enable_cb] = virtqueue_enable_cb;
 }

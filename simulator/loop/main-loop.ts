@@ -3,116 +3,120 @@
 // ppoll, re-takes the BQL and dispatches: BHs first, then ready fd handlers. It never
 // busy-polls.
 
-import { Fn } from '../catalog';
-import { bhPending, ctxOf, MAIN_CTX } from '../aio/aio-context';
-import { Step, tailCall } from '../engine/machine';
+import { aio_dispatch, bhPending, ctxOf, MAIN_CTX } from '../aio/aio-context';
+import { qemu_poll_ns } from '../aio/aio-poll';
+import { ENTRY } from '../engine/types';
+import { step, tailCall } from '../step';
+import { main_loop_should_exit, qmp_cont } from './runstate';
 
-/** main_loop: `while (!main_loop_should_exit()) main_loop_wait(false);` */
-const main_loop: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.main_loop_should_exit, -1);
+/** aio_ctx_prepare(ctx): set notify_me; a scheduled BH makes the poll non-blocking (timeout 0). */
+export const aio_ctx_prepare = step('aio_ctx_prepare', { args: ['ctx: ctx'] }, ({ ctx }) => (m, t, f) => {
+  const c = ctxOf(m, f[ctx]);
+  c.notifyMe = true;
+  c.pollStarted = false;
+  c.iterations++;
+  return m.ret(t, bhPending(m.s.w, c) ? 0 : -1);
+});
+
+/** glib_pollfds_fill(ctx) → g_main_context_prepare → aio_ctx_prepare; returns the timeout. */
+export const glib_pollfds_fill = tailCall('glib_pollfds_fill', () => aio_ctx_prepare);
+
+/** aio_ctx_check(ctx): clear notify_me, accept the notification, report whether to dispatch. */
+export const aio_ctx_check = step('aio_ctx_check', { args: ['ctx: ctx'] }, ({ ctx }) => (m, t, f) => {
+  const w = m.s.w;
+  const c = ctxOf(m, f[ctx]);
+  c.notifyMe = false;
+  if (c.notified) {
+    c.notified = false;
+    w.aio.handlers[c.notifier].ready = false;
   }
-  f.pc = 0;
-  return m.call(t, Fn.main_loop_wait, -1);
-};
+  let pending = bhPending(w, c);
+  for (const id of c.handlers) if (w.aio.handlers[id].revents && !w.aio.handlers[id].silent) pending = true;
+  return m.ret(t, pending ? 1 : 0);
+});
+
+/** aio_ctx_dispatch(ctx): the AioContext's GSource dispatch → aio_dispatch. */
+export const aio_ctx_dispatch = tailCall('aio_ctx_dispatch', () => aio_dispatch);
+
+/** g_main_context_dispatch(ctx): the QMP monitor's source (when it has a command), then aio_ctx_dispatch. */
+export const g_main_context_dispatch = step(
+  'g_main_context_dispatch',
+  { args: ['ctx: ctx'], at: ['monitor_done', 'dispatched'] },
+  ({ ctx }, at) =>
+    (m, t, f) => {
+      const c = ctxOf(m, f[ctx]);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.monitor_done;
+          if (c.glibReady) {
+            c.glibReady = false;
+            return m.call(t, qmp_cont, -1);
+          }
+        // fallthrough
+        case at.monitor_done:
+          f.pc = at.dispatched;
+          return m.call(t, aio_ctx_dispatch, -1, c.id);
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** glib_pollfds_poll(ctx) → g_main_context_check (aio_ctx_check) → g_main_context_dispatch. */
+export const glib_pollfds_poll = step(
+  'glib_pollfds_poll',
+  { args: ['ctx: ctx'], at: ['checked', 'dispatched'] },
+  ({ ctx }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.checked;
+          return m.call(t, aio_ctx_check, -1, f[ctx]);
+        case at.checked:
+          if (!f.ret && !ctxOf(m, f[ctx]).glibReady) return m.ret(t);
+          f.pc = at.dispatched;
+          return m.call(t, g_main_context_dispatch, -1, f[ctx]);
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** os_host_main_loop_wait(ctx): fill, drop the BQL, qemu_poll_ns, take the BQL, dispatch. */
+export const os_host_main_loop_wait = step(
+  'os_host_main_loop_wait',
+  { args: ['ctx: ctx'], at: ['filled', 'polled', 'dispatched'] },
+  ({ ctx }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.filled;
+          return m.call(t, glib_pollfds_fill, -1, f[ctx]);
+        case at.filled:
+          f.pc = at.polled;
+          return m.call(t, qemu_poll_ns, -1, f[ctx], f.ret);
+        case at.polled:
+          f.pc = at.dispatched;
+          return m.call(t, glib_pollfds_poll, -1, f[ctx]);
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
 /** main_loop_wait: one iteration (timers are not modelled). */
-const main_loop_wait: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.os_host_main_loop_wait, -1, MAIN_CTX);
+export const main_loop_wait = step('main_loop_wait', { at: ['waited'] }, (_, at) => (m, t, f) => {
+  if (f.pc !== ENTRY) return m.ret(t);
+  f.pc = at.waited;
+  return m.call(t, os_host_main_loop_wait, -1, MAIN_CTX);
+});
+
+/** main_loop: `while (!main_loop_should_exit()) main_loop_wait(false);` */
+export const main_loop = step('main_loop', { at: ['checked'] }, (_, at) => (m, t, f) => {
+  if (f.pc === ENTRY) {
+    f.pc = at.checked;
+    return m.call(t, main_loop_should_exit, -1);
   }
-  return m.ret(t);
-};
-
-/** os_host_main_loop_wait: fill, drop the BQL, qemu_poll_ns, take the BQL, dispatch. */
-const os_host_main_loop_wait: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.glib_pollfds_fill, -1, f.a);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.qemu_poll_ns, -1, f.a, f.ret);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.glib_pollfds_poll, -1, f.a);
-    default:
-      return m.ret(t);
-  }
-};
-
-/** glib_pollfds_fill → g_main_context_prepare → aio_ctx_prepare; returns the timeout. */
-const glib_pollfds_fill = tailCall(Fn.aio_ctx_prepare);
-
-/** aio_ctx_prepare: set notify_me; a scheduled BH makes the poll non-blocking (timeout 0). */
-const aio_ctx_prepare: Step = (m, t, f) => {
-  const ctx = ctxOf(m, f.a);
-  ctx.notifyMe = true;
-  ctx.pollStarted = false;
-  ctx.iterations++;
-  return m.ret(t, bhPending(m.s.w, ctx) ? 0 : -1);
-};
-
-/** glib_pollfds_poll → g_main_context_check (aio_ctx_check) → g_main_context_dispatch. */
-const glib_pollfds_poll: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.aio_ctx_check, -1, f.a);
-    case 1:
-      if (!f.ret && !ctxOf(m, f.a).glibReady) return m.ret(t);
-      f.pc = 2;
-      return m.call(t, Fn.g_main_context_dispatch, -1, f.a);
-    default:
-      return m.ret(t);
-  }
-};
-
-/** aio_ctx_check: clear notify_me, accept the notification, report whether to dispatch. */
-const aio_ctx_check: Step = (m, t, f) => {
-  const w = m.s.w;
-  const ctx = ctxOf(m, f.a);
-  ctx.notifyMe = false;
-  if (ctx.notified) {
-    ctx.notified = false;
-    w.aio.handlers[ctx.notifier].ready = false;
-  }
-  let pending = bhPending(w, ctx);
-  for (const id of ctx.handlers) if (w.aio.handlers[id].revents && !w.aio.handlers[id].silent) pending = true;
-  return m.ret(t, pending ? 1 : 0);
-};
-
-/** g_main_context_dispatch: the QMP monitor's source (when it has a command), then aio_ctx_dispatch. */
-const g_main_context_dispatch: Step = (m, t, f) => {
-  const ctx = ctxOf(m, f.a);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      if (ctx.glibReady) {
-        ctx.glibReady = false;
-        return m.call(t, Fn.qmp_cont, -1);
-      }
-    // fallthrough
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.aio_ctx_dispatch, -1, f.a);
-    default:
-      return m.ret(t);
-  }
-};
-
-const aio_ctx_dispatch = tailCall(Fn.aio_dispatch);
-
-export function registerMainLoopSteps(steps: Step[]): void {
-  steps[Fn.main_loop] = main_loop;
-  steps[Fn.main_loop_wait] = main_loop_wait;
-  steps[Fn.os_host_main_loop_wait] = os_host_main_loop_wait;
-  steps[Fn.glib_pollfds_fill] = glib_pollfds_fill;
-  steps[Fn.aio_ctx_prepare] = aio_ctx_prepare;
-  steps[Fn.glib_pollfds_poll] = glib_pollfds_poll;
-  steps[Fn.aio_ctx_check] = aio_ctx_check;
-  steps[Fn.g_main_context_dispatch] = g_main_context_dispatch;
-  steps[Fn.aio_ctx_dispatch] = aio_ctx_dispatch;
-}
+  f.pc = ENTRY;
+  return m.call(t, main_loop_wait, -1);
+});

@@ -3,9 +3,11 @@
 // management tool answers the STOP with `cont` after a delay, which restarts the vCPUs and
 // lets devices replay what they parked.
 
-import { Fn } from '../catalog';
-import { ctxOf, MAIN_CTX, newBh } from '../aio/aio-context';
-import { Machine, Step, tailCall, Wait, World } from '../engine/machine';
+import { ctxOf, MAIN_CTX, newBh, qemu_bh_schedule } from '../aio/aio-context';
+import { bdrv_drain_all, bdrv_flush_all } from '../block/io';
+import { Machine } from '../engine/machine';
+import { ENTRY, Wait, World } from '../engine/types';
+import { returns, step, tailCall } from '../step';
 
 /** QAPI RunState values of 4.1.0 (their numbers appear in the runstate_set trace). */
 export const RunStateId = { 'io-error': 3, paused: 4, running: 9 } as const;
@@ -35,7 +37,7 @@ export interface RunStateState {
   monitorTimer: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     runstate: RunStateState;
   }
@@ -44,7 +46,7 @@ declare module '../engine/machine' {
 const QMP_LOG_MAX = 256;
 
 export function initRunState(w: World, resumeAfterNs: number, maxResumes: number): void {
-  const notifyBh = newBh(w, w.aio.contexts[MAIN_CTX], 'qemu_notify_bh', Fn.notify_event_cb, -1);
+  const notifyBh = newBh(w, w.aio.contexts[MAIN_CTX], 'qemu_notify_bh', notify_event_cb, -1);
   w.runstate = {
     state: RunStateId.running,
     stopRequest: -1,
@@ -77,146 +79,150 @@ export function monitorCommandArrives(m: Machine): void {
   if (home.wait === Wait.fd) m.wake(home, m.s.now + m.s.w.aio.wakeNs);
 }
 
-const nothing: Step = (m, t) => m.ret(t);
+/** notify_event_cb: qemu_notify_event's BH only wakes the main loop up. */
+export const notify_event_cb = returns('notify_event_cb', { args: ['opaque: int'] });
 
-/** qemu_system_vmstop_request(state = a): record it and wake the main loop. */
-const qemu_system_vmstop_request: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    m.s.w.runstate.stopRequest = f.a;
-    f.pc = 1;
-    return m.call(t, Fn.qemu_bh_schedule, f.req, m.s.w.runstate.notifyBh);
-  }
-  return m.ret(t);
-};
+/** qemu_system_vmstop_request_prepare: takes vmstop_lock (never contended here). */
+export const qemu_system_vmstop_request_prepare = returns('qemu_system_vmstop_request_prepare', {});
 
-/** main_loop_should_exit: performs a requested vm_stop; never asks the loop to exit. */
-const main_loop_should_exit: Step = (m, t, f) => {
-  const rs = m.s.w.runstate;
-  if (f.pc === 0 && rs.stopRequest >= 0) {
-    const state = rs.stopRequest;
-    rs.stopRequest = -1;
-    f.pc = 1;
-    return m.call(t, Fn.vm_stop, -1, state);
-  }
-  return m.ret(t, 0);
-};
+/** qemu_system_vmstop_request(state): record it and wake the main loop (qemu_notify_event). */
+export const qemu_system_vmstop_request = step(
+  'qemu_system_vmstop_request',
+  { args: ['state: runstate'], at: ['notified'] },
+  ({ state }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t);
+      m.s.w.runstate.stopRequest = f[state];
+      f.pc = at.notified;
+      return m.call(t, qemu_bh_schedule, f.req, m.s.w.runstate.notifyBh);
+    },
+);
 
-/** vm_stop(state = a): on the main thread, do_vm_stop at once. */
-const vm_stop = tailCall(Fn.do_vm_stop);
+/** pause_all_vcpus: vCPU threads look at the run state themselves. */
+export const pause_all_vcpus = returns('pause_all_vcpus', {});
 
-/** do_vm_stop(state = a): pause vCPUs, change state, tell devices, then drain and flush all I/O. */
-const do_vm_stop: Step = (m, t, f) => {
-  const rs = m.s.w.runstate;
-  switch (f.pc) {
-    case 0:
-      if (rs.state !== RunStateId.running) {
-        f.pc = 4;
-        return m.call(t, Fn.bdrv_drain_all, -1);
-      }
-      f.pc = 1;
-      return m.call(t, Fn.pause_all_vcpus, -1);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.runstate_set, -1, f.a);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.vm_state_notify, -1, 0, f.a);
-    case 3:
-      qmpEvent(m, 'STOP', {});
-      rs.stops++;
-      if (rs.resumes < rs.maxResumes) {
-        rs.resumes++;
-        m.at(t.time + rs.resumeAfterNs, rs.monitorTimer, 0);
-      }
-      f.pc = 4;
-      return m.call(t, Fn.bdrv_drain_all, -1);
-    case 4:
-      f.pc = 5;
-      return m.call(t, Fn.bdrv_flush_all, -1);
-    default:
-      return m.ret(t);
-  }
-};
-
-/** pause_all_vcpus / resume_all_vcpus: vCPU threads look at the run state themselves. */
-const pause_all_vcpus: Step = (m, t) => m.ret(t);
-
-const resume_all_vcpus: Step = (m, t) => {
+export const resume_all_vcpus = step('resume_all_vcpus', {}, () => (m, t) => {
   for (const th of m.s.threads) if (th.kind === 'vcpu' && th.wait === Wait.halted) m.wake(th, t.time);
   return m.ret(t);
-};
+});
 
-/** runstate_set(state = a). */
-const runstate_set: Step = (m, t, f) => {
+/** runstate_set(new_state). */
+export const runstate_set = step('runstate_set', { args: ['new_state: runstate'] }, ({ new_state }) => (m, t, f) => {
   const rs = m.s.w.runstate;
-  m.trace(t, 'runstate_set', rs.state, RUN_STATE_NAMES[rs.state] ?? '?', f.a, RUN_STATE_NAMES[f.a] ?? '?');
-  rs.state = f.a;
+  const to = f[new_state];
+  m.trace(t, 'runstate_set', rs.state, RUN_STATE_NAMES[rs.state] ?? '?', to, RUN_STATE_NAMES[to] ?? '?');
+  rs.state = to;
   return m.ret(t);
-};
+});
 
-/** vm_state_notify(running = a, state = b): handlers in order when starting, reversed when stopping. */
-const vm_state_notify: Step = (m, t, f) => {
-  const hs = m.s.w.runstate.changeHandlers;
-  if (f.pc === 0) {
-    m.trace(t, 'vm_state_notify', f.a, f.b, RUN_STATE_NAMES[f.b] ?? '?');
-    f.pc = 1;
-    f.c = 0;
-  }
-  if (f.c < hs.length) {
-    const h = f.a ? hs[f.c] : hs[hs.length - 1 - f.c];
-    f.c++;
-    return m.call(t, h.fn, -1, h.arg, f.a);
-  }
-  return m.ret(t);
-};
-
-/** qmp_cont: the management tool resumes the VM. */
-const qmp_cont = tailCall(Fn.vm_start);
-
-const vm_start: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.vm_prepare_start, -1);
-    case 1:
-      if (f.ret !== 0) return m.ret(t);
-      f.pc = 2;
-      return m.call(t, Fn.resume_all_vcpus, -1);
-    default:
+/** vm_state_notify(running, state): handlers in order when starting, reversed when stopping (`next` counts them). */
+export const vm_state_notify = step(
+  'vm_state_notify',
+  { args: ['running: bool', 'state: runstate'], locals: ['next: int'], at: ['notifying'] },
+  ({ running, state, next }, at) =>
+    (m, t, f) => {
+      const hs = m.s.w.runstate.changeHandlers;
+      if (f.pc === ENTRY) {
+        m.trace(t, 'vm_state_notify', f[running], f[state], RUN_STATE_NAMES[f[state]] ?? '?');
+        f.pc = at.notifying;
+        f[next] = 0;
+      }
+      if (f[next] < hs.length) {
+        const h = f[running] ? hs[f[next]] : hs[hs.length - 1 - f[next]];
+        f[next]++;
+        return m.callIndirect(t, h.fn, -1, h.arg, f[running]);
+      }
       return m.ret(t);
-  }
-};
+    },
+);
 
-const vm_prepare_start: Step = (m, t, f) => {
+/** do_vm_stop(state): pause vCPUs, change state, tell devices, then drain and flush all I/O. */
+export const do_vm_stop = step(
+  'do_vm_stop',
+  { args: ['state: runstate'], at: ['paused', 'state_set', 'notified', 'drained', 'flushed'] },
+  ({ state }, at) =>
+    (m, t, f) => {
+      const rs = m.s.w.runstate;
+      switch (f.pc) {
+        case ENTRY:
+          if (rs.state !== RunStateId.running) {
+            f.pc = at.drained;
+            return m.call(t, bdrv_drain_all, -1);
+          }
+          f.pc = at.paused;
+          return m.call(t, pause_all_vcpus, -1);
+        case at.paused:
+          f.pc = at.state_set;
+          return m.call(t, runstate_set, -1, f[state]);
+        case at.state_set:
+          f.pc = at.notified;
+          return m.call(t, vm_state_notify, -1, 0, f[state]);
+        case at.notified:
+          qmpEvent(m, 'STOP', {});
+          rs.stops++;
+          if (rs.resumes < rs.maxResumes) {
+            rs.resumes++;
+            m.at(t.time + rs.resumeAfterNs, rs.monitorTimer, 0);
+          }
+          f.pc = at.drained;
+          return m.call(t, bdrv_drain_all, -1);
+        case at.drained:
+          f.pc = at.flushed;
+          return m.call(t, bdrv_flush_all, -1);
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/** vm_stop(state): on the main thread, do_vm_stop at once. */
+export const vm_stop = tailCall('vm_stop', () => do_vm_stop);
+
+/** main_loop_should_exit: performs a requested vm_stop; never asks the loop to exit. */
+export const main_loop_should_exit = step('main_loop_should_exit', { at: ['stopped'] }, (_, at) => (m, t, f) => {
+  const rs = m.s.w.runstate;
+  if (f.pc === ENTRY && rs.stopRequest >= 0) {
+    const state = rs.stopRequest;
+    rs.stopRequest = -1;
+    f.pc = at.stopped;
+    return m.call(t, vm_stop, -1, state);
+  }
+  return m.ret(t, 0);
+});
+
+export const vm_prepare_start = step('vm_prepare_start', { at: ['state_set', 'notified'] }, (_, at) => (m, t, f) => {
   const rs = m.s.w.runstate;
   switch (f.pc) {
-    case 0:
+    case ENTRY:
       if (rs.state === RunStateId.running) return m.ret(t, -1);
       qmpEvent(m, 'RESUME', {});
-      f.pc = 1;
-      return m.call(t, Fn.runstate_set, -1, RunStateId.running);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.vm_state_notify, -1, 1, RunStateId.running);
+      f.pc = at.state_set;
+      return m.call(t, runstate_set, -1, RunStateId.running);
+    case at.state_set:
+      f.pc = at.notified;
+      return m.call(t, vm_state_notify, -1, 1, RunStateId.running);
     default:
       return m.ret(t, 0);
   }
-};
+});
 
-export function registerRunStateSteps(m: Machine): void {
-  const steps = m.steps;
+export const vm_start = step('vm_start', { at: ['prepared', 'resumed'] }, (_, at) => (m, t, f) => {
+  switch (f.pc) {
+    case ENTRY:
+      f.pc = at.prepared;
+      return m.call(t, vm_prepare_start, -1);
+    case at.prepared:
+      if (f.ret !== 0) return m.ret(t);
+      f.pc = at.resumed;
+      return m.call(t, resume_all_vcpus, -1);
+    default:
+      return m.ret(t);
+  }
+});
+
+/** qmp_cont: the management tool resumes the VM. */
+export const qmp_cont = tailCall('qmp_cont', () => vm_start);
+
+export function registerRunStateTimers(m: Machine): void {
   m.s.w.runstate.monitorTimer = m.addTimer(monitorCommandArrives);
-  steps[Fn.notify_event_cb] = nothing;
-  steps[Fn.qemu_system_vmstop_request_prepare] = nothing;
-  steps[Fn.qemu_system_vmstop_request] = qemu_system_vmstop_request;
-  steps[Fn.main_loop_should_exit] = main_loop_should_exit;
-  steps[Fn.vm_stop] = vm_stop;
-  steps[Fn.do_vm_stop] = do_vm_stop;
-  steps[Fn.pause_all_vcpus] = pause_all_vcpus;
-  steps[Fn.resume_all_vcpus] = resume_all_vcpus;
-  steps[Fn.runstate_set] = runstate_set;
-  steps[Fn.vm_state_notify] = vm_state_notify;
-  steps[Fn.qmp_cont] = qmp_cont;
-  steps[Fn.vm_start] = vm_start;
-  steps[Fn.vm_prepare_start] = vm_prepare_start;
 }

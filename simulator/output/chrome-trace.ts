@@ -8,7 +8,8 @@
 
 import { catalog, Fn } from '../catalog';
 import { CoState } from '../coroutine/coroutine';
-import { Machine, ThreadState } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ThreadState } from '../engine/types';
 import { StageEventRecord } from '../simulator';
 
 interface Open {

@@ -3,7 +3,8 @@
 // stable: one address per object, reused when QEMU would reuse the object.
 
 import { catalog } from '../catalog';
-import { Machine, SimThread, TraceSink } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { SimThread, TraceSink } from '../engine/types';
 
 type Kind =
   | 'vdev'

@@ -5,7 +5,8 @@
 // from a clean state between two events (`begin`), so frames open then are known to be open.
 
 import { CoState } from '../coroutine/coroutine';
-import { Machine, Phase, StageEvent, ThreadState } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { Phase, StageEvent, ThreadState } from '../engine/types';
 
 /** A call: [start, end) on a thread; `seq` is its enter event (-1: it began before the window). */
 export interface Slice {

@@ -7,7 +7,8 @@
 
 import { catalog, Fn } from '../catalog';
 import { CoState } from '../coroutine/coroutine';
-import { Machine, Phase, SimThread, StageEvent } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { Phase, SimThread, StageEvent } from '../engine/types';
 import { addAt, addSpan, BinGrid, F64List, foldPairs, resample, Series } from './bins';
 import { RequestTable } from './requests';
 

@@ -4,7 +4,8 @@
 // stays where it is.
 
 import { catalog } from '../catalog';
-import type { Machine, StageEvent } from '../engine/machine';
+import type { Machine } from '../engine/machine';
+import type { StageEvent } from '../engine/types';
 import { BinGrid } from './bins';
 import { DetailBuilder } from './detail';
 import { COUNTERS, FN_GROUP, GROUPS, LEVELS, TimelineRecorder } from './recorder';

@@ -4,12 +4,31 @@
 // all between blk_io_plug and blk_io_unplug. Completion walks the merge chain; an error
 // goes through the werror/rerror policy (report, ignore, or park the request and stop).
 
-import { Fn } from '../catalog';
-import { ctxOf, newBh } from '../aio/aio-context';
+import { ctxOf, newBh, qemu_bh_schedule } from '../aio/aio-context';
 import { IoOp } from '../backends/device';
-import { ErrorAction, newAcb } from '../block/block-backend';
+import {
+  blk_aio_flush,
+  blk_aio_preadv,
+  blk_aio_pwritev,
+  blk_error_action,
+  blk_get_error_action,
+  blk_io_plug,
+  blk_io_unplug,
+  ErrorAction,
+  newAcb,
+} from '../block/block-backend';
 import { coroutine } from '../coroutine/coroutine';
-import { Machine, Step, tailCall, World } from '../engine/machine';
+import { Machine } from '../engine/machine';
+import { ENTRY, World } from '../engine/types';
+import { returns, step, tailCall } from '../step';
+import { virtio_blk_data_plane_notify } from './dataplane';
+import {
+  virtio_notify,
+  virtio_queue_empty,
+  virtio_queue_set_notification,
+  virtqueue_pop,
+  virtqueue_push,
+} from './virtqueue';
 
 export const VIRTIO_BLK_MAX_MERGE_REQS = 32;
 /** blk_get_max_iov for a node without `file` child limits: IOV_MAX. */
@@ -18,6 +37,7 @@ export const MAX_IOV = 1024;
 export const MAX_TRANSFER = 0x7fffffff;
 export const BDRV_REQUEST_MAX_BYTES = 2_147_483_136;
 export const Status = { ok: 0, ioerr: 1, unsupp: 2 } as const;
+export const STATUS_NAMES = ['OK', 'IOERR', 'UNSUPP'] as const;
 
 /** Where a request is, for people looking at it. */
 export const ReqState = {
@@ -103,7 +123,7 @@ export interface VirtioBlkState {
   parked: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     vblk: VirtioBlkState;
   }
@@ -291,150 +311,44 @@ function isWriteOp(op: number): boolean {
 
 // ---- submission ----------------------------------------------------------------------------
 
-/** virtio_blk_data_plane_handle_output(vq = a) and virtio_blk_handle_output_do(vq = a). */
-const toHandleVq = tailCall(Fn.virtio_blk_handle_vq);
+/** block_acct_start / _done / _failed / _merge_done: accounting only. */
+export const block_acct_start = returns('block_acct_start', {});
+export const block_acct_done = returns('block_acct_done', {});
+export const block_acct_failed = returns('block_acct_failed', {});
+export const block_acct_merge_done = returns('block_acct_merge_done', {});
 
-/** virtio_blk_handle_output(vq = a): the non-dataplane hook, on the vCPU thread. */
-const virtio_blk_handle_output = tailCall(Fn.virtio_blk_handle_output_do);
-
-/**
- * virtio_blk_handle_vq(vq = a). Locals: b = progress, c = MultiReqBuffer.
- * plug; do { notifications off; pop and handle every request; notifications on }
- * while (queue not empty); submit what is buffered; unplug.
- */
-const virtio_blk_handle_vq: Step = (m, t, f) => {
-  const w = m.s.w;
-  switch (f.pc) {
-    case 0:
-      f.c = newMrb(w);
-      f.pc = 1;
-      return m.call(t, Fn.blk_io_plug, -1);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.virtio_queue_set_notification, -1, f.a, 0);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.virtio_blk_get_request, -1, f.a);
-    case 3:
+/** virtio_blk_get_request(vq) → virtqueue_pop. */
+export const virtio_blk_get_request = step(
+  'virtio_blk_get_request',
+  { args: ['vq: vq'], at: ['popped'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      if (f.pc === ENTRY) {
+        f.pc = at.popped;
+        return m.call(t, virtqueue_pop, -1, f[vq]);
+      }
       if (f.ret >= 0) {
-        f.b = 1;
-        f.pc = 2;
-        return m.call(t, Fn.virtio_blk_handle_request, f.ret, f.ret, f.c);
+        const r = vreq(m, f.ret);
+        r.tPop = t.time;
+        r.state = ReqState.parsed;
       }
-      f.pc = 4;
-      return m.call(t, Fn.virtio_queue_set_notification, -1, f.a, 1);
-    case 4:
-      f.pc = 5;
-      return m.call(t, Fn.virtio_queue_empty, -1, f.a);
-    case 5:
-      if (!f.ret) {
-        f.pc = 2;
-        return m.call(t, Fn.virtio_queue_set_notification, -1, f.a, 0);
-      }
-      f.pc = 6;
-      if (w.vblk.mrbs[f.c].reqs.length > 0) return m.call(t, Fn.virtio_blk_submit_multireq, -1, f.c);
-    // fallthrough
-    case 6:
-      f.pc = 7;
-      return m.call(t, Fn.blk_io_unplug, -1);
-    default:
-      w.vblk.freeMrbs.push(f.c);
-      return m.ret(t, f.b);
-  }
-};
+      return m.ret(t, f.ret);
+    },
+);
 
-/** virtio_blk_get_request(vq = a) → virtqueue_pop. */
-const virtio_blk_get_request: Step = (m, t, f) => {
-  if (f.pc === 0) {
-    f.pc = 1;
-    return m.call(t, Fn.virtqueue_pop, -1, f.a);
-  }
-  if (f.ret >= 0) {
-    const r = vreq(m, f.ret);
-    r.tPop = t.time;
-    r.state = ReqState.parsed;
-  }
-  return m.ret(t, f.ret);
-};
-
-/**
- * virtio_blk_handle_request(req = a, mrb = b): validate, account, and buffer a read/write,
- * first flushing the buffer when it is full (32), the direction changes or merging is off.
- */
-const virtio_blk_handle_request: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = vreq(m, f.a);
-  const mrb = w.vblk.mrbs[f.b];
-  const isWrite = isWriteOp(r.op);
-  switch (f.pc) {
-    case 0:
-      if (r.op === IoOp.flush) {
-        f.pc = 9;
-        return m.call(t, Fn.virtio_blk_handle_flush, r.id, r.id, f.b);
-      }
-      m.trace(t, isWrite ? 'virtio_blk_handle_write' : 'virtio_blk_handle_read', 0, r.id, r.sector, r.bytes / 512);
-      f.pc = 1;
-      return m.call(t, Fn.virtio_blk_sect_range_ok, r.id, r.id);
-    case 1:
-      if (!f.ret) {
-        f.pc = 2;
-        return m.call(t, Fn.virtio_blk_req_complete, r.id, r.id, Status.ioerr);
-      }
-      f.pc = 4;
-      return m.call(t, Fn.block_acct_start, r.id);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.virtio_blk_free_request, r.id, r.id);
-    case 4:
-      f.pc = 5;
-      if (
-        mrb.reqs.length > 0 &&
-        (mrb.reqs.length === VIRTIO_BLK_MAX_MERGE_REQS || isWrite !== mrb.isWrite || !w.vblk.requestMerging)
-      ) {
-        return m.call(t, Fn.virtio_blk_submit_multireq, -1, f.b);
-      }
-    // fallthrough
-    case 5:
-      mrb.reqs.push(r.id);
-      mrb.isWrite = isWrite;
-    // fallthrough
-    default:
-      return m.ret(t, 0);
-  }
-};
-
-/** virtio_blk_sect_range_ok(req = a): within the disk, a multiple of the block size, not too big. */
-const virtio_blk_sect_range_ok: Step = (m, t, f) => {
-  const r = vreq(m, f.a);
-  const sectors = r.bytes / 512;
-  const ok = r.bytes <= BDRV_REQUEST_MAX_BYTES && r.bytes % 512 === 0 && r.sector + sectors <= m.s.w.vblk.diskSectors;
-  return m.ret(t, ok ? 1 : 0);
-};
-
-/** virtio_blk_handle_flush(req = a, mrb = b): buffered writes go out first, then blk_aio_flush. */
-const virtio_blk_handle_flush: Step = (m, t, f) => {
-  const w = m.s.w;
-  const mrb = w.vblk.mrbs[f.b];
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.block_acct_start, f.req);
-    case 1:
-      f.pc = 2;
-      if (mrb.isWrite && mrb.reqs.length > 0) return m.call(t, Fn.virtio_blk_submit_multireq, -1, f.b);
-    // fallthrough
-    case 2: {
-      const r = vreq(m, f.a);
-      r.state = ReqState.submitted;
-      w.vblk.blkRequests++;
-      const id = newAcb(w, IoOp.flush, 0, 0, 0, Fn.virtio_blk_flush_complete, r.id);
-      f.pc = 3;
-      return m.call(t, Fn.blk_aio_flush, r.id, id);
-    }
-    default:
-      return m.ret(t);
-  }
-};
+/** virtio_blk_sect_range_ok(req): within the disk, a multiple of the block size, not too big. */
+export const virtio_blk_sect_range_ok = step(
+  'virtio_blk_sect_range_ok',
+  { args: ['req: vreq'] },
+  ({ req }) =>
+    (m, t, f) => {
+      const r = vreq(m, f[req]);
+      const sectors = r.bytes / 512;
+      const ok =
+        r.bytes <= BDRV_REQUEST_MAX_BYTES && r.bytes % 512 === 0 && r.sector + sectors <= m.s.w.vblk.diskSectors;
+      return m.ret(t, ok ? 1 : 0);
+    },
+);
 
 /** The merging rule of virtio_blk_submit_multireq, on requests already sorted by sector. */
 function planGroups(w: World, mrb: Mrb): number[][] {
@@ -470,226 +384,406 @@ function planGroups(w: World, mrb: Mrb): number[][] {
   return groups;
 }
 
-/** virtio_blk_submit_multireq(mrb = a): sort by sector, then one submit_requests per run of adjacent requests. */
-const virtio_blk_submit_multireq: Step = (m, t, f) => {
-  const w = m.s.w;
-  const mrb = w.vblk.mrbs[f.a];
-  if (f.pc === 0) {
-    if (mrb.reqs.length === 1) {
-      mrb.groups = [[0, 1, -1]];
-    } else {
-      mrb.reqs.sort((x, y) => w.vblk.reqs.get(x)!.sector - w.vblk.reqs.get(y)!.sector);
-      mrb.groups = planGroups(w, mrb);
-    }
-    f.pc = 1;
-    f.b = 0;
-  }
-  if (f.b < mrb.groups.length) {
-    const g = f.b++;
-    return m.call(t, Fn.submit_requests, mrb.reqs[mrb.groups[g][0]], f.a, g);
-  }
-  mrb.reqs = [];
-  mrb.groups = [];
-  return m.ret(t);
-};
-
-/** submit_requests(mrb = a, group = b): chain merged requests and issue one blk_aio_preadv/pwritev. */
-const submit_requests: Step = (m, t, f) => {
-  const w = m.s.w;
-  const mrb = w.vblk.mrbs[f.a];
-  const [start, num, niov] = mrb.groups[f.b];
-  const head = vreq(m, mrb.reqs[start]);
-  switch (f.pc) {
-    case 0:
-      if (num > 1) {
-        let bytes = 0;
-        for (let i = start; i < start + num; i++) {
-          const r = vreq(m, mrb.reqs[i]);
-          bytes += r.bytes;
-          if (i > start) {
-            vreq(m, mrb.reqs[i - 1]).mrNext = r.id;
-            r.mergedInto = head.id;
+/** submit_requests(mrb, group): chain merged requests and issue one blk_aio_preadv/pwritev. */
+export const submit_requests = step(
+  'submit_requests',
+  { args: ['mrb: mrb', 'group: int'], at: ['merged', 'submitted'] },
+  ({ mrb, group }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const b = w.vblk.mrbs[f[mrb]];
+      const [start, num, niov] = b.groups[f[group]];
+      const head = vreq(m, b.reqs[start]);
+      switch (f.pc) {
+        case ENTRY:
+          if (num > 1) {
+            let bytes = 0;
+            for (let i = start; i < start + num; i++) {
+              const r = vreq(m, b.reqs[i]);
+              bytes += r.bytes;
+              if (i > start) {
+                vreq(m, b.reqs[i - 1]).mrNext = r.id;
+                r.mergedInto = head.id;
+              }
+            }
+            w.vblk.merged += num - 1;
+            m.trace(t, 'virtio_blk_submit_multireq', 0, b.id, start, num, head.sector * 512, bytes, b.isWrite ? 1 : 0);
+            f.pc = at.merged;
+            return m.call(t, block_acct_merge_done, head.id);
           }
+        // fallthrough
+        case at.merged: {
+          let bytes = 0;
+          for (let i = start; i < start + num; i++) {
+            const r = vreq(m, b.reqs[i]);
+            bytes += r.bytes;
+            r.state = ReqState.submitted;
+          }
+          w.vblk.blkRequests++;
+          const niovs = num > 1 ? niov : head.niov;
+          const acb = newAcb(w, head.op, head.sector * 512, bytes, niovs, virtio_blk_rw_complete, head.id);
+          f.pc = at.submitted;
+          return m.call(t, b.isWrite ? blk_aio_pwritev : blk_aio_preadv, head.id, acb);
         }
-        w.vblk.merged += num - 1;
-        m.trace(t, 'virtio_blk_submit_multireq', 0, mrb.id, start, num, head.sector * 512, bytes, mrb.isWrite ? 1 : 0);
-        f.pc = 1;
-        return m.call(t, Fn.block_acct_merge_done, head.id);
+        default:
+          return m.ret(t);
       }
-    // fallthrough
-    case 1: {
-      let bytes = 0;
-      for (let i = start; i < start + num; i++) {
-        const r = vreq(m, mrb.reqs[i]);
-        bytes += r.bytes;
-        r.state = ReqState.submitted;
-      }
-      w.vblk.blkRequests++;
-      const id = newAcb(
-        w,
-        head.op,
-        head.sector * 512,
-        bytes,
-        num > 1 ? niov : head.niov,
-        Fn.virtio_blk_rw_complete,
-        head.id,
-      );
-      f.pc = 2;
-      return m.call(t, mrb.isWrite ? Fn.blk_aio_pwritev : Fn.blk_aio_preadv, head.id, id);
-    }
-    default:
-      return m.ret(t);
-  }
-};
+    },
+);
 
-const accounting: Step = (m, t) => m.ret(t);
+/** virtio_blk_submit_multireq(mrb): sort by sector, then one submit_requests per run of adjacent requests. */
+export const virtio_blk_submit_multireq = step(
+  'virtio_blk_submit_multireq',
+  { args: ['mrb: mrb'], locals: ['group: int'], at: ['submitting'] },
+  ({ mrb, group }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const b = w.vblk.mrbs[f[mrb]];
+      if (f.pc === ENTRY) {
+        if (b.reqs.length === 1) {
+          b.groups = [[0, 1, -1]];
+        } else {
+          b.reqs.sort((x, y) => w.vblk.reqs.get(x)!.sector - w.vblk.reqs.get(y)!.sector);
+          b.groups = planGroups(w, b);
+        }
+        f.pc = at.submitting;
+        f[group] = 0;
+      }
+      if (f[group] < b.groups.length) {
+        const g = f[group]++;
+        return m.call(t, submit_requests, b.reqs[b.groups[g][0]], f[mrb], g);
+      }
+      b.reqs = [];
+      b.groups = [];
+      return m.ret(t);
+    },
+);
+
+/** virtio_blk_handle_flush(req, mrb): buffered writes go out first, then blk_aio_flush. */
+export const virtio_blk_handle_flush = step(
+  'virtio_blk_handle_flush',
+  { args: ['req: vreq', 'mrb: mrb'], at: ['accounted', 'writes_submitted', 'submitted'] },
+  ({ req, mrb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const b = w.vblk.mrbs[f[mrb]];
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.accounted;
+          return m.call(t, block_acct_start, f.req);
+        case at.accounted:
+          f.pc = at.writes_submitted;
+          if (b.isWrite && b.reqs.length > 0) return m.call(t, virtio_blk_submit_multireq, -1, f[mrb]);
+        // fallthrough
+        case at.writes_submitted: {
+          const r = vreq(m, f[req]);
+          r.state = ReqState.submitted;
+          w.vblk.blkRequests++;
+          const acb = newAcb(w, IoOp.flush, 0, 0, 0, virtio_blk_flush_complete, r.id);
+          f.pc = at.submitted;
+          return m.call(t, blk_aio_flush, r.id, acb);
+        }
+        default:
+          return m.ret(t);
+      }
+    },
+);
+
+/**
+ * virtio_blk_handle_request(req, mrb): validate, account, and buffer a read/write, first
+ * flushing the buffer when it is full (32), the direction changes or merging is off.
+ */
+export const virtio_blk_handle_request = step(
+  'virtio_blk_handle_request',
+  {
+    args: ['req: vreq', 'mrb: mrb'],
+    at: ['flush_handled', 'range_checked', 'failed', 'freed', 'accounted', 'buffer_submitted'],
+  },
+  ({ req, mrb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = vreq(m, f[req]);
+      const b = w.vblk.mrbs[f[mrb]];
+      const isWrite = isWriteOp(r.op);
+      switch (f.pc) {
+        case ENTRY:
+          if (r.op === IoOp.flush) {
+            f.pc = at.flush_handled;
+            return m.call(t, virtio_blk_handle_flush, r.id, r.id, f[mrb]);
+          }
+          m.trace(t, isWrite ? 'virtio_blk_handle_write' : 'virtio_blk_handle_read', 0, r.id, r.sector, r.bytes / 512);
+          f.pc = at.range_checked;
+          return m.call(t, virtio_blk_sect_range_ok, r.id, r.id);
+        case at.range_checked:
+          if (!f.ret) {
+            f.pc = at.failed;
+            return m.call(t, virtio_blk_req_complete, r.id, r.id, Status.ioerr);
+          }
+          f.pc = at.accounted;
+          return m.call(t, block_acct_start, r.id);
+        case at.failed:
+          f.pc = at.freed;
+          return m.call(t, virtio_blk_free_request, r.id, r.id);
+        case at.accounted:
+          f.pc = at.buffer_submitted;
+          if (
+            b.reqs.length > 0 &&
+            (b.reqs.length === VIRTIO_BLK_MAX_MERGE_REQS || isWrite !== b.isWrite || !w.vblk.requestMerging)
+          ) {
+            return m.call(t, virtio_blk_submit_multireq, -1, f[mrb]);
+          }
+        // fallthrough
+        case at.buffer_submitted:
+          b.reqs.push(r.id);
+          b.isWrite = isWrite;
+        // fallthrough
+        default:
+          return m.ret(t, 0);
+      }
+    },
+);
+
+/**
+ * virtio_blk_handle_vq(vq): plug; do { notifications off; pop and handle every request;
+ * notifications on } while (queue not empty); submit what is buffered (`mrb`); unplug.
+ * Returns whether it handled any request (`progress`).
+ */
+export const virtio_blk_handle_vq = step(
+  'virtio_blk_handle_vq',
+  {
+    args: ['vq: vq'],
+    locals: ['progress: bool', 'mrb: mrb'],
+    at: ['plugged', 'ready_to_pop', 'popped', 'notifying', 'checked_empty', 'submitted', 'unplugged'],
+  },
+  ({ vq, progress, mrb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      switch (f.pc) {
+        case ENTRY:
+          f[mrb] = newMrb(w);
+          f.pc = at.plugged;
+          return m.call(t, blk_io_plug, -1);
+        case at.plugged:
+          f.pc = at.ready_to_pop;
+          return m.call(t, virtio_queue_set_notification, -1, f[vq], 0);
+        case at.ready_to_pop:
+          f.pc = at.popped;
+          return m.call(t, virtio_blk_get_request, -1, f[vq]);
+        case at.popped:
+          if (f.ret >= 0) {
+            f[progress] = 1;
+            f.pc = at.ready_to_pop;
+            return m.call(t, virtio_blk_handle_request, f.ret, f.ret, f[mrb]);
+          }
+          f.pc = at.notifying;
+          return m.call(t, virtio_queue_set_notification, -1, f[vq], 1);
+        case at.notifying:
+          f.pc = at.checked_empty;
+          return m.call(t, virtio_queue_empty, -1, f[vq]);
+        case at.checked_empty:
+          if (!f.ret) {
+            f.pc = at.ready_to_pop;
+            return m.call(t, virtio_queue_set_notification, -1, f[vq], 0);
+          }
+          f.pc = at.submitted;
+          if (w.vblk.mrbs[f[mrb]].reqs.length > 0) return m.call(t, virtio_blk_submit_multireq, -1, f[mrb]);
+        // fallthrough
+        case at.submitted:
+          f.pc = at.unplugged;
+          return m.call(t, blk_io_unplug, -1);
+        default:
+          w.vblk.freeMrbs.push(f[mrb]);
+          return m.ret(t, f[progress]);
+      }
+    },
+);
+
+/** virtio_blk_handle_output_do(vq) → virtio_blk_handle_vq. */
+export const virtio_blk_handle_output_do = tailCall('virtio_blk_handle_output_do', () => virtio_blk_handle_vq);
+
+/** virtio_blk_handle_output(vq): the non-dataplane hook, on the vCPU thread. */
+export const virtio_blk_handle_output = tailCall('virtio_blk_handle_output', () => virtio_blk_handle_output_do);
 
 // ---- completion ----------------------------------------------------------------------------
 
-/**
- * virtio_blk_rw_complete(head = a, ret = b), the blk_aio callback, inside the coroutine.
- * Locals: c = request being completed, d = the next one in the chain.
- */
-const virtio_blk_rw_complete: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.c = f.a;
-      if (t.co >= 0) {
-        // the coroutine's yield and re-entry are when the backend had the request
-        const co = coroutine(m, t.co);
-        for (const id of mergeChain(m.s.w, f.a)) {
-          const r = vreq(m, id);
-          r.tBackend = co.firstYieldAt;
-          r.tBackendDone = co.resumedAt;
+/** virtio_blk_req_complete(req, status): status byte, used ring, interrupt. */
+export const virtio_blk_req_complete = step(
+  'virtio_blk_req_complete',
+  { args: ['req: vreq', 'status: status'], at: ['pushed', 'notified'] },
+  ({ req, status }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = vreq(m, f[req]);
+      switch (f.pc) {
+        case ENTRY: {
+          m.trace(t, 'virtio_blk_req_complete', 0, r.id, f[status]);
+          r.status = f[status];
+          r.state = ReqState.used;
+          r.tUsed = t.time;
+          f.pc = at.pushed;
+          const inLen = r.op === IoOp.read ? r.bytes + 1 : 1;
+          return m.call(t, virtqueue_push, r.id, w.vblk.vq, r.id, inLen);
         }
+        case at.pushed:
+          f.pc = at.notified;
+          if (w.vblk.dataplaneStarted) return m.call(t, virtio_blk_data_plane_notify, r.id, w.vblk.vq);
+          return m.call(t, virtio_notify, r.id, w.vblk.vq);
+        default:
+          return m.ret(t);
       }
-    // fallthrough
-    case 1: {
-      if (f.c < 0) return m.ret(t);
-      const r = vreq(m, f.c);
-      f.d = r.mrNext;
-      r.state = ReqState.completing;
-      m.trace(t, 'virtio_blk_rw_complete', 0, r.id, f.b);
-      if (f.b !== 0) {
-        f.pc = 2;
-        return m.call(t, Fn.virtio_blk_handle_rw_error, r.id, r.id, -f.b, r.op === IoOp.read ? 1 : 0);
-      }
-      f.pc = 3;
-      return m.call(t, Fn.virtio_blk_req_complete, r.id, r.id, Status.ok);
-    }
-    case 2:
-      if (f.ret) {
-        f.c = f.d;
-        f.pc = 1;
-        return virtio_blk_rw_complete(m, t, f);
-      }
-      f.pc = 3;
-      return m.call(t, Fn.virtio_blk_req_complete, f.c, f.c, Status.ok);
-    case 3:
-      f.pc = 4;
-      return m.call(t, Fn.block_acct_done, f.c);
-    case 4:
-      f.pc = 5;
-      return m.call(t, Fn.virtio_blk_free_request, f.c, f.c);
-    default:
-      f.c = f.d;
-      f.pc = 1;
-      return virtio_blk_rw_complete(m, t, f);
-  }
-};
+    },
+);
 
-/** virtio_blk_flush_complete(req = a, ret = b). */
-const virtio_blk_flush_complete: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      if (f.b !== 0) {
-        f.pc = 1;
-        return m.call(t, Fn.virtio_blk_handle_rw_error, f.a, f.a, -f.b, 0);
-      }
-    // fallthrough
-    case 1:
-      if (f.pc === 1 && f.ret) return m.ret(t);
-      f.pc = 2;
-      return m.call(t, Fn.virtio_blk_req_complete, f.a, f.a, Status.ok);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.block_acct_done, f.a);
-    case 3:
-      f.pc = 4;
-      return m.call(t, Fn.virtio_blk_free_request, f.a, f.a);
-    default:
+/** virtio_blk_free_request(req): QEMU is done with the request. */
+export const virtio_blk_free_request = step(
+  'virtio_blk_free_request',
+  { args: ['req: vreq'] },
+  ({ req }) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = vreq(m, f[req]);
+      r.qemuFreed = true;
+      if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
       return m.ret(t);
-  }
-};
+    },
+);
 
 /**
- * virtio_blk_handle_rw_error(req = a, errno = b, is_read = c). Locals: d = action.
- * stop → park the request on s->rq (it stays in flight for the guest); report → complete
- * it with IOERR; ignore → the caller completes it OK. Returns whether it was handled.
+ * virtio_blk_handle_rw_error(req, error, is_read): the drive's `action`. stop → park the
+ * request on s->rq (it stays in flight for the guest); report → complete it with IOERR;
+ * ignore → the caller completes it OK. Returns whether it was handled.
  */
-const virtio_blk_handle_rw_error: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = vreq(m, f.a);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.blk_get_error_action, f.req, f.c, f.b);
-    case 1:
-      f.d = f.ret;
-      w.vblk.failed++;
-      if (f.d === ErrorAction.stop) {
-        r.mrNext = -1;
-        r.next = w.vblk.rq;
-        w.vblk.rq = r.id;
-        r.state = ReqState.parked;
-        w.vblk.parked++;
-      } else if (f.d === ErrorAction.report) {
-        f.pc = 2;
-        return m.call(t, Fn.virtio_blk_req_complete, r.id, r.id, Status.ioerr);
+export const virtio_blk_handle_rw_error = step(
+  'virtio_blk_handle_rw_error',
+  {
+    args: ['req: vreq', 'error: errno', 'is_read: bool'],
+    locals: ['action: action'],
+    at: ['decided', 'completed', 'accounted', 'acted'],
+  },
+  ({ req, error, is_read, action }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      const r = vreq(m, f[req]);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.decided;
+          return m.call(t, blk_get_error_action, f.req, f[is_read], f[error]);
+        case at.decided:
+          f[action] = f.ret;
+          w.vblk.failed++;
+          if (f[action] === ErrorAction.stop) {
+            r.mrNext = -1;
+            r.next = w.vblk.rq;
+            w.vblk.rq = r.id;
+            r.state = ReqState.parked;
+            w.vblk.parked++;
+          } else if (f[action] === ErrorAction.report) {
+            f.pc = at.completed;
+            return m.call(t, virtio_blk_req_complete, r.id, r.id, Status.ioerr);
+          }
+          f.pc = at.acted;
+          return m.call(t, blk_error_action, f.req, f[action], f[is_read], f[error]);
+        case at.completed:
+          f.pc = at.accounted;
+          return m.call(t, block_acct_failed, f.req);
+        case at.accounted:
+          f.pc = at.acted;
+          return m.call(t, blk_error_action, f.req, f[action], f[is_read], f[error]);
+        default:
+          return m.ret(t, f[action] !== ErrorAction.ignore ? 1 : 0);
       }
-      f.pc = 4;
-      return m.call(t, Fn.blk_error_action, f.req, f.d, f.c, f.b);
-    case 2:
-      f.pc = 3;
-      return m.call(t, Fn.block_acct_failed, f.req);
-    case 3:
-      f.pc = 4;
-      return m.call(t, Fn.blk_error_action, f.req, f.d, f.c, f.b);
-    default:
-      return m.ret(t, f.d !== ErrorAction.ignore ? 1 : 0);
-  }
-};
+    },
+);
 
-/** virtio_blk_req_complete(req = a, status = b): status byte, used ring, interrupt. */
-const virtio_blk_req_complete: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = vreq(m, f.a);
-  switch (f.pc) {
-    case 0: {
-      m.trace(t, 'virtio_blk_req_complete', 0, r.id, f.b);
-      r.status = f.b;
-      r.state = ReqState.used;
-      r.tUsed = t.time;
-      f.pc = 1;
-      const inLen = r.op === IoOp.read ? r.bytes + 1 : 1;
-      return m.call(t, Fn.virtqueue_push, r.id, w.vblk.vq, r.id, inLen);
-    }
-    case 1:
-      f.pc = 2;
-      return m.call(t, w.vblk.dataplaneStarted ? Fn.virtio_blk_data_plane_notify : Fn.virtio_notify, r.id, w.vblk.vq);
-    default:
-      return m.ret(t);
-  }
-};
+/**
+ * virtio_blk_rw_complete(opaque = the head request, ret), the blk_aio callback, inside the
+ * coroutine: completes each request of the merge chain in turn (`req`, then `next`).
+ */
+export const virtio_blk_rw_complete = step(
+  'virtio_blk_rw_complete',
+  {
+    args: ['opaque: vreq', 'ret: int'],
+    locals: ['req: vreq', 'next: vreq'],
+    at: ['next_req', 'error_handled', 'completed', 'accounted', 'freed'],
+  },
+  ({ opaque, ret: result, req, next }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f[req] = f[opaque];
+          if (t.co >= 0) {
+            // the coroutine's yield and re-entry are when the backend had the request
+            const co = coroutine(m, t.co);
+            for (const id of mergeChain(m.s.w, f[opaque])) {
+              const r = vreq(m, id);
+              r.tBackend = co.firstYieldAt;
+              r.tBackendDone = co.resumedAt;
+            }
+          }
+        // fallthrough
+        case at.next_req: {
+          if (f[req] < 0) return m.ret(t);
+          const r = vreq(m, f[req]);
+          f[next] = r.mrNext;
+          r.state = ReqState.completing;
+          m.trace(t, 'virtio_blk_rw_complete', 0, r.id, f[result]);
+          if (f[result] !== 0) {
+            f.pc = at.error_handled;
+            return m.call(t, virtio_blk_handle_rw_error, r.id, r.id, -f[result], r.op === IoOp.read ? 1 : 0);
+          }
+          f.pc = at.completed;
+          return m.call(t, virtio_blk_req_complete, r.id, r.id, Status.ok);
+        }
+        case at.error_handled:
+          if (f.ret) {
+            f[req] = f[next];
+            f.pc = at.next_req;
+            return virtio_blk_rw_complete.run(m, t, f);
+          }
+          f.pc = at.completed;
+          return m.call(t, virtio_blk_req_complete, f[req], f[req], Status.ok);
+        case at.completed:
+          f.pc = at.accounted;
+          return m.call(t, block_acct_done, f[req]);
+        case at.accounted:
+          f.pc = at.freed;
+          return m.call(t, virtio_blk_free_request, f[req], f[req]);
+        default:
+          f[req] = f[next];
+          f.pc = at.next_req;
+          return virtio_blk_rw_complete.run(m, t, f);
+      }
+    },
+);
 
-/** virtio_blk_free_request(req = a): QEMU is done with the request. */
-const virtio_blk_free_request: Step = (m, t, f) => {
-  const w = m.s.w;
-  const r = vreq(m, f.a);
-  r.qemuFreed = true;
-  if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
-  return m.ret(t);
-};
+/** virtio_blk_flush_complete(opaque = the request, ret). */
+export const virtio_blk_flush_complete = step(
+  'virtio_blk_flush_complete',
+  { args: ['opaque: vreq', 'ret: int'], at: ['error_handled', 'completed', 'accounted', 'freed'] },
+  ({ opaque, ret: result }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          if (f[result] !== 0) {
+            f.pc = at.error_handled;
+            return m.call(t, virtio_blk_handle_rw_error, f[opaque], f[opaque], -f[result], 0);
+          }
+        // fallthrough
+        case at.error_handled:
+          if (f.pc === at.error_handled && f.ret) return m.ret(t);
+          f.pc = at.completed;
+          return m.call(t, virtio_blk_req_complete, f[opaque], f[opaque], Status.ok);
+        case at.completed:
+          f.pc = at.accounted;
+          return m.call(t, block_acct_done, f[opaque]);
+        case at.accounted:
+          f.pc = at.freed;
+          return m.call(t, virtio_blk_free_request, f[opaque], f[opaque]);
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
 /** The guest reaped a request: forget it once QEMU has freed it too. */
 export function guestReaped(w: World, r: VirtioBlkReq): void {
@@ -698,72 +792,59 @@ export function guestReaped(w: World, r: VirtioBlkReq): void {
 
 // ---- restart after `cont` ----------------------------------------------------------------------
 
-/** virtio_blk_dma_restart_cb(opaque = a, running = b): on resume, schedule the restart BH. */
-const virtio_blk_dma_restart_cb: Step = (m, t, f) => {
-  const w = m.s.w;
-  if (f.pc === 0 && f.b && w.vblk.restartBh < 0) {
-    w.vblk.restartBh = newBh(w, ctxOf(m, w.block.ctx), 'virtio_blk_dma_restart_bh', Fn.virtio_blk_dma_restart_bh, 0).id;
-    w.block.blkInFlight++;
-    f.pc = 1;
-    return m.call(t, Fn.qemu_bh_schedule, -1, w.vblk.restartBh);
-  }
-  return m.ret(t);
-};
-
 /**
- * virtio_blk_dma_restart_bh: re-parse every parked request (newest first, as the list is
- * LIFO) into a fresh MultiReqBuffer and submit — no plug around it. Locals: c = request, d = mrb.
+ * virtio_blk_dma_restart_bh(opaque): re-parse every parked request (`req`; newest first, as
+ * the list is LIFO) into a fresh MultiReqBuffer (`mrb`) and submit — no plug around it.
  */
-const virtio_blk_dma_restart_bh: Step = (m, t, f) => {
-  const w = m.s.w;
-  switch (f.pc) {
-    case 0:
-      w.aio.bhs[w.vblk.restartBh].deleted = true;
-      w.vblk.restartBh = -1;
-      f.c = w.vblk.rq;
-      w.vblk.rq = -1;
-      f.d = newMrb(w);
-      f.pc = 1;
-    // fallthrough
-    case 1:
-      if (f.c >= 0) {
-        const r = vreq(m, f.c);
-        f.c = r.next;
-        r.next = -1;
-        r.retries++;
-        r.state = ReqState.parsed;
-        return m.call(t, Fn.virtio_blk_handle_request, r.id, r.id, f.d);
+export const virtio_blk_dma_restart_bh = step(
+  'virtio_blk_dma_restart_bh',
+  { args: ['opaque: int'], locals: ['req: vreq', 'mrb: mrb'], at: ['handling', 'submitted'] },
+  ({ req, mrb }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      switch (f.pc) {
+        case ENTRY:
+          w.aio.bhs[w.vblk.restartBh].deleted = true;
+          w.vblk.restartBh = -1;
+          f[req] = w.vblk.rq;
+          w.vblk.rq = -1;
+          f[mrb] = newMrb(w);
+          f.pc = at.handling;
+        // fallthrough
+        case at.handling:
+          if (f[req] >= 0) {
+            const r = vreq(m, f[req]);
+            f[req] = r.next;
+            r.next = -1;
+            r.retries++;
+            r.state = ReqState.parsed;
+            return m.call(t, virtio_blk_handle_request, r.id, r.id, f[mrb]);
+          }
+          f.pc = at.submitted;
+          if (w.vblk.mrbs[f[mrb]].reqs.length > 0) return m.call(t, virtio_blk_submit_multireq, -1, f[mrb]);
+        // fallthrough
+        default:
+          w.vblk.freeMrbs.push(f[mrb]);
+          w.block.blkInFlight--;
+          return m.ret(t);
       }
-      f.pc = 2;
-      if (w.vblk.mrbs[f.d].reqs.length > 0) return m.call(t, Fn.virtio_blk_submit_multireq, -1, f.d);
-    // fallthrough
-    default:
-      w.vblk.freeMrbs.push(f.d);
-      w.block.blkInFlight--;
-      return m.ret(t);
-  }
-};
+    },
+);
 
-export function registerVirtioBlkSteps(steps: Step[]): void {
-  steps[Fn.virtio_blk_data_plane_handle_output] = toHandleVq;
-  steps[Fn.virtio_blk_handle_output_do] = toHandleVq;
-  steps[Fn.virtio_blk_handle_output] = virtio_blk_handle_output;
-  steps[Fn.virtio_blk_handle_vq] = virtio_blk_handle_vq;
-  steps[Fn.virtio_blk_get_request] = virtio_blk_get_request;
-  steps[Fn.virtio_blk_handle_request] = virtio_blk_handle_request;
-  steps[Fn.virtio_blk_sect_range_ok] = virtio_blk_sect_range_ok;
-  steps[Fn.virtio_blk_handle_flush] = virtio_blk_handle_flush;
-  steps[Fn.virtio_blk_submit_multireq] = virtio_blk_submit_multireq;
-  steps[Fn.submit_requests] = submit_requests;
-  steps[Fn.block_acct_start] = accounting;
-  steps[Fn.block_acct_done] = accounting;
-  steps[Fn.block_acct_failed] = accounting;
-  steps[Fn.block_acct_merge_done] = accounting;
-  steps[Fn.virtio_blk_rw_complete] = virtio_blk_rw_complete;
-  steps[Fn.virtio_blk_flush_complete] = virtio_blk_flush_complete;
-  steps[Fn.virtio_blk_handle_rw_error] = virtio_blk_handle_rw_error;
-  steps[Fn.virtio_blk_req_complete] = virtio_blk_req_complete;
-  steps[Fn.virtio_blk_free_request] = virtio_blk_free_request;
-  steps[Fn.virtio_blk_dma_restart_cb] = virtio_blk_dma_restart_cb;
-  steps[Fn.virtio_blk_dma_restart_bh] = virtio_blk_dma_restart_bh;
-}
+/** virtio_blk_dma_restart_cb(opaque, running): on resume, schedule the restart BH. */
+export const virtio_blk_dma_restart_cb = step(
+  'virtio_blk_dma_restart_cb',
+  { args: ['opaque: int', 'running: bool'], at: ['scheduled'] },
+  ({ running }, at) =>
+    (m, t, f) => {
+      const w = m.s.w;
+      if (f.pc === ENTRY && f[running] && w.vblk.restartBh < 0) {
+        const ctx = ctxOf(m, w.block.ctx);
+        w.vblk.restartBh = newBh(w, ctx, 'virtio_blk_dma_restart_bh', virtio_blk_dma_restart_bh, 0).id;
+        w.block.blkInFlight++;
+        f.pc = at.scheduled;
+        return m.call(t, qemu_bh_schedule, -1, w.vblk.restartBh);
+      }
+      return m.ret(t);
+    },
+);

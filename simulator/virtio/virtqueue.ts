@@ -4,9 +4,18 @@
 // used_event. Indices here grow without wrapping; vring_need_event compares them mod 2^16
 // as the real rings do.
 
-import { Fn } from '../catalog';
-import { addHandler, ctxOf, pokePoller, signalNotifier } from '../aio/aio-context';
-import { Machine, Step, tailCall, World } from '../engine/machine';
+import {
+  addHandler,
+  ctxOf,
+  event_notifier_test_and_clear,
+  event_notifier_set,
+  pokePoller,
+  signalNotifier,
+} from '../aio/aio-context';
+import { FnName } from '../catalog';
+import { Callback, Machine } from '../engine/machine';
+import { ENTRY, World } from '../engine/types';
+import { step, tailCall } from '../step';
 
 export interface VirtQueue {
   id: number;
@@ -54,7 +63,7 @@ export interface VirtioState {
   irqNs: number;
 }
 
-declare module '../engine/machine' {
+declare module '../engine/types' {
   interface World {
     virtio: VirtioState;
   }
@@ -64,7 +73,7 @@ export function initVirtio(w: World, eventIdx: boolean, irqNs: number): void {
   w.virtio = { vqs: [], eventIdx, irqTimer: -1, irqNs };
 }
 
-export function newVirtQueue(w: World, ctx: number, size: number, handleOutput: number): VirtQueue {
+export function newVirtQueue(w: World, ctx: number, size: number, handleOutput: Callback): VirtQueue {
   const vq: VirtQueue = {
     id: w.virtio.vqs.length,
     ctx,
@@ -86,7 +95,7 @@ export function newVirtQueue(w: World, ctx: number, size: number, handleOutput: 
     inuse: 0,
     hostNotifier: -1,
     handleAioOutput: -1,
-    handleOutput,
+    handleOutput: handleOutput.id,
     kicks: 0,
     interrupts: 0,
     suppressedInterrupts: 0,
@@ -128,153 +137,191 @@ export function ioeventfdSignal(m: Machine, vq: VirtQueue): void {
 
 // ---- steps ----------------------------------------------------------------------------------
 
-/** virtio_queue_aio_set_host_notifier_handler(vq = a, ctx = b): attach the ioeventfd to a context. */
-const virtio_queue_aio_set_host_notifier_handler: Step = (m, t, f) => {
-  const w = m.s.w;
-  const vq = vqOf(m, f.a);
-  vq.ctx = f.b;
-  vq.handleAioOutput = Fn.virtio_blk_data_plane_handle_output;
-  vq.hostNotifier = addHandler(w, ctxOf(m, f.b), {
-    name: `virtqueue ${vq.id} host notifier`,
-    ioRead: Fn.virtio_queue_host_notifier_aio_read,
-    ioPoll: Fn.virtio_queue_host_notifier_aio_poll,
-    pollBegin: Fn.virtio_queue_host_notifier_aio_poll_begin,
-    pollEnd: Fn.virtio_queue_host_notifier_aio_poll_end,
-    arg: vq.id,
-  }).id;
-  return m.ret(t);
-};
-
-/** virtio_queue_host_notifier_aio_read(vq = a): the ioeventfd became readable. */
-const virtio_queue_host_notifier_aio_read: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.event_notifier_test_and_clear, -1, vq.hostNotifier);
-    case 1:
-      f.pc = 2;
-      if (f.ret) return m.call(t, Fn.virtio_queue_notify_aio_vq, -1, vq.id);
-    // fallthrough
-    default:
+/** virtio_queue_set_notification(vq, enable). */
+export const virtio_queue_set_notification = step(
+  'virtio_queue_set_notification',
+  { args: ['vq: vq', 'enable: bool'] },
+  ({ vq, enable }) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      q.notification = f[enable] === 1;
+      if (m.s.w.virtio.eventIdx) {
+        if (q.notification) q.availEvent = q.availIdx;
+      } else {
+        q.noNotifyFlag = !q.notification;
+      }
       return m.ret(t);
-  }
-};
+    },
+);
 
-/** virtio_queue_notify_aio_vq(vq = a): run the device's handle_aio_output. */
-const virtio_queue_notify_aio_vq: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  if (f.pc === 0 && vq.handleAioOutput >= 0) {
-    m.trace(t, 'virtio_queue_notify', 0, 0, vq.id);
-    f.pc = 1;
-    return m.call(t, vq.handleAioOutput, -1, vq.id);
-  }
-  return m.ret(t, f.pc === 1 ? f.ret : 0);
-};
+/** virtio_queue_notify_aio_vq(vq): run the device's handle_aio_output. */
+export const virtio_queue_notify_aio_vq = step(
+  'virtio_queue_notify_aio_vq',
+  { args: ['vq: vq'], at: ['handled'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      if (f.pc === ENTRY && q.handleAioOutput >= 0) {
+        m.trace(t, 'virtio_queue_notify', 0, 0, q.id);
+        f.pc = at.handled;
+        return m.callIndirect(t, q.handleAioOutput, -1, q.id);
+      }
+      return m.ret(t, f.pc === at.handled ? f.ret : 0);
+    },
+);
 
-/** virtio_queue_host_notifier_aio_poll(vq = a): a non-empty ring is processed right here. */
-const virtio_queue_host_notifier_aio_poll: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  switch (f.pc) {
-    case 0:
-      if (vq.availIdx === vq.lastAvailIdx) return m.ret(t, 0);
-      f.pc = 1;
-      return m.call(t, Fn.virtio_queue_notify_aio_vq, -1, vq.id);
-    case 1:
-      f.c = f.ret;
-      f.pc = 2;
-      return m.call(t, Fn.virtio_queue_set_notification, -1, vq.id, 0);
-    default:
-      return m.ret(t, f.c);
-  }
-};
+/** virtio_queue_host_notifier_aio_read(vq): the ioeventfd became readable. */
+export const virtio_queue_host_notifier_aio_read = step(
+  'virtio_queue_host_notifier_aio_read',
+  { args: ['vq: vq'], at: ['cleared', 'notified'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.cleared;
+          return m.call(t, event_notifier_test_and_clear, -1, q.hostNotifier);
+        case at.cleared:
+          f.pc = at.notified;
+          if (f.ret) return m.call(t, virtio_queue_notify_aio_vq, -1, q.id);
+        // fallthrough
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
-/** io_poll_begin / io_poll_end (vq = a): notifications off while busy polling, back on after. */
-function pollHook(enable: number): Step {
-  return (m, t, f) => {
-    if (f.pc === 0) {
-      f.pc = 1;
-      return m.call(t, Fn.virtio_queue_set_notification, -1, f.a, enable);
-    }
-    return m.ret(t);
-  };
+/** virtio_queue_host_notifier_aio_poll(vq): a non-empty ring is processed right here (`progress`). */
+export const virtio_queue_host_notifier_aio_poll = step(
+  'virtio_queue_host_notifier_aio_poll',
+  { args: ['vq: vq'], locals: ['progress: bool'], at: ['handled', 'disabled'] },
+  ({ vq, progress }, at) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      switch (f.pc) {
+        case ENTRY:
+          if (q.availIdx === q.lastAvailIdx) return m.ret(t, 0);
+          f.pc = at.handled;
+          return m.call(t, virtio_queue_notify_aio_vq, -1, q.id);
+        case at.handled:
+          f[progress] = f.ret;
+          f.pc = at.disabled;
+          return m.call(t, virtio_queue_set_notification, -1, q.id, 0);
+        default:
+          return m.ret(t, f[progress]);
+      }
+    },
+);
+
+/** io_poll_begin / io_poll_end (vq): notifications off while busy polling, back on after. */
+function pollHook(key: FnName, enable: number) {
+  return step(key, { args: ['vq: vq'], at: ['set'] }, ({ vq }, at) => (m, t, f) => {
+    if (f.pc !== ENTRY) return m.ret(t);
+    f.pc = at.set;
+    return m.call(t, virtio_queue_set_notification, -1, f[vq], enable);
+  });
 }
 
-/** virtio_queue_set_notification(vq = a, enable = b). */
-const virtio_queue_set_notification: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  vq.notification = f.b === 1;
-  if (m.s.w.virtio.eventIdx) {
-    if (vq.notification) vq.availEvent = vq.availIdx;
-  } else {
-    vq.noNotifyFlag = !vq.notification;
-  }
-  return m.ret(t);
-};
+export const virtio_queue_host_notifier_aio_poll_begin = pollHook('virtio_queue_host_notifier_aio_poll_begin', 0);
+export const virtio_queue_host_notifier_aio_poll_end = pollHook('virtio_queue_host_notifier_aio_poll_end', 1);
 
-/** virtio_queue_empty(vq = a). */
-const virtio_queue_empty: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  return m.ret(t, vq.availIdx === vq.lastAvailIdx ? 1 : 0);
-};
+/** virtio_queue_aio_set_host_notifier_handler(vq, ctx, handle_output): attach the ioeventfd to a context. */
+export const virtio_queue_aio_set_host_notifier_handler = step(
+  'virtio_queue_aio_set_host_notifier_handler',
+  { args: ['vq: vq', 'ctx: ctx', 'handle_output: fn'] },
+  ({ vq, ctx, handle_output }) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      q.ctx = f[ctx];
+      q.handleAioOutput = f[handle_output];
+      q.hostNotifier = addHandler(m.s.w, ctxOf(m, f[ctx]), `virtqueue ${q.id} host notifier`, q.id, {
+        read: virtio_queue_host_notifier_aio_read,
+        poll: virtio_queue_host_notifier_aio_poll,
+        pollBegin: virtio_queue_host_notifier_aio_poll_begin,
+        pollEnd: virtio_queue_host_notifier_aio_poll_end,
+      }).id;
+      return m.ret(t);
+    },
+);
 
-/** virtqueue_pop(vq = a): the next available request id, or -1. */
-const virtqueue_pop: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  const req = vq.avail.shift();
+/** virtio_queue_empty(vq). */
+export const virtio_queue_empty = step('virtio_queue_empty', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const q = vqOf(m, f[vq]);
+  return m.ret(t, q.availIdx === q.lastAvailIdx ? 1 : 0);
+});
+
+/** virtqueue_pop(vq): the next available request id, or -1. */
+export const virtqueue_pop = step('virtqueue_pop', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const q = vqOf(m, f[vq]);
+  const req = q.avail.shift();
   if (req === undefined) return m.ret(t, -1);
-  const descs = vq.availDescs.shift()!;
+  const descs = q.availDescs.shift()!;
   const inNum = descs >> 8;
   const outNum = descs & 0xff;
-  vq.lastAvailIdx++;
-  if (m.s.w.virtio.eventIdx && vq.notification) vq.availEvent = vq.lastAvailIdx;
-  vq.inuse++;
+  q.lastAvailIdx++;
+  if (m.s.w.virtio.eventIdx && q.notification) q.availEvent = q.lastAvailIdx;
+  q.inuse++;
   m.trace(t, 'virtqueue_alloc_element', req, 240, inNum, outNum);
-  m.trace(t, 'virtqueue_pop', vq.id, req, inNum, outNum);
+  m.trace(t, 'virtqueue_pop', q.id, req, inNum, outNum);
   return m.ret(t, req);
-};
+});
 
-/** virtqueue_push(vq = a, request = b, len = c): fill then flush one used entry. */
-const virtqueue_push: Step = (m, t, f) => {
-  switch (f.pc) {
-    case 0:
-      f.pc = 1;
-      return m.call(t, Fn.virtqueue_fill, f.req, f.a, f.b, f.c);
-    case 1:
-      f.pc = 2;
-      return m.call(t, Fn.virtqueue_flush, f.req, f.a, 1);
-    default:
+/** virtqueue_fill(vq, elem, len). */
+export const virtqueue_fill = step(
+  'virtqueue_fill',
+  { args: ['vq: vq', 'elem: vreq', 'len: int'] },
+  ({ vq, elem, len }) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      m.trace(t, 'virtqueue_fill', q.id, f[elem], f[len], 0);
+      q.used.push(f[elem]);
+      q.inuse--;
       return m.ret(t);
-  }
-};
+    },
+);
 
-/** virtqueue_fill(vq = a, request = b, len = c). */
-const virtqueue_fill: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  m.trace(t, 'virtqueue_fill', vq.id, f.b, f.c, 0);
-  vq.used.push(f.b);
-  vq.inuse--;
-  return m.ret(t);
-};
+/** virtqueue_flush(vq, count): publish used->idx. */
+export const virtqueue_flush = step(
+  'virtqueue_flush',
+  { args: ['vq: vq', 'count: int'] },
+  ({ vq, count }) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      m.trace(t, 'virtqueue_flush', q.id, f[count]);
+      q.usedIdx += f[count];
+      return m.ret(t);
+    },
+);
 
-/** virtqueue_flush(vq = a, count = b): publish used->idx. */
-const virtqueue_flush: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  m.trace(t, 'virtqueue_flush', vq.id, f.b);
-  vq.usedIdx += f.b;
-  return m.ret(t);
-};
+/** virtqueue_push(vq, elem, len): fill then flush one used entry. */
+export const virtqueue_push = step(
+  'virtqueue_push',
+  { args: ['vq: vq', 'elem: vreq', 'len: int'], at: ['filled', 'flushed'] },
+  ({ vq, elem, len }, at) =>
+    (m, t, f) => {
+      switch (f.pc) {
+        case ENTRY:
+          f.pc = at.filled;
+          return m.call(t, virtqueue_fill, f.req, f[vq], f[elem], f[len]);
+        case at.filled:
+          f.pc = at.flushed;
+          return m.call(t, virtqueue_flush, f.req, f[vq], 1);
+        default:
+          return m.ret(t);
+      }
+    },
+);
 
-/** virtio_should_notify(vq = a): EVENT_IDX → did used->idx just cross used_event? */
-const virtio_should_notify: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  if (!m.s.w.virtio.eventIdx) return m.ret(t, vq.noInterruptFlag ? 0 : 1);
-  const v = vq.signalledUsedValid;
-  vq.signalledUsedValid = true;
-  const old = vq.signalledUsed;
-  vq.signalledUsed = vq.usedIdx;
-  return m.ret(t, !v || vringNeedEvent(vq.usedEvent, vq.usedIdx, old) ? 1 : 0);
-};
+/** virtio_should_notify(vq): EVENT_IDX → did used->idx just cross used_event? */
+export const virtio_should_notify = step('virtio_should_notify', { args: ['vq: vq'] }, ({ vq }) => (m, t, f) => {
+  const q = vqOf(m, f[vq]);
+  if (!m.s.w.virtio.eventIdx) return m.ret(t, q.noInterruptFlag ? 0 : 1);
+  const v = q.signalledUsedValid;
+  q.signalledUsedValid = true;
+  const old = q.signalledUsed;
+  q.signalledUsed = q.usedIdx;
+  return m.ret(t, !v || vringNeedEvent(q.usedEvent, q.usedIdx, old) ? 1 : 0);
+});
 
 function raiseInterrupt(m: Machine, at: number, vq: VirtQueue): void {
   vq.interrupts++;
@@ -282,62 +329,48 @@ function raiseInterrupt(m: Machine, at: number, vq: VirtQueue): void {
   m.at(at + v.irqNs, v.irqTimer, vq.id);
 }
 
-/** virtio_notify_irqfd(vq = a) / virtio_notify(vq = a): interrupt the guest unless suppressed. */
-function notifyVia(traceName: string, viaIrqfd: boolean): Step {
-  return (m, t, f) => {
-    const vq = vqOf(m, f.a);
+/** virtio_notify_irqfd(vq) / virtio_notify(vq): interrupt the guest unless suppressed. */
+function notifyVia(key: 'virtio_notify_irqfd' | 'virtio_notify', viaIrqfd: boolean) {
+  return step(key, { args: ['vq: vq'], at: ['checked', 'raised'] }, ({ vq }, at) => (m, t, f) => {
+    const q = vqOf(m, f[vq]);
     switch (f.pc) {
-      case 0:
-        f.pc = 1;
-        return m.call(t, Fn.virtio_should_notify, f.req, f.a);
-      case 1:
+      case ENTRY:
+        f.pc = at.checked;
+        return m.call(t, virtio_should_notify, f.req, f[vq]);
+      case at.checked:
         if (!f.ret) {
-          vq.suppressedInterrupts++;
+          q.suppressedInterrupts++;
           return m.ret(t);
         }
-        m.trace(t, traceName, 0, vq.id);
-        raiseInterrupt(m, t.time, vq);
-        f.pc = 2;
-        // irqfd: an eventfd write that KVM turns into an MSI; otherwise the BQL path (MSI-X write)
-        if (viaIrqfd) return m.call(t, Fn.eventfd_write, f.req);
+        m.trace(t, key, 0, q.id);
+        raiseInterrupt(m, t.time, q);
+        f.pc = at.raised;
+        // irqfd: the guest notifier's eventfd, which KVM turns into an MSI; otherwise the BQL path (MSI-X write)
+        if (viaIrqfd) return m.call(t, event_notifier_set, f.req, -1);
       // fallthrough
       default:
         return m.ret(t);
     }
-  };
+  });
 }
 
-/** virtio_queue_notify(vq = a): the vCPU-side kick with ioeventfd off. */
-const virtio_queue_notify: Step = (m, t, f) => {
-  const vq = vqOf(m, f.a);
-  if (f.pc === 0) {
-    m.trace(t, 'virtio_queue_notify', 0, 0, vq.id);
-    vq.kicks++;
-    f.pc = 1;
-    return m.call(t, vq.handleOutput, -1, vq.id);
-  }
-  return m.ret(t);
-};
+export const virtio_notify_irqfd = notifyVia('virtio_notify_irqfd', true);
+export const virtio_notify = notifyVia('virtio_notify', false);
 
-/** virtio_pci_notify_write(vq = a): the doorbell MMIO write trapped to the vCPU thread. */
-const virtio_pci_notify_write = tailCall(Fn.virtio_queue_notify);
+/** virtio_queue_notify(vq): the vCPU-side kick with ioeventfd off → the device's handle_output. */
+export const virtio_queue_notify = step(
+  'virtio_queue_notify',
+  { args: ['vq: vq'], at: ['handled'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      if (f.pc !== ENTRY) return m.ret(t);
+      m.trace(t, 'virtio_queue_notify', 0, 0, q.id);
+      q.kicks++;
+      f.pc = at.handled;
+      return m.callIndirect(t, q.handleOutput, -1, q.id);
+    },
+);
 
-export function registerVirtqueueSteps(steps: Step[]): void {
-  steps[Fn.virtio_queue_aio_set_host_notifier_handler] = virtio_queue_aio_set_host_notifier_handler;
-  steps[Fn.virtio_queue_host_notifier_aio_read] = virtio_queue_host_notifier_aio_read;
-  steps[Fn.virtio_queue_notify_aio_vq] = virtio_queue_notify_aio_vq;
-  steps[Fn.virtio_queue_host_notifier_aio_poll] = virtio_queue_host_notifier_aio_poll;
-  steps[Fn.virtio_queue_host_notifier_aio_poll_begin] = pollHook(0);
-  steps[Fn.virtio_queue_host_notifier_aio_poll_end] = pollHook(1);
-  steps[Fn.virtio_queue_set_notification] = virtio_queue_set_notification;
-  steps[Fn.virtio_queue_empty] = virtio_queue_empty;
-  steps[Fn.virtqueue_pop] = virtqueue_pop;
-  steps[Fn.virtqueue_push] = virtqueue_push;
-  steps[Fn.virtqueue_fill] = virtqueue_fill;
-  steps[Fn.virtqueue_flush] = virtqueue_flush;
-  steps[Fn.virtio_should_notify] = virtio_should_notify;
-  steps[Fn.virtio_notify_irqfd] = notifyVia('virtio_notify_irqfd', true);
-  steps[Fn.virtio_notify] = notifyVia('virtio_notify', false);
-  steps[Fn.virtio_queue_notify] = virtio_queue_notify;
-  steps[Fn.virtio_pci_notify_write] = virtio_pci_notify_write;
-}
+/** virtio_pci_notify_write(vq): the doorbell MMIO write trapped to the vCPU thread. */
+export const virtio_pci_notify_write = tailCall('virtio_pci_notify_write', () => virtio_queue_notify);

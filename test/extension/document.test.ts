@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalog } from '../../simulator/catalog';
-import { findFunctionOccurrences } from '../../server/language/occurrences';
+import { findFunctionOccurrences } from '../../common/occurrences';
 import { root } from './root';
 
 const text = readFileSync(join(root, 'docs', 'qemu-io-path.md'), 'utf8');

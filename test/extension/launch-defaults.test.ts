@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
-import { completeConfiguration, resolveUserPath, withDefaults } from '../../extension/debug/launchDefaults';
+import { resolveUserPath } from '../../common/settings';
+import { completeConfiguration, withDefaults } from '../../extension/debug/launchDefaults';
 import { validateLaunch } from '../../server/debug/launch-config';
 import { DEFAULT_SCENARIO } from '../../extension/scenarios';
 

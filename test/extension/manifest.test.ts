@@ -8,15 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
-import {
-  COMMANDS,
-  CONTEXT,
-  DEBUG_TYPE,
-  DOCUMENT_LANGUAGES,
-  SETTINGS,
-  SETTINGS_SECTION,
-  VIEW_ID,
-} from '../../extension/ids';
+import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, VIEW_ID } from '../../common/ids';
+import { configurationContribution, restrictedConfigurations, settingValue } from '../../common/settings';
 import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
 import { root } from './root';
 
@@ -38,6 +31,19 @@ test('configurationAttributes.launch is exactly launchSchema() (regenerate with 
 test('initialConfigurations and configurationSnippets are generated from extension/scenarios.ts', () => {
   assert.deepEqual(debuggerContribution.initialConfigurations, initialConfigurations());
   assert.deepEqual(debuggerContribution.configurationSnippets, configurationSnippets());
+});
+
+test('contributes.configuration and the untrusted-workspace restrictions are generated from common/settings.ts', () => {
+  assert.deepEqual(contributes.configuration, configurationContribution());
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedConfigurations());
+  // the paths that would make the extension read files elsewhere stay restricted
+  assert.deepEqual(restrictedConfigurations(), ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
+  // values are read by the table's types: anything else falls back to the default
+  assert.equal(settingValue('adapterMode', 'external'), 'external');
+  assert.equal(settingValue('adapterMode', 'sideways'), undefined);
+  assert.equal(settingValue('codeLens', 'false'), undefined);
+  assert.deepEqual(settingValue('linkLanguages', ['c']), ['c']);
+  assert.equal(settingValue('linkLanguages', ['c', 1]), undefined);
 });
 
 test('scripts/gen-manifest.mjs --check agrees that package.json is up to date', () => {
@@ -152,9 +158,7 @@ test('view, walkthrough, settings, breakpoints, activation and workspace trust a
     ['openDocument', 'showTree', 'startSession'],
   );
   for (const s of steps) assert.ok(existsSync(join(root, s.media.markdown)), s.media.markdown);
-  const props = contributes.configuration.properties;
-  for (const key of Object.values(SETTINGS)) assert.ok(props[`${SETTINGS_SECTION}.${key}`], key);
-  assert.deepEqual(props['qemuIoExplorer.adapterMode'].enum, ['inline', 'external']);
+  assert.deepEqual(contributes.configuration.properties['qemuIoExplorer.adapterMode'].enum, ['inline', 'external']);
   assert.deepEqual(
     contributes.breakpoints.map((b: any) => b.language),
     [...DOCUMENT_LANGUAGES],
@@ -163,7 +167,6 @@ test('view, walkthrough, settings, breakpoints, activation and workspace trust a
   assert.ok(pkg.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
   const trust = pkg.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
-  assert.deepEqual(trust.restrictedConfigurations, ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
   assert.match(trust.description, /never code/);
   assert.deepEqual(pkg.extensionKind, ['workspace']);
   assert.equal(pkg.main, './dist/extension.js');

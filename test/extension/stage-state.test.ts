@@ -2,7 +2,8 @@
 // runs, focus changes to other threads and the end of a session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFrameName, parseStageEvent, StageEventBody, StageState } from '../../extension/debug/stageState';
+import { formatFrameName, parseFrameName } from '../../common/frame-name';
+import { parseStageEvent, StageEventBody, StageState } from '../../extension/debug/stageState';
 
 const stop = (threadId: number, fn: string, extra: Partial<StageEventBody> = {}): StageEventBody => ({
   threadId,
@@ -40,7 +41,9 @@ test('parseStageEvent accepts the agreed body and tolerates missing optional par
   assert.equal(parseStageEvent({ threadId: '1', function: 'x' }), undefined);
 });
 
-test("parseFrameName reads the adapter's frame names", () => {
+test("parseFrameName reads the adapter's frame names, as formatFrameName writes them", () => {
+  for (const f of [{ name: 'aio_poll' }, { name: 'raw_co_pwritev', qualifier: 'file-posix' }])
+    assert.deepEqual(parseFrameName(formatFrameName(f)), f);
   assert.deepEqual(parseFrameName('aio_poll'), { name: 'aio_poll' });
   assert.deepEqual(parseFrameName('raw_co_pwritev [file-posix]'), { name: 'raw_co_pwritev', qualifier: 'file-posix' });
   assert.equal(parseFrameName('coroutine #7 · blk_aio_write_entry'), undefined);

@@ -200,6 +200,7 @@ test('previews of long lines keep the name in view', () => {
   assert.equal(o.preview.slice(...o.highlight), 'bdrv_co_pwritev');
 });
 
+// How fast: `npm run bench` (tree.scan_2mb_ms); here a generous bound against a pathological slowdown.
 test('scanning the project document and a large text stays fast', () => {
   const m = new StageTreeModel(catalog);
   const big = PROJECT_DOC.repeat(20); // ≈ 2 MB
@@ -207,5 +208,5 @@ test('scanning the project document and a large text stays fast', () => {
   m.setActive({ uri: 'big', name: 'big.md', text: big });
   for (const g of m.roots()) for (const f of m.children(g)) m.children(f);
   const ms = performance.now() - t0;
-  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+  assert.ok(ms < 20_000, `${ms.toFixed(0)} ms`);
 });

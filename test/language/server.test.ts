@@ -46,7 +46,8 @@ test('initialize advertises hover, definition, code lens and document links; ans
   assert.equal(c.definitionProvider, true);
   assert.ok(c.codeLensProvider);
   assert.ok(c.documentLinkProvider);
-  assert.ok(s.initMs < 2000, `initialize took ${s.initMs} ms`);
+  // timing figures are `npm run bench`'s (lsp.*); here generous bounds against pathological slowdowns
+  assert.ok(s.initMs < 20_000, `initialize took ${s.initMs} ms`);
 });
 
 test('hover in markdown: summary, stage and group, thread, coroutine facts, source, callers and callees as links', async () => {
@@ -284,7 +285,7 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
     position: { line: 399_999, character: 20 },
   });
   assert.match(md(h), /blk_aio_pwritev/);
-  assert.ok(performance.now() - t0 < 1000);
+  assert.ok(performance.now() - t0 < 10_000);
   // a request that is already cancelled when it arrives is not computed either
   const src2 = new CancellationTokenSource();
   src2.cancel();
@@ -312,7 +313,7 @@ test('large C file, a very long line, binary-looking text and text with no names
     });
     assert.ok(md(h).includes(`\`${names[ln % names.length]}\``));
   }
-  assert.ok(performance.now() - t0 < 2000, 'hovers on a 100k-line file');
+  assert.ok(performance.now() - t0 < 20_000, 'hovers on a 100k-line file');
 
   const long = 'x'.repeat(2_000_000) + ' aio_notify ' + 'y'.repeat(1_000_000);
   s.open('file:///notes/long.txt', 'plaintext', long);

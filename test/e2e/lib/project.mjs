@@ -1,5 +1,5 @@
 // What the end-to-end tests expect, read from the project itself rather than copied into the test:
-// command and view ids (extension/ids.ts), command titles (package.json), launch configuration
+// command and view ids (common/ids.ts), command titles (package.json), launch configuration
 // names (examples/.vscode/launch.json) and the QEMU function catalog (simulator/catalog, bundled on
 // the fly with the project's own esbuild), so that renaming a title or rewording a summary does not
 // silently turn a check into a check of something else.
@@ -13,11 +13,11 @@ export async function loadProject(root, scratch) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
   // ---- ids.ts: `key: 'value'` pairs of the COMMANDS object and the view id ----
-  const ids = readFileSync(join(root, 'extension', 'ids.ts'), 'utf8');
+  const ids = readFileSync(join(root, 'common', 'ids.ts'), 'utf8');
   const block = /export const COMMANDS = \{([\s\S]*?)\}/.exec(ids)?.[1] ?? '';
   const commandIds = Object.fromEntries([...block.matchAll(/(\w+):\s*'([^']+)'/g)].map((m) => [m[1], m[2]]));
   const viewId = /export const VIEW_ID = '([^']+)'/.exec(ids)?.[1];
-  if (!viewId || !commandIds.showTree) throw new Error('extension/ids.ts: VIEW_ID or COMMANDS.showTree not found');
+  if (!viewId || !commandIds.showTree) throw new Error('common/ids.ts: VIEW_ID or COMMANDS.showTree not found');
 
   // ---- package.json: "Category: Title" as the command palette lists it; the view's name ----
   const contributed = (id) => {
@@ -32,7 +32,7 @@ export async function loadProject(root, scratch) {
   // title: as the command palette lists it ("Category: Title"); shortTitle: as menus show it
   const command = (key) => {
     const id = commandIds[key];
-    if (!id) throw new Error(`extension/ids.ts: COMMANDS has no ${key}`);
+    if (!id) throw new Error(`common/ids.ts: COMMANDS has no ${key}`);
     const c = contributed(id);
     return { id, title: c.category ? `${c.category}: ${c.title}` : c.title, shortTitle: c.title };
   };

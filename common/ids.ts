@@ -1,7 +1,6 @@
 // Every identifier the extension shares with its manifest (package.json), the language server
-// (its code lens commands and settings section) and end-to-end tests: view, command, context-key,
-// setting and output-channel names. Kept VS Code-free so unit tests can check them against the
-// manifest and the language server can import them.
+// (its code lens commands) and end-to-end tests: view, command, context-key and output-channel
+// names. The settings are typed in settings.ts.
 
 export const DEBUG_TYPE = 'qemu-io';
 export const OUTPUT_CHANNEL = 'QEMU I/O Explorer';
@@ -41,16 +40,6 @@ export const TREE_ITEM = {
   function: 'function',
   functionWithBreakpoint: 'function-breakpoint',
   occurrence: 'occurrence',
-} as const;
-
-export const SETTINGS_SECTION = 'qemuIoExplorer';
-
-export const SETTINGS = {
-  qemuSource: 'qemuSource',
-  document: 'document',
-  trace: 'trace',
-  adapterMode: 'adapterMode',
-  traceDapTraffic: 'traceDapTraffic',
 } as const;
 
 /** The custom DAP event the adapter sends on every stop. */
