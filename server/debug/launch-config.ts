@@ -4,7 +4,7 @@
 // field table below.
 
 import { ScenarioInput } from '../../simulator/config/build';
-import { ConfigError } from '../../simulator/config/errors';
+import { ConfigError, excerpt } from '../../simulator/config/errors';
 import { AIO_MODES, CACHE_MODES, ERROR_POLICIES, RW_MODES } from '../../simulator/config/scenario';
 import { parseDuration, parseSize } from '../../simulator/config/units';
 
@@ -238,7 +238,9 @@ function describeAllowed(f: FieldSpec): string {
     case 'integer':
       return `a whole number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` and ≤ ${f.maximum}` : ''}`;
     case 'number':
-      return 'a number';
+      return f.minimum !== undefined && f.maximum !== undefined
+        ? `a number from ${f.minimum} to ${f.maximum}`
+        : `a number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` ≤ ${f.maximum}` : ''}`;
     case 'stringArray':
       return 'a list of strings';
     case 'object':
@@ -250,11 +252,13 @@ function describeAllowed(f: FieldSpec): string {
 
 function check(path: string, f: FieldSpec, v: unknown): void {
   const bad = (): never => {
+    const hint = v === null ? ' (leave the field out for the default)' : '';
     throw new LaunchError(
       path,
-      `launch configuration: "${path}" is ${JSON.stringify(v)}; expected ${describeAllowed(f)}`,
+      `launch configuration: "${path}" is ${excerpt(v)}; expected ${describeAllowed(f)}${hint}`,
     );
   };
+  if (v === null) bad();
   switch (f.type) {
     case 'string':
       if (typeof v !== 'string') bad();
@@ -281,14 +285,14 @@ function check(path: string, f: FieldSpec, v: unknown): void {
       if (typeof v === 'string' && f.orString) return;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) bad();
       for (const [k, sub] of Object.entries(v as Record<string, unknown>)) {
-        const spec = f.properties?.[k];
+        const spec = ownField(f.properties ?? {}, k);
         if (!spec) {
           throw new LaunchError(
             `${path}.${k}`,
-            `launch configuration: "${path}" has no field "${k}" (known: ${Object.keys(f.properties ?? {}).join(', ')})`,
+            `launch configuration: "${path}" has no field ${excerpt(k)} (known: ${Object.keys(f.properties ?? {}).join(', ')})`,
           );
         }
-        if (sub !== undefined && sub !== null) check(`${path}.${k}`, spec, sub);
+        if (sub !== undefined) check(`${path}.${k}`, spec, sub);
       }
     }
   }
@@ -313,18 +317,23 @@ const CLIENT_FIELDS = new Set([
   'console',
 ]);
 
+/** A field's spec by name: own fields only (never `constructor` or `toString` from the prototype). */
+function ownField(fields: Record<string, FieldSpec>, name: string): FieldSpec | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
+}
+
 /** Check a launch request's arguments against the field table. */
 export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
   for (const [k, v] of Object.entries(args)) {
     if (CLIENT_FIELDS.has(k) || k.startsWith('__')) continue;
-    const spec = (LAUNCH_FIELDS as Record<string, FieldSpec>)[k];
+    const spec = ownField(LAUNCH_FIELDS, k);
     if (!spec) {
       throw new LaunchError(
         k,
-        `launch configuration: unknown field "${k}" (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`,
+        `launch configuration: unknown field ${excerpt(k)} (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`,
       );
     }
-    if (v !== undefined && v !== null) check(k, spec, v);
+    if (v !== undefined) check(k, spec, v);
   }
   return args as LaunchConfig;
 }

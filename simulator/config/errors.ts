@@ -8,3 +8,26 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * A value as an error message may quote it: JSON, cut to `max` characters, control and other
+ * unprintable characters escaped — never the whole of a long input or raw binary bytes.
+ */
+export function excerpt(v: unknown, max = 60): string {
+  let text: string;
+  try {
+    text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = String(v);
+  }
+  text = printable(text);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Unprintable characters (controls, lone surrogates, replacement characters) as \u escapes. */
+export function printable(text: string): string {
+  return text.replace(
+    /[\p{Cc}\p{Cs}\p{Co}\p{Cn}\uFFFD]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
