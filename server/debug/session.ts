@@ -23,6 +23,7 @@ import {
 import { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { catalog } from '../../simulator/catalog';
 import { buildScenario } from '../../simulator/config/build';
 import { Frame, Stack } from '../../simulator/engine/machine';
@@ -35,6 +36,7 @@ import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
 import { LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import { FrameReader } from './framing';
 import { checkRequestArgs, REQUEST_ARGS, UNSUPPORTED } from './requestArgs';
 import { frameScope } from './scope';
 import { SourceMap } from './sources';
@@ -105,6 +107,35 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   // ---- transport and dispatch --------------------------------------------------------------
+
+  /** Reads frames with our own reader (framing.ts): a bad frame is reported, never fatal. */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(new PassThrough(), outStream);
+    const reader = new FrameReader();
+    inStream.on('data', (data: Buffer) => {
+      for (const f of reader.push(data)) {
+        if (f.problem) this.badFrame(f.problem);
+        if ('message' in f) this.receive(f.message);
+      }
+    });
+    inStream.on('close', () => this.emit('close'));
+    inStream.on('error', (e: Error) => this.emit('error', e));
+    inStream.resume();
+  }
+
+  private receive(msg: unknown): void {
+    const m = msg as { type?: unknown; seq?: unknown; command?: unknown };
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+      return this.badFrame(`a message that is ${msg === null ? 'null' : `not an object (${typeof msg})`}`);
+    if (m.type === 'response') return this.handleMessage(msg as DebugProtocol.ProtocolMessage);
+    if (m.type !== 'request' || !Number.isSafeInteger(m.seq))
+      return this.badFrame('a message that is not a request with a whole-number "seq"');
+    this.handleMessage(msg as DebugProtocol.ProtocolMessage);
+  }
+
+  private badFrame(problem: string): void {
+    this.sendEvent(new OutputEvent(`qemu-io debug adapter: ignored ${problem}\n`, 'console'));
+  }
 
   /** Every request's arguments are checked before its handler runs; unsupported ones are refused. */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
