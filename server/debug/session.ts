@@ -21,11 +21,13 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { existsSync, statSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { catalog } from '../../simulator/catalog';
-import { buildScenario } from '../../simulator/config/build';
+import { buildScenario, readFioFile } from '../../simulator/config/build';
+import { excerpt } from '../../simulator/config/errors';
+import { readUserFile, UserFileError } from '../../simulator/config/userFile';
 import { Frame, Stack } from '../../simulator/engine/machine';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
 import { modelledFunctions } from '../../simulator/model';
@@ -66,6 +68,8 @@ const SUBTLE = new Set([
 ]);
 
 const MAX_OUTPUT_LINES_PER_STOP = 2000;
+/** The shipped document is 60 KiB; a user's may be bigger, but not without bound. */
+const MAX_DOCUMENT_BYTES = 16 << 20;
 
 interface FrameRef {
   thread: number;
@@ -96,6 +100,11 @@ export class QemuIoDebugSession extends DebugSession {
   private pendingFunctionBps: DebugProtocol.SetFunctionBreakpointsArguments | null = null;
   private pendingLineBps: DebugProtocol.SetBreakpointsArguments[] = [];
   private pendingExceptionFilters: string[] | null = null;
+  private launched = false;
+  /** Line breakpoints whose files are still being read; later requests wait for them, in order. */
+  private settled: Promise<void> = Promise.resolve();
+  /** The current run (continue, step, ...), while one goes on. */
+  private current: Promise<void> | null = null;
   /** Whether the client was told the parked-coroutines pseudo-thread exists. */
   private parkedShown = false;
 
@@ -207,25 +216,43 @@ export class QemuIoDebugSession extends DebugSession {
     response: DebugProtocol.LaunchResponse,
     args: DebugProtocol.LaunchRequestArguments,
   ): Promise<void> {
+    if (this.launched) return this.fail(response, new Error('launch: this session is already launched'), 1001);
+    this.launched = true;
     try {
-      this.config = validateLaunch(args as Record<string, unknown>);
-      const docPath = this.config.document ? resolve(this.config.document) : defaultDocument();
-      const qemuSource = this.config.qemuSource ? resolve(this.config.qemuSource) : undefined;
-      if (qemuSource && !(existsSync(qemuSource) && statSync(qemuSource).isDirectory())) {
+      const config = validateLaunch(args as Record<string, unknown>);
+      this.config = config;
+      // every file is read here, asynchronously and checked: nothing a request does touches the disk
+      const qemuSource = config.qemuSource ? resolve(config.qemuSource) : undefined;
+      if (
+        qemuSource &&
+        !(await fsp.stat(qemuSource).then(
+          (st) => st.isDirectory(),
+          () => false,
+        ))
+      ) {
         throw new LaunchError(
           'qemuSource',
-          `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`,
+          `launch configuration: "qemuSource" is ${excerpt(config.qemuSource)}, which is not a directory`,
         );
       }
-      const docExists = existsSync(docPath);
-      if (this.config.document && !docExists) {
-        throw new LaunchError(
-          'document',
-          `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`,
-        );
-      }
-      const { scenario, notes } = buildScenario(scenarioInputFrom(this.config));
-      this.sources = new SourceMap(catalog, docExists ? docPath : undefined, qemuSource);
+      const docPath = config.document ? resolve(config.document) : defaultDocument();
+      const document = await readUserFile(docPath, MAX_DOCUMENT_BYTES).then(
+        (text) => ({ path: docPath, text }),
+        (e: unknown) => {
+          if (!(e instanceof UserFileError) || !config.document) return undefined;
+          throw new LaunchError(
+            'document',
+            `launch configuration: "document" is ${excerpt(config.document)}: ${e.message}`,
+          );
+        },
+      );
+      const input = scenarioInputFrom(config);
+      if (input.fioFile !== undefined)
+        input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
+      const { scenario, notes } = buildScenario(input);
+      this.sources = new SourceMap(catalog, document, qemuSource);
+      await this.sources.loadCheckout();
+      for (const args of this.pendingLineBps) await this.sources.loadFor(args.source.path!);
       this.breakpoints = new Breakpoints(catalog, this.sources, modelledFunctions());
       this.exec = new Execution(scenario, this.breakpoints, {
         threadsChanged: (started, exited) => {
@@ -247,12 +274,17 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
-    this.sendResponse(response);
-    this.markConfigured();
+    // after the breakpoints sent before it are in place
+    void this.settled.then(() => {
+      this.sendResponse(response);
+      this.markConfigured();
+    });
   }
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
     if (!this.exec) return this.fail(response, new Error('nothing to restart: the session was not launched'), 1002);
+    this.exec.pause();
+    await this.current;
     try {
       this.exec.restart();
       this.installTracer();
@@ -330,17 +362,22 @@ export class QemuIoDebugSession extends DebugSession {
       };
       return this.sendResponse(response);
     }
-    const res = this.breakpoints.setLineBreakpoints(path, list);
-    response.body = {
-      breakpoints: res.map((r, i) => ({
-        id: r.id,
-        verified: r.verified,
-        message: r.message,
-        line: this.convertDebuggerLineToClient(r.line ?? list[i].line),
-        source: args.source,
-      })),
-    };
-    this.sendResponse(response);
+    const bps = this.breakpoints;
+    // a C file is read first (asynchronously); requests after this one wait for it
+    this.settled = this.settled.then(async () => {
+      await this.sources!.loadFor(path);
+      const res = bps.setLineBreakpoints(path, list);
+      response.body = {
+        breakpoints: res.map((r, i) => ({
+          id: r.id,
+          verified: r.verified,
+          message: r.message,
+          line: this.convertDebuggerLineToClient(r.line ?? list[i].line),
+          source: args.source,
+        })),
+      };
+      this.sendResponse(response);
+    });
   }
 
   protected override setExceptionBreakPointsRequest(
@@ -385,7 +422,7 @@ export class QemuIoDebugSession extends DebugSession {
   // ---- execution ---------------------------------------------------------------------------
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
-    if (!this.ready(response)) return;
+    if (!this.idle(response)) return;
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
     void this.run(() => this.exec!.forward(null));
@@ -426,7 +463,7 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
-    if (!this.ready(response)) return;
+    if (!this.idle(response)) return;
     this.sendResponse(response);
     void this.run(() => this.exec!.reverseContinue(), true);
   }
@@ -443,12 +480,20 @@ export class QemuIoDebugSession extends DebugSession {
     return false;
   }
 
+  /** ready(), and not already running: a second continue or step waits for a stop (or a pause). */
+  private idle(response: DebugProtocol.Response): boolean {
+    if (!this.ready(response)) return false;
+    if (!this.current) return true;
+    this.fail(response, new Error(`${response.command}: the simulation is running; pause it first`), 1015);
+    return false;
+  }
+
   /**
    * A DAP thread id to the simulator's (the pseudo-thread steps the focused real thread), or
    * null after refusing the request for a thread that does not exist.
    */
   private simThread(response: DebugProtocol.Response, dapId: number): number | null {
-    if (!this.ready(response)) return null;
+    if (!this.idle(response)) return null;
     const exec = this.exec!;
     if (dapId === PARKED_THREAD) return exec.position?.thread ?? 0;
     if (exec.sim.m.s.threads[dapId - 1]) return dapId - 1;
@@ -457,7 +502,16 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   /** Run something that ends in a stop, then report it. At the end, going on ends the session. */
-  private async run(what: () => Promise<Stop>, backward = false): Promise<void> {
+  private run(what: () => Promise<Stop>, backward = false): Promise<void> {
+    const run = this.settled.then(() => this.runNow(what, backward));
+    const current = run.finally(() => {
+      if (this.current === current) this.current = null;
+    });
+    this.current = current;
+    return current;
+  }
+
+  private async runNow(what: () => Promise<Stop>, backward: boolean): Promise<void> {
     const exec = this.exec;
     if (!exec) return;
     if (!backward && exec.finished) {

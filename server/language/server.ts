@@ -250,9 +250,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   const cancelled = (): ResponseError<void> => new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 
-  connection.onHover((params, token): Hover | null | ResponseError<void> => {
+  connection.onHover(async (params, token): Promise<Hover | null | ResponseError<void>> => {
     if (token.isCancellationRequested) return cancelled();
     const c = getCore();
+    await c.doc.ready();
     const hit = nameAt(c, params.textDocument.uri, params.position);
     if (!hit) return null;
     const md = c.hover.markdown(hit.name);
@@ -308,6 +309,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (token.isCancellationRequested) return cancelled();
     if (!settings.documentLinks) return [];
     const c = getCore();
+    await c.doc.ready();
     const a = await analyse(c, params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];

@@ -3,7 +3,7 @@
 //   qemu-io-explorer simulate [settings] [--format text|jsonl|qemu-trace|chrome|none] [--stats]
 
 import { parseArgs } from 'node:util';
-import { buildScenario, ScenarioInput } from '../config/build';
+import { buildScenario, readFioFile, ScenarioInput } from '../config/build';
 import { ConfigError } from '../config/errors';
 import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
@@ -203,7 +203,9 @@ async function simulate(args: string[]): Promise<number> {
   if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
   const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'chrome', 'none'], 'format') ?? 'text';
   const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
-  const { scenario, notes } = buildScenario(scenarioInput(f));
+  const input = scenarioInput(f);
+  if (input.fioFile !== undefined) input.fioText = await readFioFile(input.fioFile, '--fio');
+  const { scenario, notes } = buildScenario(input);
   for (const n of notes) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
 
   const sim = new Simulator(scenario);

@@ -16,12 +16,17 @@ export class ConfigError extends Error {
 export function excerpt(v: unknown, max = 60): string {
   let text: string;
   try {
-    text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+    text = JSON.stringify(v) ?? String(v);
   } catch {
     text = String(v);
   }
-  text = printable(text);
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return shortText(text, max);
+}
+
+/** Text as an error may quote it, unquoted: printable and cut to `max` characters. */
+export function shortText(text: string, max = 60): string {
+  const p = printable(text.length > max * 2 ? text.slice(0, max * 2) : text);
+  return p.length > max ? `${p.slice(0, max)}…` : p;
 }
 
 /** Unprintable characters (controls, lone surrogates, replacement characters) as \u escapes. */

@@ -18,7 +18,11 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     { qemu: '-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0' },
     /-drive has no option "bogus"/,
   ],
-  ['missing fio file', { workload: '/no/such/job.fio' }, /fio job file \/no\/such\/job.fio: no such file/],
+  [
+    'missing fio file',
+    { workload: '/no/such/job.fio' },
+    /"workload": fio job file "\/no\/such\/job.fio": no such file/,
+  ],
   ['bad fault', { faults: ['write:all:EIO'] }, /sector range "all"/],
   [
     'qemuSource not a directory',

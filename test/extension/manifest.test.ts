@@ -116,7 +116,9 @@ test('examples/: launch.json holds every snippet, each of its configurations is 
   for (const c of launch.configurations) {
     const resolved = JSON.parse(JSON.stringify(c).replaceAll('${workspaceFolder}', examples));
     if (typeof resolved.workload === 'string') assert.ok(existsSync(resolved.workload), resolved.workload);
-    assert.doesNotThrow(() => buildScenario(scenarioInputFrom(validateLaunch(resolved))), c.name);
+    const input = scenarioInputFrom(validateLaunch(resolved));
+    if (input.fioFile) input.fioText = readFileSync(input.fioFile, 'utf8');
+    assert.doesNotThrow(() => buildScenario(input), c.name);
   }
   const settings = readJsonc(join(examples, '.vscode', 'settings.json'));
   assert.equal(settings['debug.openDebug'], 'openOnSessionStart');

@@ -161,7 +161,10 @@ export class Wire {
     if (this.proc && !this.exit) {
       const gone = new Promise<void>((r) => this.closedWaiters.push(r));
       this.proc.kill();
+      // an adapter stuck in a synchronous call cannot run its SIGTERM handler
+      const stuck = setTimeout(() => this.proc!.kill('SIGKILL'), 1000);
       await gone;
+      clearTimeout(stuck);
     }
   }
 }
