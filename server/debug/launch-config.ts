@@ -387,6 +387,39 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
   };
 }
 
+/** The launch field that sets each scenario field (ConfigError.field of validate.ts). */
+const LAUNCH_FIELD_OF: Record<string, string> = {
+  rw: 'workload.rw',
+  rwmixread: 'workload.rwmixread',
+  bs: 'workload.bs',
+  iodepth: 'workload.iodepth',
+  batch: 'workload.batch',
+  requests: 'workload.requests',
+  runtime: 'workload.runtime',
+  offset: 'workload.offset',
+  size: 'workload.size',
+  flushEvery: 'workload.flushEvery',
+  thinktime: 'workload.thinktime',
+  thinktimeBlocks: 'workload.thinktimeBlocks',
+  'device.readLatencyNs': 'device.readLatency',
+  'device.writeLatencyNs': 'device.writeLatency',
+  'device.flushLatencyNs': 'device.flushLatency',
+  'device.bandwidthBytesPerSec': 'device.bandwidth',
+};
+
+/** A scenario error, naming the launch field it is about when the configuration set that field. */
+export function launchErrorFrom(e: ConfigError, c: LaunchConfig): LaunchError {
+  const field = e.field && (LAUNCH_FIELD_OF[e.field] ?? e.field);
+  const [top, sub] = (field ?? '').split('.');
+  const part = (c as Record<string, unknown>)[top];
+  const set = sub === undefined ? part !== undefined : typeof part === 'object' && part !== null && sub in part;
+  const named = field && set && Object.hasOwn(LAUNCH_FIELDS, top);
+  return new LaunchError(
+    field ?? '',
+    `launch configuration: ${named ? `"${field}": ` : ''}${e.message.replace(/^launch configuration: /, '')}`,
+  );
+}
+
 function wrap<T>(field: string, fn: () => T): T {
   try {
     return fn();

@@ -26,7 +26,7 @@ import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { catalog } from '../../simulator/catalog';
 import { buildScenario, readFioFile } from '../../simulator/config/build';
-import { excerpt } from '../../simulator/config/errors';
+import { ConfigError, excerpt } from '../../simulator/config/errors';
 import { readUserFile, UserFileError } from '../../simulator/config/userFile';
 import { Frame, Stack } from '../../simulator/engine/machine';
 import { frameLocals, Plain, requestInfo, threadInfo } from '../../simulator/inspect';
@@ -37,7 +37,7 @@ import { mergeChain } from '../../simulator/virtio/virtio-blk';
 import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
-import { LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import { launchErrorFrom, LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
 import { FrameReader } from './framing';
 import { checkRequestArgs, REQUEST_ARGS, UNSUPPORTED } from './requestArgs';
 import { frameScope } from './scope';
@@ -249,7 +249,7 @@ export class QemuIoDebugSession extends DebugSession {
       const input = scenarioInputFrom(config);
       if (input.fioFile !== undefined)
         input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
-      const { scenario, notes } = buildScenario(input);
+      const { scenario, notes } = namedForLaunch(config, () => buildScenario(input));
       this.sources = new SourceMap(catalog, document, qemuSource);
       await this.sources.loadCheckout();
       for (const args of this.pendingLineBps) await this.sources.loadFor(args.source.path!);
@@ -827,6 +827,15 @@ export class QemuIoDebugSession extends DebugSession {
   private fail(response: DebugProtocol.Response, e: unknown, id: number, showUser = true): void {
     const message = e instanceof Error ? e.message : String(e);
     this.sendErrorResponse(response, { id, format: message, showUser });
+  }
+}
+
+/** Runs `build`, naming the launch field a scenario error is about. */
+function namedForLaunch<T>(c: LaunchConfig, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw e instanceof ConfigError ? launchErrorFrom(e, c) : e;
   }
 }
 

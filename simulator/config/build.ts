@@ -1,7 +1,7 @@
 // One scenario from its sources, in order of precedence: defaults, then a QEMU command-line
 // fragment, then a fio job, then explicit settings (CLI flags or a launch configuration).
 
-import { ConfigError, excerpt } from './errors';
+import { ConfigError, excerpt, shortText } from './errors';
 import { parseFault } from './faults';
 import { parseFioJob } from './fio';
 import { parseQemuCommandLine } from './qemu-cmdline';
@@ -60,7 +60,7 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
   const notes: string[] = [];
   if (input.qemu !== undefined) {
     const q = parseQemuCommandLine(input.qemu);
-    if (q.ignored.length) notes.push(`QEMU options not used by the simulator: ${q.ignored.join(' ')}`);
+    if (q.ignored.length) notes.push(`QEMU options not used by the simulator: ${shortText(q.ignored.join(' '), 200)}`);
     if (q.aio) sc.aio = q.aio;
     if (q.cache) sc.cache = q.cache;
     if (q.iothread !== undefined) sc.iothread = q.iothread;
