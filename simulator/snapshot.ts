@@ -7,7 +7,7 @@ import { ELEM_STATE_NAMES } from './backends/thread-pool';
 import { Machine, World } from './engine/machine';
 import { vmRunning } from './loop/runstate';
 import type { AioContext } from './aio/aio-context';
-import { REQ_STATE_NAMES } from './virtio/virtio-blk';
+import { parkedRequests, REQ_STATE_NAMES } from './virtio/virtio-blk';
 
 export interface RequestView {
   id: number;
@@ -114,7 +114,7 @@ export function snapshotState(m: Machine) {
       state: vmRunning(w) ? 'running' : 'io-error',
       stops: w.runstate.stops,
       resumes: w.runstate.resumes,
-      parkedRequests: parked(m),
+      parkedRequests: parkedRequests(w),
       qmpEvents: w.runstate.qmp.slice(-10),
     },
     requests: [...w.vblk.reqs.values()].map((r): RequestView => ({
@@ -137,15 +137,6 @@ export function snapshotState(m: Machine) {
 }
 
 export type StateSnapshot = ReturnType<typeof snapshotState>;
-
-function parked(m: Machine): number[] {
-  const out: number[] = [];
-  for (let id = m.s.w.vblk.rq; id >= 0 && out.length < 1024;) {
-    out.push(id);
-    id = m.s.w.vblk.reqs.get(id)?.next ?? -1;
-  }
-  return out;
-}
 
 /** An AioContext's handlers and bottom halves, in the order QEMU walks them (newest first). */
 export function ctxQueues(w: World, c: AioContext) {

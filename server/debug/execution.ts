@@ -5,7 +5,7 @@
 import { Scenario } from '../../simulator/config/scenario';
 import { Phase, SimState, StageEvent, StopReason } from '../../simulator/engine/machine';
 import { Simulator } from '../../simulator/simulator';
-import type { SimStats } from '../../simulator/stats';
+import { outstandingText, type SimStats } from '../../simulator/stats';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'end';
 
@@ -152,7 +152,7 @@ export class Execution {
     let why = `Simulation finished: ${st.requests.completed} request(s) completed`;
     if (reason !== StopReason.done) {
       const stall = this.sim.stallNote();
-      why = `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${stall ? `. ${stall}` : ''}`;
+      why = `Nothing left to run: ${outstandingText(st)}${stall ? `. ${stall}` : ''}`;
     }
     this.finishedOnce = true;
     return { kind: 'end', thread: ev.thread, description: why, breakpoints: [], stats: st };

@@ -13,6 +13,7 @@ import { jsonLine, textLine } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
+import { outstandingText } from '../stats';
 
 const USAGE = `usage: qemu-io-explorer simulate [options]
 
@@ -278,10 +279,7 @@ async function simulate(args: string[]): Promise<number> {
     else process.stderr.write(text);
   }
   if (reason === StopReason.idle && stats.requests.outstanding > 0) {
-    process.stderr.write(
-      `qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed ` +
-        `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`,
-    );
+    process.stderr.write(`qemu-io-explorer: note: the run ended with ${outstandingText(stats)}\n`);
     const why = sim.stallNote();
     if (why) process.stderr.write(`qemu-io-explorer: note: ${why}\n`);
   }

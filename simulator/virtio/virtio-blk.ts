@@ -100,7 +100,6 @@ export interface VirtioBlkState {
   merged: number;
   blkRequests: number;
   failed: number;
-  parked: number;
 }
 
 declare module '../engine/machine' {
@@ -133,7 +132,6 @@ export function initVirtioBlk(
     merged: 0,
     blkRequests: 0,
     failed: 0,
-    parked: 0,
   };
 }
 
@@ -642,7 +640,6 @@ const virtio_blk_handle_rw_error: Step = (m, t, f) => {
         r.next = w.vblk.rq;
         w.vblk.rq = r.id;
         r.state = ReqState.parked;
-        w.vblk.parked++;
       } else if (f.d === ErrorAction.report) {
         f.pc = 2;
         return m.call(t, Fn.virtio_blk_req_complete, r.id, r.id, Status.ioerr);
@@ -690,6 +687,16 @@ const virtio_blk_free_request: Step = (m, t, f) => {
   if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
   return m.ret(t);
 };
+
+/** The requests parked on s->rq now, newest first. */
+export function parkedRequests(w: World): number[] {
+  const out: number[] = [];
+  for (let id = w.vblk.rq; id >= 0 && out.length < 1024;) {
+    out.push(id);
+    id = w.vblk.reqs.get(id)?.next ?? -1;
+  }
+  return out;
+}
 
 /** The guest reaped a request: forget it once QEMU has freed it too. */
 export function guestReaped(w: World, r: VirtioBlkReq): void {
