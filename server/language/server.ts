@@ -302,7 +302,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const a = await analyse(getCore(), params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];
-    return lensesFor(planLenses(a));
+    return lensesFor(planLenses(a, settings.codeLensMentions));
   });
 
   connection.onDocumentLinks(async (params, token) => {

@@ -19,6 +19,8 @@ export interface Settings {
   readonly document: string | null;
   /** Code lenses on/off. */
   readonly codeLens: boolean;
+  /** Lenses also on the first mention of each function per section, not only on headings naming one. */
+  readonly codeLensMentions: boolean;
   /** Document links on/off. */
   readonly documentLinks: boolean;
   /** Language ids that get code lenses and document links (hover and definition work everywhere). */
@@ -29,8 +31,10 @@ export const DEFAULT_SETTINGS: Settings = {
   qemuSource: null,
   document: null,
   codeLens: true,
+  codeLensMentions: false,
   documentLinks: true,
-  linkLanguages: ['markdown', 'plaintext'],
+  // `text`: what Neovim and eglot call .txt files
+  linkLanguages: ['markdown', 'plaintext', 'text'],
 };
 
 type Raw = Record<string, unknown>;
@@ -67,6 +71,7 @@ export function mergeSettings(base: Settings, raw: unknown): Settings {
     qemuSource: str(r.qemuSource) ?? base.qemuSource,
     document: str(r.document) ?? base.document,
     codeLens: typeof r.codeLens === 'boolean' ? r.codeLens : base.codeLens,
+    codeLensMentions: typeof r.codeLensMentions === 'boolean' ? r.codeLensMentions : base.codeLensMentions,
     documentLinks: typeof r.documentLinks === 'boolean' ? r.documentLinks : base.documentLinks,
     linkLanguages: langs ?? base.linkLanguages,
   };
@@ -99,6 +104,7 @@ export function settingsEqual(a: Settings, b: Settings): boolean {
     a.qemuSource === b.qemuSource &&
     a.document === b.document &&
     a.codeLens === b.codeLens &&
+    a.codeLensMentions === b.codeLensMentions &&
     a.documentLinks === b.documentLinks &&
     a.linkLanguages.join('\0') === b.linkLanguages.join('\0')
   );

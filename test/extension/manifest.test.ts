@@ -18,6 +18,7 @@ import {
   VIEW_ID,
 } from '../../extension/ids';
 import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
+import { DEFAULT_SETTINGS } from '../../server/language/settings';
 import { root } from './root';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -165,8 +166,23 @@ test('view, walkthrough, settings, breakpoints, activation and workspace trust a
   assert.ok(pkg.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
   const trust = pkg.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
-  assert.deepEqual(trust.restrictedConfigurations, ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
+  assert.deepEqual(trust.restrictedConfigurations, [
+    'qemuIoExplorer.qemuSource',
+    'qemuIoExplorer.document',
+    'qemuIoExplorer.adapterMode',
+  ]);
   assert.match(trust.description, /never code/);
+  assert.match(trust.description, /adapterMode/);
+  // the simulator, the adapter and the language server read local files
+  const virtual = pkg.capabilities.virtualWorkspaces;
+  assert.equal(virtual.supported, 'limited');
+  assert.match(virtual.description, /local files/);
+  // every setting the language server reads is declared, with the server's default
+  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+    const prop = props[`${SETTINGS_SECTION}.${key}`];
+    assert.ok(prop, key);
+    assert.deepEqual(prop.default, value ?? '', key);
+  }
   assert.deepEqual(pkg.extensionKind, ['workspace']);
   assert.equal(pkg.main, './dist/extension.js');
   assert.ok(existsSync(join(root, pkg.icon)));
