@@ -1,6 +1,7 @@
 // DAP step latency: `next` → stopped → stackTrace + scopes + variables, over stdio, with 64
 // workers and ~1000 requests in flight; beside the same round trip against a minimal adapter
-// that does no work (the floor on this machine). And the time of a reverse step after 1M events.
+// that does no work (the floor on this machine). And the time of a reverse step after 1M events,
+// and of a pause during a long continue.
 
 import { DebugSession, InitializedEvent, Scope, StackFrame, StoppedEvent, Thread } from '@vscode/debugadapter';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -172,6 +173,20 @@ async function main(): Promise<void> {
   }
   console.log(
     `dap.reverse_step_ms p50 ${fmt(pct(back, 0.5))} p99 ${fmt(pct(back, 0.99))}  (step back, after ${events} events; simulated time ${timeUs.toFixed(0)} µs; target p50 ≤ 10 ms)`,
+  );
+  // pause during a long continue: from the request to the stopped event
+  const pauses: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const stopped = rc.waitForEvent('stopped');
+    await rc.continueRequest({ threadId: s2.body.threadId! });
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    await rc.pauseRequest({ threadId: s2.body.threadId! });
+    await stopped;
+    pauses.push(performance.now() - t0);
+  }
+  console.log(
+    `dap.pause_ms p50 ${fmt(pct(pauses, 0.5))} max ${fmt(Math.max(...pauses))}  (pause during a continue → stopped; target ≤ 100 ms)`,
   );
   await rc.stop();
 }
