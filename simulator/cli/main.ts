@@ -9,7 +9,8 @@ import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/machine';
 import { ChromeTraceWriter } from '../output/chrome-trace';
-import { jsonLine, textLine } from '../output/events';
+import { EventLines } from '../output/events';
+import { LineBuffer } from '../output/line-buffer';
 import { qemuTraceSink } from '../output/qemu-trace';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
@@ -192,8 +193,8 @@ function namingFlags<T>(f: Flags, build: () => T): T {
 
 /** Buffered stdout that respects back-pressure and goes quiet when the reader leaves (| head). */
 class Out {
-  private buf: string[] = [];
-  private size = 0;
+  /** Where the lines are written, as bytes. */
+  readonly lines = new LineBuffer();
   closed = false;
 
   constructor() {
@@ -204,21 +205,19 @@ class Out {
   }
 
   line(s: string): void {
-    if (this.closed) return;
-    this.buf.push(s);
-    this.size += s.length;
+    this.lines.text(s);
+    this.lines.byte(10);
   }
 
   get pending(): number {
-    return this.size;
+    return this.lines.pending;
   }
 
   async flush(): Promise<void> {
-    if (this.buf.length === 0 || this.closed) return;
-    const chunk = this.buf.join('\n') + '\n';
-    this.buf = [];
-    this.size = 0;
-    if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+    for (const chunk of this.lines.take()) {
+      if (this.closed) return;
+      if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+    }
   }
 }
 
@@ -255,9 +254,10 @@ async function simulate(args: string[]): Promise<number> {
 
   const sim = new Simulator(scenario);
   const out = new Out();
-  if (format === 'text') sim.listener = (ev) => out.line(textLine(sim.record(ev)));
-  else if (format === 'jsonl') sim.listener = (ev) => out.line(jsonLine(sim.record(ev)));
-  else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, (l) => out.line(l));
+  const lines = new EventLines(sim, out.lines);
+  if (format === 'text') sim.listener = (ev) => lines.text(ev);
+  else if (format === 'jsonl') sim.listener = (ev) => lines.json(ev);
+  else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, out.lines);
   const chrome = format === 'chrome' ? new ChromeTraceWriter(sim, (l) => out.line(l)) : null;
   if (chrome) sim.listener = (ev) => chrome.event(sim.record(ev));
 
