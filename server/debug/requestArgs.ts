@@ -3,12 +3,7 @@
 // error naming it instead of a TypeError deep in a handler. Requests this adapter does not
 // implement are refused by name rather than answered with an empty success.
 
-/** `?` marks an optional field; `[]` a list of that shape. */
-type Type = 'string' | 'integer' | 'boolean' | 'object' | 'any';
-type Shape = `${Type}` | `${Type}?` | `${Type}[]` | `${Type}[]?` | Fields | { list: Fields; optional?: true };
-interface Fields {
-  [name: string]: Shape;
-}
+import { checkFields, Fields, isObject, typeName } from '../shapes';
 
 const THREAD: Fields = { threadId: 'integer', singleThread: 'boolean?', granularity: 'string?' };
 const SOURCE_BREAKPOINT: Fields = {
@@ -87,74 +82,6 @@ export const UNSUPPORTED: Record<string, string> = {
   modules: 'modules are not supported',
   runInTerminal: 'runInTerminal is a reverse request, sent by adapters to clients',
 };
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'a whole number' : 'a number';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
-const WANT: Record<Type, string> = {
-  string: 'a string',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  object: 'an object',
-  any: 'a value',
-};
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkType(path: string, t: Type, v: unknown): string | null {
-  const ok =
-    t === 'any' ||
-    (t === 'string' && typeof v === 'string') ||
-    (t === 'integer' && Number.isSafeInteger(v)) ||
-    (t === 'boolean' && typeof v === 'boolean') ||
-    (t === 'object' && isObject(v));
-  return ok ? null : `"${path}" must be ${WANT[t]}, not ${typeName(v)}`;
-}
-
-function checkFields(prefix: string, fields: Fields, obj: Record<string, unknown>): string | null {
-  for (const [name, shape] of Object.entries(fields)) {
-    const path = prefix ? `${prefix}.${name}` : name;
-    const v = Object.hasOwn(obj, name) ? obj[name] : undefined;
-    const problem = checkShape(path, shape, v);
-    if (problem) return problem;
-  }
-  return null;
-}
-
-function checkShape(path: string, shape: Shape, v: unknown): string | null {
-  if (typeof shape === 'string') {
-    const optional = shape.endsWith('?');
-    const base = optional ? shape.slice(0, -1) : shape;
-    if (v === undefined) return optional ? null : `"${path}" is missing`;
-    if (!base.endsWith('[]')) return checkType(path, base as Type, v);
-    if (!Array.isArray(v)) return `"${path}" must be a list, not ${typeName(v)}`;
-    for (let i = 0; i < v.length; i++) {
-      const p = checkType(`${path}[${i}]`, base.slice(0, -2) as Type, v[i]);
-      if (p) return p;
-    }
-    return null;
-  }
-  if ('list' in shape && typeof shape.list === 'object' && !Array.isArray(shape.list)) {
-    const s = shape as { list: Fields; optional?: true };
-    if (v === undefined) return s.optional ? null : `"${path}" is missing`;
-    if (!Array.isArray(v)) return `"${path}" must be a list, not ${typeName(v)}`;
-    for (let i = 0; i < v.length; i++) {
-      if (!isObject(v[i])) return `"${path}[${i}]" must be an object, not ${typeName(v[i])}`;
-      const p = checkFields(`${path}[${i}]`, s.list, v[i] as Record<string, unknown>);
-      if (p) return p;
-    }
-    return null;
-  }
-  if (v === undefined) return `"${path}" is missing`;
-  if (!isObject(v)) return `"${path}" must be an object, not ${typeName(v)}`;
-  return checkFields(path, shape as Fields, v);
-}
 
 /**
  * What is wrong with a request's arguments, as one line naming the argument, or null. Requests

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { connect, Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { adapter, ensureBuilt } from './dap';
+import { frame, FrameSplitter } from './frames';
 
 export interface Message {
   seq: number;
@@ -49,7 +50,7 @@ export class Wire {
   exit: { code: number | null; signal: string | null } | null = null;
   stderr = '';
   private seq = 1;
-  private buf = Buffer.alloc(0);
+  private readonly frames = new FrameSplitter();
   private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   private closedWaiters: (() => void)[] = [];
 
@@ -97,8 +98,7 @@ export class Wire {
   /** Frames and sends one message, returning its seq. */
   post(msg: Record<string, unknown>): number {
     const seq = this.seq++;
-    const json = JSON.stringify({ seq, type: 'request', ...msg });
-    this.raw(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+    this.raw(frame({ seq, type: 'request', ...msg }));
     return seq;
   }
 
@@ -140,16 +140,7 @@ export class Wire {
   }
 
   private data(d: Buffer): void {
-    this.buf = Buffer.concat([this.buf, d]);
-    for (;;) {
-      const end = this.buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const m = /Content-Length: (\d+)/i.exec(this.buf.subarray(0, end).toString());
-      if (!m) throw new Error(`adapter sent a frame without Content-Length: ${this.buf.subarray(0, end)}`);
-      const len = Number(m[1]);
-      if (this.buf.length < end + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString()) as Message;
-      this.buf = this.buf.subarray(end + 4 + len);
+    for (const msg of this.frames.push(d) as Message[]) {
       this.messages.push(msg);
       for (const w of [...this.waiters]) if (w.match(msg)) w.resolve(msg);
     }
