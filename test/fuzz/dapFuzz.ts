@@ -12,19 +12,11 @@ import { catalog } from '../../simulator/catalog';
 import { documentPath } from '../helpers/dap';
 import { schemaProblem } from '../helpers/dapSchema';
 import { AdapterServer, Message, startServer, TimeoutError, Wire } from '../helpers/dapWire';
+import { countProblem, emptyFigures, FuzzFigures, Problem, RunOptions, runSessions, STACK } from './figures';
 import { FuzzFiles } from './files';
 import { hostileValue, mutate, Rng } from './random';
 
-export interface DapFuzzOptions {
-  seed: number;
-  /** Index of the first session (to replay one: its seed, its index, sessions 1). */
-  first?: number;
-  /** Stop after this many sessions... */
-  sessions?: number;
-  /** ...or at this time (Date.now()), whichever comes first. */
-  until?: number;
-  /** Sessions run at once (TCP ones share the server). */
-  parallel?: number;
+export interface DapFuzzOptions extends RunOptions {
   /** Share of sessions over TCP. */
   tcpShare?: number;
   /** Requests per session after the launch, at most. */
@@ -32,36 +24,7 @@ export interface DapFuzzOptions {
   /** Time limit for a response. */
   responseMs?: number;
   files: FuzzFiles;
-  log?: (line: string) => void;
 }
-
-export interface FuzzFigures {
-  sessions: number;
-  requests: number;
-  crashes: number;
-  hangs: number;
-  schemaFailures: number;
-  stackTraces: number;
-  internalErrors: number;
-  /** The first problems found, with the seed and session to replay them. */
-  problems: string[];
-}
-
-export function emptyFigures(): FuzzFigures {
-  return {
-    sessions: 0,
-    requests: 0,
-    crashes: 0,
-    hangs: 0,
-    schemaFailures: 0,
-    stackTraces: 0,
-    internalErrors: 0,
-    problems: [],
-  };
-}
-
-/** A stack trace or an install path in text meant for a client. */
-export const STACK = /\n\s*at |\bat .+:\d+:\d+|\.js:\d+|node_modules|\/dist\/|\/out\//;
 
 const FUNCTIONS = catalog.functions.map((f) => f.name);
 const DOC_LINES = readFileSync(documentPath, 'utf8').split('\n').length;
@@ -115,9 +78,8 @@ class Session {
     private readonly name: string,
   ) {}
 
-  private problem(kind: keyof Omit<FuzzFigures, 'problems' | 'sessions' | 'requests'>, text: string): void {
-    this.figures[kind]++;
-    if (this.figures.problems.length < 20) this.figures.problems.push(`${this.name}: ${kind}: ${text.slice(0, 400)}`);
+  private problem(kind: Problem, text: string): void {
+    countProblem(this.figures, kind, this.name, text);
   }
 
   /** Sends a request; a missing answer is a hang, a closed adapter a crash. */
@@ -375,30 +337,17 @@ class Session {
   }
 }
 
-function add(into: FuzzFigures, from: FuzzFigures): void {
-  for (const k of Object.keys(from) as (keyof FuzzFigures)[]) {
-    if (k === 'problems') into.problems.push(...from.problems.slice(0, Math.max(0, 20 - into.problems.length)));
-    else into[k] += from[k];
-  }
-}
-
 /** Runs sessions until the count or the time is reached; returns the figures. */
 export async function fuzzDap(opts: DapFuzzOptions): Promise<FuzzFigures> {
-  const total = emptyFigures();
   const server: AdapterServer = await startServer();
-  const first = opts.first ?? 0;
-  let next = first;
-  const more = (): boolean =>
-    (opts.sessions === undefined || next < first + opts.sessions) &&
-    (opts.until === undefined || Date.now() < opts.until);
-  const worker = async (): Promise<void> => {
-    while (more()) {
-      const index = next++;
+  let total: FuzzFigures;
+  try {
+    total = await runSessions(opts, async (index) => {
       const r = new Rng(opts.seed * 100_003 + index);
       const tcp = r.chance(opts.tcpShare ?? 0.7);
-      const name = `dap seed ${opts.seed} session ${index} (${tcp ? 'tcp' : 'stdio'})`;
+      const label = `dap seed ${opts.seed} session ${index} (${tcp ? 'tcp' : 'stdio'})`;
       const w = tcp ? await Wire.tcp(server.port) : Wire.stdio();
-      const s = new Session(r, w, opts, name);
+      const s = new Session(r, w, opts, label);
       try {
         await s.run();
       } catch {
@@ -406,27 +355,18 @@ export async function fuzzDap(opts: DapFuzzOptions): Promise<FuzzFigures> {
       }
       await s.finish(() => (tcp ? '' : w.stderr));
       await w.close();
-      s.figures.sessions = 1;
-      add(total, s.figures);
-      opts.log?.(`${name}: ${s.figures.requests} requests`);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: opts.parallel ?? 1 }, worker));
+      return { ...s.figures, label };
+    });
   } finally {
-    if (server.proc.exitCode !== null || server.proc.signalCode !== null) {
-      total.crashes++;
-      total.problems.push(`the --server adapter exited: ${server.stderr()}`);
-    }
-    const err = server
-      .stderr()
-      .replace(/.*listening on.*\n?/, '')
-      .trim();
-    if (err) {
-      total.internalErrors++;
-      total.problems.push(`--server stderr: ${err.slice(0, 400)}`);
-    }
     server.proc.kill();
   }
+  // the server must have outlived every session, and said nothing on the way
+  if (server.proc.exitCode !== null || (server.proc.signalCode !== null && server.proc.signalCode !== 'SIGTERM'))
+    countProblem(total, 'crashes', 'dap --server', `the adapter exited: ${server.stderr()}`);
+  const err = server
+    .stderr()
+    .replace(/.*listening on.*\n?/, '')
+    .trim();
+  if (err) countProblem(total, 'internalErrors', 'dap --server', `stderr: ${err}`);
   return total;
 }

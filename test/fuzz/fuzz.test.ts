@@ -5,7 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { fuzzDap, FuzzFigures } from './dapFuzz';
+import { fuzzDap } from './dapFuzz';
+import { FuzzFigures } from './figures';
 import { makeFuzzFiles } from './files';
 import { fuzzLsp } from './lspFuzz';
 

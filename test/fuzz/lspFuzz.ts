@@ -13,21 +13,16 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { catalog } from '../../simulator/catalog';
 import { frame, FrameSplitter } from '../helpers/frames';
 import { ensureBuilt, SERVER } from '../language/lspClient';
-import { emptyFigures, FuzzFigures, STACK } from './dapFuzz';
+import { countProblem, emptyFigures, FuzzFigures, Problem, RunOptions, runSessions, STACK } from './figures';
 import { FuzzFiles } from './files';
 import { hostileValue, mutate, Rng } from './random';
 
-export interface LspFuzzOptions {
-  seed: number;
-  /** Index of the first session (to replay one: its seed, its index, sessions 1). */
-  first?: number;
-  sessions?: number;
-  until?: number;
-  parallel?: number;
+export interface LspFuzzOptions extends RunOptions {
+  /** Requests and notifications per session after initialize, at most. */
   requestsPerSession?: number;
+  /** Time limit for a response. */
   responseMs?: number;
   files: FuzzFiles;
-  log?: (line: string) => void;
 }
 
 // ---- shapes ---------------------------------------------------------------------------------
@@ -50,6 +45,8 @@ const locationLink = {
     targetSelectionRange: range,
   },
 };
+/** A result that may be null, or a list of `item`. */
+const nullOrListOf = (item: object): object => ({ anyOf: [{ type: 'null' }, { type: 'array', items: item }] });
 const RESULTS: Record<string, object> = {
   initialize: {
     type: 'object',
@@ -77,39 +74,23 @@ const RESULTS: Record<string, object> = {
   'textDocument/definition': {
     anyOf: [{ type: 'null' }, location, { type: 'array', items: location }, { type: 'array', items: locationLink }],
   },
-  'textDocument/codeLens': {
-    anyOf: [
-      { type: 'null' },
-      {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['range'],
-          properties: {
-            range,
-            command: {
-              type: 'object',
-              required: ['title', 'command'],
-              properties: { title: { type: 'string' }, command: { type: 'string' }, arguments: { type: 'array' } },
-            },
-          },
-        },
+  'textDocument/codeLens': nullOrListOf({
+    type: 'object',
+    required: ['range'],
+    properties: {
+      range,
+      command: {
+        type: 'object',
+        required: ['title', 'command'],
+        properties: { title: { type: 'string' }, command: { type: 'string' }, arguments: { type: 'array' } },
       },
-    ],
-  },
-  'textDocument/documentLink': {
-    anyOf: [
-      { type: 'null' },
-      {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['range'],
-          properties: { range, target: { type: 'string' }, tooltip: { type: 'string' } },
-        },
-      },
-    ],
-  },
+    },
+  }),
+  'textDocument/documentLink': nullOrListOf({
+    type: 'object',
+    required: ['range'],
+    properties: { range, target: { type: 'string' }, tooltip: { type: 'string' } },
+  }),
 };
 const ENVELOPE = {
   type: 'object',
@@ -279,9 +260,8 @@ class LspSession {
     };
   }
 
-  private problem(kind: keyof Omit<FuzzFigures, 'problems' | 'sessions' | 'requests'>, text: string): void {
-    this.figures[kind]++;
-    if (this.figures.problems.length < 20) this.figures.problems.push(`${this.name}: ${kind}: ${text.slice(0, 400)}`);
+  private problem(kind: Problem, text: string): void {
+    countProblem(this.figures, kind, this.name, text);
   }
 
   private settings(): Record<string, unknown> {
@@ -499,36 +479,19 @@ class LspSession {
   }
 }
 
-export async function fuzzLsp(opts: LspFuzzOptions): Promise<FuzzFigures> {
-  const total = emptyFigures();
-  const first = opts.first ?? 0;
-  let next = first;
-  const more = (): boolean =>
-    (opts.sessions === undefined || next < first + opts.sessions) &&
-    (opts.until === undefined || Date.now() < opts.until);
-  const worker = async (): Promise<void> => {
-    while (more()) {
-      const index = next++;
-      const r = new Rng(opts.seed * 100_019 + index + 7);
-      const name = `lsp seed ${opts.seed} session ${index}`;
-      const w = new LspWire();
-      const s = new LspSession(r, w, opts, name);
-      try {
-        await s.run();
-      } catch {
-        // counted where it happened
-      }
-      await s.finish();
-      await w.close();
-      s.figures.sessions = 1;
-      for (const k of Object.keys(s.figures) as (keyof FuzzFigures)[]) {
-        if (k === 'problems')
-          total.problems.push(...s.figures.problems.slice(0, Math.max(0, 20 - total.problems.length)));
-        else total[k] += s.figures[k];
-      }
-      opts.log?.(`${name}: ${s.figures.requests} requests`);
+export function fuzzLsp(opts: LspFuzzOptions): Promise<FuzzFigures> {
+  return runSessions(opts, async (index) => {
+    const r = new Rng(opts.seed * 100_019 + index + 7);
+    const label = `lsp seed ${opts.seed} session ${index}`;
+    const w = new LspWire();
+    const s = new LspSession(r, w, opts, label);
+    try {
+      await s.run();
+    } catch {
+      // counted where it happened
     }
-  };
-  await Promise.all(Array.from({ length: opts.parallel ?? 1 }, worker));
-  return total;
+    await s.finish();
+    await w.close();
+    return { ...s.figures, label };
+  });
 }

@@ -4,7 +4,8 @@
 // LSP messages of a replayed session.
 
 import { parseArgs } from 'node:util';
-import { fuzzDap, FuzzFigures } from './dapFuzz';
+import { fuzzDap } from './dapFuzz';
+import { FuzzFigures } from './figures';
 import { makeFuzzFiles } from './files';
 import { fuzzLsp } from './lspFuzz';
 
