@@ -365,7 +365,11 @@ export class QemuIoDebugSession extends DebugSession {
     const bps = this.breakpoints;
     // a C file is read first (asynchronously); requests after this one wait for it
     this.settled = this.settled.then(async () => {
-      await this.sources!.loadFor(path);
+      try {
+        await this.sources!.loadFor(path);
+      } catch (e) {
+        return this.fail(response, e, 1016);
+      }
       const res = bps.setLineBreakpoints(path, list);
       response.body = {
         breakpoints: res.map((r, i) => ({

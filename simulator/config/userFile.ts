@@ -52,7 +52,10 @@ export async function readUserFile(path: string, maxBytes: number): Promise<stri
     if (data.length > maxBytes) throw tooBig(data.length);
     if (data.includes(0)) throw new UserFileError('binary data, not text');
     return data.toString('utf8');
+  } catch (e) {
+    if (e instanceof UserFileError) throw e;
+    throw new UserFileError(`cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   } finally {
-    await fh.close();
+    await fh.close().catch(() => undefined);
   }
 }
