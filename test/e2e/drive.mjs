@@ -77,13 +77,11 @@ async function check(key, name, needs, fn) {
   const browserErrors = browserLog.length;
   let ok = false;
   let detail;
+  let cause;
   if (missing.length) {
-    // say why, not only which: the first failure's reason shows in every check it stopped
-    const why = missing.map((k) => {
-      const r = results.find((x) => x.key === k);
-      return r ? `${k}, which failed: ${r.detail.replace(/^not run: /, '')}` : k;
-    });
-    detail = `not run: needs ${why.join('; ')}`;
+    // say why, not only which: the failure at the root shows in every check it stopped
+    cause = results.find((r) => r.key === missing[0])?.cause;
+    detail = `not run: needs ${missing.join(', ')}${cause ? ` — ${cause}` : ''}`;
   } else {
     try {
       detail = (await fn()) ?? '';
@@ -92,22 +90,19 @@ async function check(key, name, needs, fn) {
       const full = String(e?.stack ?? e?.message ?? e);
       // what the workbench showed when it failed, and what the page logged meanwhile
       const screen = page ? await screenState(page) : '';
-      const pageErrors = browserLog.slice(browserErrors, browserErrors + 3).map((l) => l.slice(0, 200));
+      const pageErrors = browserLog.slice(browserErrors, browserErrors + 5).map((l) => l.split('\n')[0].slice(0, 300));
       appendFileSync(
         join(OUT, 'errors.log'),
         `---- [${key}] ${name}\n${full}\n${screen ? `screen: ${screen}\n` : ''}${pageErrors.map((l) => `browser: ${l}\n`).join('')}`,
       );
-      detail =
-        String(e?.message ?? e).split('\n')[0] +
-        (screen ? ` [${screen}]` : '') +
-        (pageErrors.length ? ` [browser: ${pageErrors[0]}]` : '') +
-        ' (details: errors.log)';
+      detail = String(e?.message ?? e).split('\n')[0] + (screen ? ` [${screen}]` : '') + ' (details: errors.log)';
+      cause = `${key} failed: ${detail}`;
     }
   }
   const shot = `${n}-${key}-${slug(name)}${ok ? '' : '-FAILED'}.png`;
   if (!missing.length && page) await page.screenshot({ path: join(OUT, shot) }).catch(() => {});
   const ms = Date.now() - started;
-  results.push({ n: Number(n), key, name, ok, detail, ms, screenshot: missing.length ? null : shot });
+  results.push({ n: Number(n), key, name, ok, detail, cause, ms, screenshot: missing.length ? null : shot });
   if (ok) passed.add(key);
   saveResults();
   log(`${ok ? 'PASS' : 'FAIL'} [${key}] ${name}${detail ? ` — ${detail}` : ''} (${(ms / 1000).toFixed(1)} s)`);
