@@ -33,6 +33,10 @@ export const PARAMS: Record<string, Fields> = {
   'textDocument/codeLens': DOCUMENT,
   'textDocument/documentLink': DOCUMENT,
   'workspace/didChangeConfiguration': { settings: 'any?' },
+  // handled by vscode-languageserver / vscode-jsonrpc themselves
+  '$/setTrace': { value: 'string' },
+  '$/cancelRequest': { id: 'integer|string' },
+  'window/workDoneProgress/cancel': { token: 'integer|string' },
   'workspace/didChangeWatchedFiles': { changes: { list: { uri: 'string', type: 'integer' } } },
 };
 

@@ -50,11 +50,13 @@ test('notifications with unreadable params are ignored with a warning; the serve
     contentChanges: [{ range: { start: { line: 0 } }, text: 'x' }],
   });
   s.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: null });
-  await waitFor(() => logs.filter((l) => l.startsWith('ignored ')).length >= 3, 5000, 'three warnings');
+  s.conn.sendNotification('$/setTrace', null);
+  await waitFor(() => logs.filter((l) => l.startsWith('ignored ')).length >= 4, 5000, 'four warnings');
   const ignored = logs.filter((l) => l.startsWith('ignored '));
   assert.match(ignored[0], /textDocument\/didOpen: "textDocument" must be an object, not a whole number/);
   assert.match(ignored[1], /"contentChanges\[0\]\.range\.start\.character" is missing/);
   assert.match(ignored[2], /"changes" must be a list, not null/);
+  assert.match(ignored[3], /\$\/setTrace: params must be an object/);
   assert.ok(
     logs.every((l) => !/failed with message|Cannot read properties/.test(l)),
     logs.join('\n'),
