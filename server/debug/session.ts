@@ -186,7 +186,9 @@ export class QemuIoDebugSession extends DebugSession {
   ): void {
     const msg = typeof codeOrMessage === 'number' ? { id: codeOrMessage, format: format ?? '' } : codeOrMessage;
     let text = msg.format;
-    if (text.includes('{_stack}')) text = `internal error in ${response.command}: ${String(variables?._exception)}`;
+    // the library's catch-all answers an exception with exactly this format
+    if (text === '{_stack}' && variables && '_exception' in variables)
+      text = `internal error in ${response.command}: ${String(variables._exception)}`;
     super.sendErrorResponse(response, { id: msg.id, format: clientText(text), showUser: msg.showUser });
   }
 

@@ -4,10 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { STACK } from '../fuzz/figures';
 import { launchOn, Message, Wire } from '../helpers/dapWire';
-
-/** A stack trace or an install path leaking into text meant for a client. */
-const STACK = /\n\s*at |\bat .+:\d+:\d+|\.js:\d+|node_modules|\/dist\//;
 
 function assertOneLineError(r: Message, names: RegExp): void {
   assert.equal(r.success, false, `refused: ${JSON.stringify(r)}`);
@@ -152,6 +150,16 @@ describe('before and around launch', () => {
         stops.every((m) => typeof m.body?.threadId === 'number'),
         JSON.stringify(stops),
       );
+    } finally {
+      await w.close();
+    }
+  });
+
+  test('an error quoting "{_stack}" from the client is not mistaken for the library\'s stack answer', async () => {
+    const w = Wire.stdio();
+    try {
+      const r = await w.request('initialize', { adapterID: 'qemu-io', pathFormat: '{_stack}' }, 3000);
+      assertOneLineError(r, /pathFormat "\(_stack\)" is not supported/);
     } finally {
       await w.close();
     }

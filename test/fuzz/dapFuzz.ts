@@ -246,7 +246,7 @@ class Session {
         const path = r.chance(0.7) ? documentPath : r.pick(this.opts.files.sourcePaths);
         const breakpoints = Array.from({ length: r.int(0, 3) }, () => {
           const b: Record<string, unknown> = { line: r.int(-2, DOC_LINES + 5) };
-          if (r.chance(0.2)) b.logMessage = r.pick(['at {thread}', '{req.sector', '{(((}', 'plain']);
+          if (r.chance(0.2)) b.logMessage = r.pick(['on {thread}', '{req.sector', '{(((}', 'plain']);
           if (r.chance(0.1)) b.condition = r.pick(EXPRESSIONS);
           return b;
         });

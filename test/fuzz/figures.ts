@@ -36,8 +36,8 @@ export function countProblem(f: FuzzFigures, kind: Problem, label: string, text:
   if (f.problems.length < MAX_PROBLEMS) f.problems.push(`${label}: ${kind}: ${text.slice(0, 400)}`);
 }
 
-/** A stack trace or an install path in text meant for a client. */
-export const STACK = /\n\s*at |\bat .+:\d+:\d+|\.js:\d+|node_modules|\/dist\/|\/out\//;
+/** A stack frame (`at f (file:1:2)`) or an install path in text meant for a client. */
+export const STACK = /\bat .*:\d+:\d+|\.js:\d+|node_modules\/|\/dist\/|\/out\//;
 
 export interface RunOptions {
   seed: number;
