@@ -151,7 +151,8 @@ async function main(): Promise<void> {
     aio: 'native',
     cache: 'none',
     stopOnEntry: false,
-    workload: { rw: 'randread', iodepth: 32, requests: 100_000 },
+    // long enough that the pauses below never reach the end
+    workload: { rw: 'randread', iodepth: 32, requests: 2_000_000 },
   });
   await rc.waitForEvent('initialized');
   // ~125 stage events per request: the 8000th completion is past 1M events
