@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
+import { attachSchema, launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
 import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, VIEW_ID } from '../../common/ids';
 import {
@@ -30,9 +30,9 @@ function readJsonc(path: string): any {
   return JSON.parse(readFileSync(path, 'utf8').replace(/^\s*\/\/.*$/gm, ''));
 }
 
-test('configurationAttributes.launch is exactly launchSchema() (regenerate with `npm run build`)', () => {
+test('configurationAttributes.launch/attach are exactly launchSchema()/attachSchema() (regenerate with `npm run build`)', () => {
   assert.ok(debuggerContribution, 'a qemu-io debugger contribution');
-  assert.deepEqual(debuggerContribution.configurationAttributes, { launch: launchSchema() });
+  assert.deepEqual(debuggerContribution.configurationAttributes, { launch: launchSchema(), attach: attachSchema() });
 });
 
 test('initialConfigurations and configurationSnippets are generated from extension/scenarios.ts', () => {
