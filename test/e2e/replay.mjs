@@ -31,7 +31,10 @@ export async function replayChecks({ check, page, wb, project, lists, root }) {
       (r) => r.level === 1 && r.aria.startsWith('Thread ') && !/ (Paused|Running)$/.test(r.aria),
       { timeout: 5_000, what: 'the stopped thread' },
     );
-    const top = await wb.findRow(cs, (r) => r.index === thread.info.index + 1, { timeout: 5_000, what: 'its top frame' });
+    const top = await wb.findRow(cs, (r) => r.index === thread.info.index + 1, {
+      timeout: 5_000,
+      what: 'its top frame',
+    });
     const name = /^Stack Frame (.+?)(?: \[[^\]]+\])?, line/.exec(top.info.aria)?.[1];
     return { thread: thread.info.aria.replace(/^Thread /, ''), name, aria: top.info.aria };
   };
@@ -56,47 +59,58 @@ export async function replayChecks({ check, page, wb, project, lists, root }) {
     }
   };
 
-  await check('ra', `${FILE} opens as a QEMU Trace Log; hovering ${HOVER_EVENT} reads it as QEMU 10.0`, ['0'], async () => {
-    await wb.runCommand('Debug: Remove All Breakpoints', { id: 'workbench.debug.viewlet.action.removeAllBreakpoints' });
-    await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
-    await page.keyboard.type(FILE);
-    await wb.pick(FILE, { timeout: 30_000 }).catch(async () => {
-      await page.keyboard.press('Enter'); // the file list shows a path after the name
-      await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-    });
-    await poll(async () => ((await wb.activeTab().getAttribute('aria-label')) ?? '').startsWith(FILE), {
-      timeout: 30_000,
-      what: `${FILE} in the active tab`,
-    });
-    const mode = await poll(
-      async () => {
-        const t = (await page.locator('[id="status.editor.mode"]').innerText({ timeout: 2_000 })).trim();
-        return t === 'QEMU Trace Log' ? t : null;
-      },
-      { timeout: 30_000, what: 'the status bar to name the language QEMU Trace Log' },
-    );
-    // the language server may still be starting: hover until its version-aware hover comes
-    const want = ['QEMU 10.0', 'In other versions: QEMU 4.1.0, 7.2: thread_pool_submit', 'This log: read as QEMU 10.0'];
-    const text = await poll(
-      async () => {
-        await wb.park();
-        const box = await wb.wordBox(new RegExp(`:${HOVER_EVENT} `), HOVER_EVENT);
-        if (!box) return null;
-        await page.mouse.move(box.x + box.width / 2 - 4, box.y + box.height / 2);
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
-        return poll(
-          async () => {
-            const t = await wb.hoverText();
-            return want.every((w) => t.includes(w)) ? t : null;
-          },
-          { timeout: 6_000, interval: 150, what: 'the hover' },
-        ).catch(() => null);
-      },
-      { timeout: 90_000, interval: 100, what: `a hover on ${HOVER_EVENT} saying ${want.join(' / ')}` },
-    );
-    await wb.park();
-    return `status bar: ${mode}; hover: "${text.slice(0, 160)}…"`;
-  });
+  await check(
+    'ra',
+    `${FILE} opens as a QEMU Trace Log; hovering ${HOVER_EVENT} reads it as QEMU 10.0`,
+    ['0'],
+    async () => {
+      await wb.runCommand('Debug: Remove All Breakpoints', {
+        id: 'workbench.debug.viewlet.action.removeAllBreakpoints',
+      });
+      await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
+      await page.keyboard.type(FILE);
+      await wb.pick(FILE, { timeout: 30_000 }).catch(async () => {
+        await page.keyboard.press('Enter'); // the file list shows a path after the name
+        await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+      });
+      await poll(async () => ((await wb.activeTab().getAttribute('aria-label')) ?? '').startsWith(FILE), {
+        timeout: 30_000,
+        what: `${FILE} in the active tab`,
+      });
+      const mode = await poll(
+        async () => {
+          const t = (await page.locator('[id="status.editor.mode"]').innerText({ timeout: 2_000 })).trim();
+          return t === 'QEMU Trace Log' ? t : null;
+        },
+        { timeout: 30_000, what: 'the status bar to name the language QEMU Trace Log' },
+      );
+      // the language server may still be starting: hover until its version-aware hover comes
+      const want = [
+        'QEMU 10.0',
+        'In other versions: QEMU 4.1.0, 7.2: thread_pool_submit',
+        'This log: read as QEMU 10.0',
+      ];
+      const text = await poll(
+        async () => {
+          await wb.park();
+          const box = await wb.wordBox(new RegExp(`:${HOVER_EVENT} `), HOVER_EVENT);
+          if (!box) return null;
+          await page.mouse.move(box.x + box.width / 2 - 4, box.y + box.height / 2);
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 3 });
+          return poll(
+            async () => {
+              const t = await wb.hoverText();
+              return want.every((w) => t.includes(w)) ? t : null;
+            },
+            { timeout: 6_000, interval: 150, what: 'the hover' },
+          ).catch(() => null);
+        },
+        { timeout: 90_000, interval: 100, what: `a hover on ${HOVER_EVENT} saying ${want.join(' / ')}` },
+      );
+      await wb.park();
+      return `status bar: ${mode}; hover: "${text.slice(0, 160)}…"`;
+    },
+  );
 
   let stop;
   await check(
