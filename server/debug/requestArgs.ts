@@ -26,6 +26,7 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
     pathFormat: 'string?',
   },
   launch: null,
+  attach: null,
   configurationDone: {},
   disconnect: { restart: 'boolean?', terminateDebuggee: 'boolean?', suspendDebuggee: 'boolean?' },
   terminate: { restart: 'boolean?' },
@@ -58,6 +59,7 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
     format: 'object?',
   },
   evaluate: { expression: 'string', frameId: 'integer?', context: 'string?', format: 'object?' },
+  source: { source: 'object?', sourceReference: 'integer' },
   // the timeline's custom requests check their own arguments (server/debug/timeline.ts)
   [TIMELINE_REQUESTS.timeline]: null,
   [TIMELINE_REQUESTS.goTo]: null,
@@ -66,8 +68,6 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
 
 /** What the requests DAP defines but this adapter does not implement are refused with. */
 export const UNSUPPORTED: Record<string, string> = {
-  attach: 'attach is not supported: a qemu-io session launches its own simulation (use "request": "launch")',
-  source: 'there is no source to fetch by reference: every frame points at a file on disk',
   setVariable: 'variables cannot be changed: they show the simulation, which only runs forward or back',
   setExpression: 'expressions cannot be assigned: the simulation only runs forward or back',
   restartFrame: 'restartFrame is not supported (step back instead)',
