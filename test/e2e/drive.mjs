@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { isAdapter, isLanguageServer, sessionProcesses } from './lib/processes.mjs';
 import { loadProject } from './lib/project.mjs';
 import { poll, screenState, setSlowness, Workbench } from './lib/ui.mjs';
+import { replayChecks } from './replay.mjs';
 import { timelineChecks } from './timeline.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -725,6 +726,9 @@ try {
       return `output channel: sessions ${said.join(', ')}; ${added.length} process(es) came and went during the session, ${after.length} in code-server's session before and after`;
     },
   );
+
+  // r -------------------------------------------------------------------------------------------
+  await replayChecks({ check, page, wb, project, lists, note, root: ROOT });
 
   // t -------------------------------------------------------------------------------------------
   await timelineChecks({ check, page, wb, project, lists, log, note, out: OUT });
