@@ -582,6 +582,8 @@ export class QemuIoDebugSession extends DebugSession {
         threadId: thread,
         ...target.stage(thread),
         hitCounts: this.breakpoints?.hitCounts() ?? {},
+        // the catalog the names belong to: the editor's tree lists that version's path
+        qemuVersion: target.catalog.version,
       }),
     );
   }
@@ -616,8 +618,8 @@ export class QemuIoDebugSession extends DebugSession {
     const page = this.pages!.reference(at);
     if (!page) return null;
     const src = new Source(page.name);
+    // not 'deemphasize' (DAP: "not available"): VS Code folds such frames away, the stopped one too
     (src as DebugProtocol.Source).sourceReference = page.ref;
-    (src as DebugProtocol.Source).presentationHint = 'deemphasize';
     return { source: src, line: this.convertDebuggerLineToClient(1) };
   }
 

@@ -23,20 +23,58 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
   const KICK_LINE = kicks[3];
   const LENS = 'Replay from this line';
 
-  /** The stopped thread's top frame in CALL STACK (its function name; a qualifier and "(inferred)" dropped). */
+  /**
+   * The stopped thread and its top frame in CALL STACK (the function name; a qualifier and
+   * "(inferred)" dropped). With one thread VS Code shows no thread row: the frames are at the top,
+   * the stop's description is in the pane's header, and the thread is named by VARIABLES' "Thread
+   * <name>" scope (the adapter's).
+   */
   const topFrame = async () => {
-    const cs = lists.callStack();
-    const thread = await wb.findRow(
-      cs,
-      (r) => r.level === 1 && r.aria.startsWith('Thread ') && !/ (Paused|Running)$/.test(r.aria),
-      { timeout: 5_000, what: 'the stopped thread' },
-    );
-    const top = await wb.findRow(cs, (r) => r.index === thread.info.index + 1, {
-      timeout: 5_000,
-      what: 'its top frame',
-    });
-    const name = /^Stack Frame ([A-Za-z_]\w*)/.exec(top.info.aria)?.[1];
-    return { thread: thread.info.aria.replace(/^Thread /, ''), name, aria: top.info.aria };
+    const rows = await wb.collectRows(lists.callStack());
+    const threads = rows.filter((r) => r.aria.startsWith('Thread '));
+    let state, top, thread;
+    if (threads.length) {
+      const stopped = threads.find((r) => !/ (Paused|Running)$/.test(r.aria));
+      if (!stopped) throw new Error(`no stopped thread among ${threads.map((r) => r.aria).join(' | ')}`);
+      thread = stopped.aria.replace(/^Thread /, '').split(' ')[0];
+      state = stopped.aria;
+      top = rows.find((r) => r.index === stopped.index + 1);
+    } else {
+      state = await wb.pane('Call Stack').locator('> .pane-header').innerText({ timeout: 2_000 });
+      top = rows.find((r) => r.aria.startsWith('Stack Frame '));
+      const scopes = await wb.collectRows(lists.variables());
+      thread = scopes.find((r) => r.level === 1 && r.text.startsWith('Thread '))?.text.replace(/^Thread /, '');
+    }
+    const name = /^Stack Frame ([A-Za-z_]\w*)/.exec(top?.aria ?? '')?.[1];
+    return { thread: thread ?? '', state: state.replace(/\s+/g, ' '), name, aria: top?.aria };
+  };
+
+  /** Waits for a stop whose CALL STACK state (the thread's, or the header's) matches `re`. */
+  const stoppedOn = (re, what) =>
+    poll(async () => re.test((await topFrame().catch(() => ({ state: '' }))).state), { timeout: 60_000, what });
+
+  /** Ends every debug session still running (one a failed check left behind would confuse the next). */
+  const stopSessions = async () => {
+    for (let i = 0; i < 5 && (await wb.debugToolbar().isVisible()); i++) {
+      await wb.clickDebugAction('Stop');
+      await poll(async () => !(await wb.debugToolbar().isVisible()), {
+        timeout: 30_000,
+        what: 'the session to end',
+      }).catch(() => {});
+    }
+  };
+
+  /** The log line of the event the replay stands at (VARIABLES, scope Event, `line`); null until shown. */
+  const eventLine = async () => {
+    const rows = await wb.collectRows(lists.variables());
+    const scope = rows.find((r) => r.level === 1 && r.text.startsWith('Event'));
+    if (!scope) return null;
+    if (scope.expanded !== 'true') {
+      await wb.clickRow(lists.variables(), { locator: wb.row(lists.variables(), scope.index) });
+      return null;
+    }
+    const line = rows.find((r) => r.level === 2 && /^line\s*[=:]/.test(r.text));
+    return line ? Number(line.text.replace(/^line\s*[=:]\s*/, '')) : null;
   };
 
   /** The QEMU version the tree lists, from its header ("QEMU 10.0 · …"; none: 4.1.0). */
@@ -60,9 +98,9 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
           const rows = await wb.collectRows(lists.tree());
           const fnRow = rows.find((r) => r.level === 2 && r.description.startsWith('◀'));
           const groupRow = rows.find((r) => r.level === 1 && r.description.startsWith('●'));
-          const who = top.thread.split(' ')[0];
+          const who = top.thread;
           last = { top: top.name, thread: top.thread, version, fn: fnRow?.label, group: groupRow?.label };
-          if (!top.name || top.name === not) return null;
+          if (!top.name || !top.thread || top.name === not) return null;
           if (project.functionIn(version, top.name)) {
             if (fnRow?.label !== top.name || !fnRow.description.startsWith(`◀ ${who}`)) return null;
             return { fn: top.name, thread: top.thread, version, marked: `${fnRow.label} "${fnRow.description}"` };
@@ -150,24 +188,20 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
       await wb.pick(CONFIG);
       await wb.debugToolbar().waitFor({ state: 'visible', timeout: 60_000 });
       await wb.expandPane('Call Stack');
+      await wb.expandPane('Variables');
       await wb.expandPane(project.viewName);
       // stopped on entry, then on to the breakpoint
-      await poll(async () => /\bentry\b/i.test((await topFrame().catch(() => ({ thread: '' }))).thread), {
-        timeout: 60_000,
-        what: 'the replay to stop on entry',
-      });
+      await stoppedOn(/\bentry\b/i, 'the replay to stop on entry');
       await wb.clickDebugAction('Continue');
-      await poll(async () => /breakpoint/i.test((await topFrame().catch(() => ({ thread: '' }))).thread), {
-        timeout: 60_000,
-        what: 'the replay to stop on a breakpoint',
-      });
+      await stoppedOn(/breakpoint/i, 'the replay to stop on a breakpoint');
       stop = await treeFollows();
-      if (stop.version !== '10.0')
-        note(
-          'rb',
-          "the replay's qemuIo/stage events carry no qemuVersion, so the tree stays on QEMU 4.1.0's path and marks only the group of a function 4.1.0 does not have (docs/extension.md, 'What a trace session sends the editor', item 1)",
-        );
-      return `${stop.thread}: top frame ${stop.fn}; the tree (QEMU ${stop.version}) marks ${stop.marked}`;
+      const at = await poll(async () => ((await eventLine()) === BP_LINE ? BP_LINE : null), {
+        timeout: 15_000,
+        what: `VARIABLES, Event: line ${BP_LINE}`,
+      });
+      // the log is QEMU 10.0's: the tree lists 10.0's path (qemuVersion in qemuIo/stage)
+      if (stop.version !== '10.0') throw new Error(`the tree lists QEMU ${stop.version}'s path, not 10.0's`);
+      return `${stop.thread} at line ${at} (VARIABLES, Event): top frame ${stop.fn}; the tree (QEMU ${stop.version}) marks ${stop.marked}`;
     },
   );
 
@@ -202,6 +236,8 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
     `the "${LENS}" lens above line ${KICK_LINE} (a kick) replays the log from that line`,
     ['ra'],
     async () => {
+      await stopSessions();
+      await wb.runCommand('Remove All Breakpoints', { id: 'workbench.debug.viewlet.action.removeAllBreakpoints' });
       await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
       await page.keyboard.type(FILE);
       await page.keyboard.press('Enter');
@@ -249,15 +285,7 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
         async () => {
           const w = (await warned()).find((t) => t.includes(`line ${KICK_LINE}`));
           if (w) return { warning: w };
-          const rows = await wb.collectRows(lists.variables());
-          const scope = rows.find((r) => r.level === 1 && r.text.startsWith('Event'));
-          if (!scope) return null;
-          if (scope.expanded !== 'true') {
-            await wb.clickRow(lists.variables(), { locator: wb.row(lists.variables(), scope.index) });
-            return null;
-          }
-          const line = rows.find((r) => r.level === 2 && /^line\s*[=:]/.test(r.text));
-          const n = line && Number(line.text.replace(/^line\s*[=:]\s*/, ''));
+          const n = await eventLine();
           return n === KICK_LINE ? { line: n } : null;
         },
         {
