@@ -77,10 +77,15 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
     return line ? Number(line.text.replace(/^line\s*[=:]\s*/, '')) : null;
   };
 
-  /** The QEMU version the tree lists, from its header ("QEMU 10.0 · …"; none: 4.1.0). */
+  /**
+   * The QEMU version the tree lists, from the start of its header's description ("QEMU 10.0 · …";
+   * none: 4.1.0). Only the start: the rest names the active editor, which may be a generated page
+   * called "<function> (QEMU 10.0)".
+   */
   const treeVersion = async () => {
-    const h = await wb.pane(project.viewName).locator('> .pane-header').innerText();
-    return /QEMU (\d+\.\d+(?:\.\d+)?)/.exec(h)?.[1] ?? '4.1.0';
+    const el = wb.pane(project.viewName).locator('> .pane-header .description').first();
+    const d = (await el.count()) ? await el.innerText({ timeout: 2_000 }) : '';
+    return /^QEMU (\d+\.\d+(?:\.\d+)?)(?: ·|$)/.exec(d.trim())?.[1] ?? '4.1.0';
   };
 
   /**
