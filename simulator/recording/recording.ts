@@ -401,7 +401,8 @@ export class Recording implements PassContext {
       found: null,
       done: upper0 <= 0,
       step: () => {
-        while (i >= 0 && (states[i].cur ? states[i].cur!.seq : -1) >= upper) i--;
+        // a state that has taken event upper-1 cannot show it: start from one before it
+        while (i >= 0 && (states[i].cur ? states[i].cur!.seq : -1) >= upper - 1) i--;
         if (i < 0) {
           search.done = true;
           return;

@@ -219,7 +219,8 @@ export function statistics(rec: Recording, pass: Pass): Rec {
     in_flight: pass.state.reqs.size,
     by_op: f.by_op,
     split_us: f.split as unknown as Plain,
-    waiting_events: rec.waiting,
+    // following: events read beyond the view (a replay's read-ahead is no news to the user)
+    ...(rec.file.follow ? { waiting_events: rec.waiting } : {}),
   };
 }
 
