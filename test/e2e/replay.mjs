@@ -64,6 +64,20 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
     }
   };
 
+  /** Opens the log with Go to File… (a debug stop may have put a generated page in front of it). */
+  const openLog = async () => {
+    await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
+    await page.keyboard.type(FILE);
+    await wb.pick(FILE, { timeout: 30_000 }).catch(async () => {
+      await page.keyboard.press('Enter'); // the file list shows a path after the name
+      await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+    });
+    await poll(async () => ((await wb.activeTab().getAttribute('aria-label')) ?? '').startsWith(FILE), {
+      timeout: 30_000,
+      what: `${FILE} in the active tab`,
+    });
+  };
+
   /** The log line of the event the replay stands at (VARIABLES, scope Event, `line`); null until shown. */
   const eventLine = async () => {
     const rows = await wb.collectRows(lists.variables());
@@ -128,16 +142,7 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
     ['0'],
     async () => {
       await wb.runCommand('Remove All Breakpoints', { id: 'workbench.debug.viewlet.action.removeAllBreakpoints' });
-      await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
-      await page.keyboard.type(FILE);
-      await wb.pick(FILE, { timeout: 30_000 }).catch(async () => {
-        await page.keyboard.press('Enter'); // the file list shows a path after the name
-        await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
-      });
-      await poll(async () => ((await wb.activeTab().getAttribute('aria-label')) ?? '').startsWith(FILE), {
-        timeout: 30_000,
-        what: `${FILE} in the active tab`,
-      });
+      await openLog();
       const mode = await poll(
         async () => {
           const t = (await page.locator('[id="status.editor.mode"]').innerText({ timeout: 2_000 })).trim();
@@ -243,10 +248,7 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
     async () => {
       await stopSessions();
       await wb.runCommand('Remove All Breakpoints', { id: 'workbench.debug.viewlet.action.removeAllBreakpoints' });
-      await wb.runCommand('Go to File...', { id: 'workbench.action.quickOpen' });
-      await page.keyboard.type(FILE);
-      await page.keyboard.press('Enter');
-      await wb.quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+      await openLog();
       await wb.runCommand('Go to Line/Column...', { id: 'workbench.action.gotoLine' });
       await page.keyboard.type(String(KICK_LINE));
       await page.keyboard.press('Enter');
