@@ -55,7 +55,7 @@ export const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
-export const fmt = (n: number): string => n.toFixed(3);
+export const fmt = (n: number, digits = 3): string => n.toFixed(digits);
 
 export async function stepRoundTrip(dc: DebugClient, threadId: number, send: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
@@ -69,12 +69,15 @@ export async function stepRoundTrip(dc: DebugClient, threadId: number, send: () 
   return performance.now() - t0;
 }
 
-export async function measure(dc: DebugClient, n: number, send: (dc: DebugClient) => Promise<unknown>): Promise<number[]> {
+export async function measure(
+  dc: DebugClient,
+  n: number,
+  send: (dc: DebugClient) => Promise<unknown>,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < n; i++) times.push(await stepRoundTrip(dc, 1, () => send(dc)));
   return times;
 }
-
 
 /** The minimal adapter, launched and stopped on entry. */
 export async function startFloor(): Promise<DebugClient> {

@@ -141,19 +141,28 @@ async function main(): Promise<void> {
       report('step_back', 'step back near the start', await blocks(floor, dc, back));
 
       // ~5M events in: a continue to the 300,000th completion
-      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '300000' }] });
+      await dc.setFunctionBreakpointsRequest({
+        breakpoints: [{ name: 'virtio_blk_req_complete', hitCondition: '300000' }],
+      });
       const c0 = performance.now();
       const deep = dc.waitForEvent('stopped');
       await dc.continueRequest({ threadId: 1 });
       await deep;
       const ms = performance.now() - c0;
       await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
-      const at = (await dc.evaluateRequest({ expression: '"" + events', context: 'repl' })).body.result.replace(/"/g, '');
+      const at = (await dc.evaluateRequest({ expression: '"" + events', context: 'repl' })).body.result.replace(
+        /"/g,
+        '',
+      );
       console.log(
         `replay.continue: ${Number(at).toLocaleString('en-US')} events in ${fmt(ms / 1000, 2)} s = ${fmt(Number(at) / ms / 1000, 2)} M events/s (a continue to a breakpoint's 300,000th hit)`,
       );
       report('step_deep', `next, ${Number(at).toLocaleString('en-US')} events in`, await blocks(floor, dc, next));
-      report('step_back_deep', `step back, ${Number(at).toLocaleString('en-US')} events in`, await blocks(floor, dc, back));
+      report(
+        'step_back_deep',
+        `step back, ${Number(at).toLocaleString('en-US')} events in`,
+        await blocks(floor, dc, back),
+      );
 
       // the whole log, then the peak memory
       const end = dc.waitForEvent('stopped');
