@@ -187,6 +187,7 @@ export class QemuIoDebugSession extends DebugSession {
       supportsLogPoints: true,
       supportsEvaluateForHovers: true,
       supportsStepBack: true,
+      supportsGotoTargetsRequest: true,
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
@@ -498,6 +499,40 @@ export class QemuIoDebugSession extends DebugSession {
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
     this.target?.pause();
     this.sendResponse(response);
+  }
+
+  /** A replay can go to any line of its log (jump to cursor, "Replay from this line"). */
+  protected override gotoTargetsRequest(
+    response: DebugProtocol.GotoTargetsResponse,
+    args: DebugProtocol.GotoTargetsArguments,
+  ): void {
+    if (!this.ready(response)) return;
+    const log = this.target!.logFile;
+    if (!log || !this.target!.logLineTarget)
+      return this.fail(
+        response,
+        new Error('gotoTargets: a simulation has no lines to go to (replay a trace log)'),
+        1011,
+      );
+    if (!args.source.path || resolve(args.source.path) !== log)
+      return this.fail(
+        response,
+        new Error(`gotoTargets: only lines of the replayed log ${basename(log)} are targets`),
+        1011,
+      );
+    if (args.line < 1) return this.fail(response, new Error('gotoTargets: a log line number starts at 1'), 1011);
+    // the target's id is the line asked for: goto finds its event again (the view may move between)
+    const t = this.target!.logLineTarget(args.line);
+    response.body = { targets: t ? [{ id: args.line, label: t.label, line: t.line }] : [] };
+    this.sendResponse(response);
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    if (!this.idle(response)) return;
+    const seek = this.target!.seekLogLine?.bind(this.target);
+    if (!seek) return this.fail(response, new Error('goto: a simulation has no lines to go to'), 1011);
+    this.sendResponse(response);
+    void this.run(() => seek(args.targetId), true);
   }
 
   /** False (and the request refused) before launch: there is nothing to run yet. */

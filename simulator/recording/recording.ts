@@ -313,6 +313,25 @@ export class Recording implements PassContext {
     return this.timeline.eventAt(ns);
   }
 
+  /**
+   * The first event read from line `line` of the log or a later one, among the events read so
+   * far (null when there is none yet): re-read from the last saved state before the line.
+   */
+  firstEventFrom(line: number): { seq: number; line: number; name: string } | null {
+    let from = this.checkpoints[0];
+    for (const c of this.checkpoints) {
+      if (c.reader.line >= line) break;
+      from = c;
+    }
+    let found: { seq: number; line: number; name: string } | null = null;
+    this.scan(from.emitted, (e) => {
+      if (e.ev.line < line) return false;
+      found = { seq: e.seq, line: e.ev.line, name: e.ev.event || e.ev.function };
+      return true;
+    });
+    return found;
+  }
+
   /** Re-read from the saved state before event `fromSeq` with a pass of its own (the view does not move). */
   scan(fromSeq: number, visit: EventPredicate): void {
     const pass = (this.scratch ??= new Pass(this, {}));

@@ -75,3 +75,70 @@ describe('a replay of the example log, as the editor sees it', () => {
     assert.equal(stage.qemuVersion, '10.0');
   });
 });
+
+describe('"Replay from this line": gotoTargets and goto on the replayed log', () => {
+  let s: Session;
+  before(async () => {
+    s = await open();
+    await launch(s, { traceFile: LOG, stopOnEntry: true });
+  });
+  after(async () => s.close());
+
+  /** goto line `line` of the log; the line of the event it stopped on. */
+  const goTo = async (line: number) => {
+    const t = await s.dc.customRequest('gotoTargets', { source: { path: LOG }, line });
+    const targets = (t.body as DebugProtocol.GotoTargetsResponse['body']).targets;
+    assert.equal(targets.length, 1);
+    const stop = await resume(s, () => s.dc.customRequest('goto', { threadId: 1, targetId: targets[0].id }));
+    assert.equal(stop.body.reason, 'goto');
+    const top = (await frames(s, stop.body.threadId!))[0] as DebugProtocol.StackFrame;
+    return Number((await scopeVars(s, top.id, /^Event$/)).line);
+  };
+
+  test('forward to a line with an event, then back to an earlier one', async () => {
+    const [first, second] = linesOf('thread_pool_submit_aio');
+    assert.equal(await goTo(second), second);
+    assert.equal(await goTo(first), first);
+  });
+
+  test('a target names the event of its line once read; a goto past the end stops at the end, then none', async () => {
+    const targets = async (line: number) =>
+      (
+        (await s.dc.customRequest('gotoTargets', { source: { path: LOG }, line }))
+          .body as DebugProtocol.GotoTargetsResponse['body']
+      ).targets;
+    const line = linesOf('virtio_blk_rw_complete')[2];
+    assert.equal(await goTo(line), line);
+    assert.deepEqual(
+      (await targets(line)).map((t) => [t.label, t.line]),
+      [[`virtio_blk_rw_complete (line ${line})`, line]],
+    );
+    const past = lines.length + 10;
+    const [ahead] = await targets(past);
+    assert.equal(ahead.label, `line ${past} (not read yet)`);
+    const end = await resume(s, () => s.dc.customRequest('goto', { threadId: 1, targetId: ahead.id }));
+    assert.match(String(end.body.text ?? end.body.description), /end/i);
+    assert.deepEqual(await targets(past), []);
+  });
+
+  test('refused where there is nothing to go to, with what is expected', async () => {
+    await assert.rejects(
+      s.dc.customRequest('gotoTargets', { source: { path: '/elsewhere/other.log' }, line: 3 }),
+      /only lines of the replayed log qemu-trace\.log are targets/,
+    );
+    await assert.rejects(
+      s.dc.customRequest('gotoTargets', { source: { path: LOG }, line: 0 }),
+      /a log line number starts at 1/,
+    );
+    const sim = await open();
+    try {
+      await launch(sim, { stopOnEntry: true });
+      await assert.rejects(
+        sim.dc.customRequest('gotoTargets', { source: { path: LOG }, line: 3 }),
+        /a simulation has no lines to go to/,
+      );
+    } finally {
+      await sim.close();
+    }
+  });
+});

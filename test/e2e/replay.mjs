@@ -10,7 +10,7 @@ import { poll } from './lib/ui.mjs';
 /** The event on a line of the log (`tid@sec.usec:event args`). */
 const eventOf = (line) => /^\d+@\d+\.\d+:(\w+)/.exec(line)?.[1];
 
-export async function replayChecks({ check, page, wb, project, lists, note, root }) {
+export async function replayChecks({ check, page, wb, project, lists, root }) {
   const CONFIG = project.launchNamed('replay qemu-trace.log').name;
   const FILE = 'qemu-trace.log';
   const lines = readFileSync(join(root, 'examples', FILE), 'utf8').split('\n');
@@ -277,8 +277,8 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
       );
       await page.mouse.click(lens.x, lens.y);
       await wb.debugToolbar().waitFor({ state: 'visible', timeout: 60_000 });
-      // either the replay goes to that line's event (the Event scope says which line), or the
-      // adapter refuses DAP's gotoTargets and the extension says it stays at the first event
+      // the replay goes to that line's event (the Event scope says which line); a warning that it
+      // cannot is a failure
       const warned = () =>
         page
           .locator('.notifications-toasts .notification-toast')
@@ -303,13 +303,7 @@ export async function replayChecks({ check, page, wb, project, lists, note, root
       );
       await wb.clickDebugAction('Stop');
       await wb.debugToolbar().waitFor({ state: 'hidden', timeout: 30_000 });
-      if (outcome.warning) {
-        note(
-          're',
-          `the adapter does not answer gotoTargets, so "${LENS}" starts the replay at its first event: "${outcome.warning}"`,
-        );
-        return `a replay started; the extension said: "${outcome.warning}"`;
-      }
+      if (outcome.warning) throw new Error(`the replay did not go to line ${KICK_LINE}: "${outcome.warning}"`);
       return `a replay started and went to line ${outcome.line} (VARIABLES, Event: line ${outcome.line})`;
     },
   );

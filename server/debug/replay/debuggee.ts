@@ -315,6 +315,25 @@ export class ReplayDebuggee implements Debuggee {
     return Promise.resolve(this.goTo(seq, went));
   }
 
+  get logFile(): string {
+    return this.rec.file.path;
+  }
+
+  logLineTarget(line: number): { label: string; line: number } | null {
+    const at = this.rec.firstEventFrom(line);
+    if (at) return { label: `${at.name} (line ${at.line})`, line: at.line };
+    // not read yet: the goto reads on to it; a whole log read has none
+    return this.rec.front.finished ? null : { label: `line ${line} (not read yet)`, line };
+  }
+
+  seekLogLine(line: number): Promise<Stop> {
+    const went = (e: RecEvent): Stop => this.stopAt('goto', `Went to line ${e.ev.line} of the log (event ${e.seq})`, e);
+    const at = this.rec.firstEventFrom(line);
+    if (at) return Promise.resolve(this.goTo(at.seq, went));
+    // not read yet: read on to it (pausable, like any run)
+    return this.forward((e) => (e.ev.line >= line ? went(e) : null), { breakpoints: false });
+  }
+
   pause(): void {
     if (this.running) this.pauseRequested = true;
   }
