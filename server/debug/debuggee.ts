@@ -70,8 +70,6 @@ export interface Debuggee {
   reverseContinue(): Promise<Stop>;
   /** To an event or the first event at or after a time. */
   seek(to: { event: number } | { timeNs: number }): Promise<Stop>;
-  /** The trace log a replay or follow reads (absolute path); a simulation has none. */
-  readonly logFile?: string;
   /** The first event of a line of `logFile` or a later one, if the log has one (DAP gotoTargets). */
   logLineTarget?(line: number): { label: string; line: number } | null;
   /** To that event (DAP goto). */

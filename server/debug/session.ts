@@ -22,7 +22,7 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { buildScenario, catalog, ConfigError, excerpt, readFioFile } from '../../simulator';
@@ -70,6 +70,8 @@ export class QemuIoDebugSession extends DebugSession {
   private pages: SourcePages | null = null;
   private config: LaunchConfig = {};
   private mode: SessionMode = 'simulate';
+  /** The trace log a replay or follow reads, as launched (absolute), and its real path. */
+  private traceFile: { path: string; real: string } | null = null;
   private configured: Promise<void>;
   private markConfigured!: () => void;
   private frames = new Map<number, object>();
@@ -275,6 +277,7 @@ export class QemuIoDebugSession extends DebugSession {
         );
       } else {
         const file = resolve(config.traceFile!);
+        this.traceFile = { path: file, real: await fsp.realpath(file).catch(() => file) };
         const opened = await openTrace(file, {
           version: !config.qemuVersion || config.qemuVersion === 'auto' ? 'auto' : config.qemuVersion,
           follow: this.mode === 'follow',
@@ -507,17 +510,20 @@ export class QemuIoDebugSession extends DebugSession {
     args: DebugProtocol.GotoTargetsArguments,
   ): void {
     if (!this.ready(response)) return;
-    const log = this.target!.logFile;
+    const log = this.traceFile;
     if (!log || !this.target!.logLineTarget)
       return this.fail(
         response,
         new Error('gotoTargets: a simulation has no lines to go to (replay a trace log)'),
         1011,
       );
-    if (!args.source.path || resolve(args.source.path) !== log)
+    const asked = args.source.path !== undefined ? resolve(args.source.path) : undefined;
+    if (asked !== log.path && asked !== log.real && !(asked && realpathOrSelf(asked) === log.real))
       return this.fail(
         response,
-        new Error(`gotoTargets: only lines of the replayed log ${basename(log)} are targets`),
+        new Error(
+          `gotoTargets: ${excerpt(args.source.path ?? args.source.name ?? '(no path)')} is not the replayed log ${excerpt(log.path)}`,
+        ),
         1011,
       );
     if (args.line < 1) return this.fail(response, new Error('gotoTargets: a log line number starts at 1'), 1011);
@@ -800,4 +806,13 @@ function clientText(message: string): string {
   const line = message.split('\n', 1)[0];
   const cut = line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
   return cut.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
+}
+
+/** The real path of `path` (symlinks resolved), or `path` when it cannot be read. */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

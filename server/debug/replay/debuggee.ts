@@ -315,10 +315,6 @@ export class ReplayDebuggee implements Debuggee {
     return Promise.resolve(this.goTo(seq, went));
   }
 
-  get logFile(): string {
-    return this.rec.file.path;
-  }
-
   logLineTarget(line: number): { label: string; line: number } | null {
     const at = this.rec.firstEventFrom(line);
     if (at) return { label: `${at.name} (line ${at.line})`, line: at.line };
