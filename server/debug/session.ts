@@ -517,7 +517,7 @@ export class QemuIoDebugSession extends DebugSession {
         new Error('gotoTargets: a simulation has no lines to go to (replay a trace log)'),
         1011,
       );
-    const asked = args.source.path !== undefined ? resolve(args.source.path) : undefined;
+    const asked = args.source.path !== undefined ? resolve(pathOfSource(args.source.path)) : undefined;
     if (asked !== log.path && asked !== log.real && !(asked && realpathOrSelf(asked) === log.real))
       return this.fail(
         response,
@@ -812,6 +812,19 @@ function clientText(message: string): string {
 function realpathOrSelf(path: string): string {
   try {
     return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * A source path as a file path: VS Code sends the `source.path` of a custom request as a URI
+ * (`vscode-local:/…` in code-server), other clients a plain path (a Windows drive is not a scheme).
+ */
+function pathOfSource(path: string): string {
+  if (!/^[a-z][a-z0-9+.-]+:/i.test(path)) return path;
+  try {
+    return decodeURIComponent(new URL(path).pathname);
   } catch {
     return path;
   }

@@ -101,6 +101,13 @@ describe('"Replay from this line": gotoTargets and goto on the replayed log', ()
     assert.equal(await goTo(first), first);
   });
 
+  test("the log named by a URI (VS Code sends custom requests' paths so) is the same log", async () => {
+    for (const uri of [`vscode-local:${LOG}`, `file://${LOG}`]) {
+      const t = await s.dc.customRequest('gotoTargets', { source: { path: uri }, line: 1 });
+      assert.equal((t.body as DebugProtocol.GotoTargetsResponse['body']).targets.length, 1, uri);
+    }
+  });
+
   test('a target names the event of its line once read; a goto past the end stops at the end, then none', async () => {
     const targets = async (line: number) =>
       (
