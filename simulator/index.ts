@@ -8,6 +8,7 @@ export { IO_OP_NAMES, IoOp } from './backends/device';
 export { buildScenario } from './config/build';
 export type { ScenarioInput } from './config/build';
 export { ConfigError } from './config/errors';
+export { readTraceWorkload } from './config/trace-workload';
 export { AIO_MODES, CACHE_MODES, ERROR_POLICIES, RW_MODES } from './config/scenario';
 export type { Scenario } from './config/scenario';
 export { parseDuration, parseSize } from './config/units';

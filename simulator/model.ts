@@ -26,7 +26,7 @@ import { copyCoroutineState, initCoroutines, relinkCoroutines } from './coroutin
 import { Machine, resolveTailCalls, StepDef } from './engine/machine';
 import { World } from './engine/types';
 import * as guest from './guest/driver';
-import { initGuest, registerGuestTimers } from './guest/driver';
+import { copyGuestState, initGuest, registerGuestTimers } from './guest/driver';
 import * as iothread from './loop/iothread';
 import * as mainLoop from './loop/main-loop';
 import * as runState from './loop/runstate';
@@ -126,6 +126,7 @@ export function buildMachine(sc: Scenario): Machine {
     block: copyBlockState,
     blk: copyBlkState,
     vblk: copyVirtioBlkState,
+    guest: copyGuestState,
   });
   STEPS.forEach((s, i) => (m.steps[i] = s ? s.run : notModelled(catalog.key(i))));
   // timer kinds are numbered in registration order: keep it

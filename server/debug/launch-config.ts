@@ -65,6 +65,11 @@ const WORKLOAD = {
     minimum: 1,
     description: "Requests between two thinktime pauses (fio's thinktime_blocks).",
   },
+  fromTrace: {
+    type: 'string',
+    description:
+      'Path of a real QEMU trace log: the guest replays its requests (op, sector, size, the kick each came in, in order) instead of the fields above.',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 const DEVICE = {
@@ -359,6 +364,7 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
     hostBlockSize: c.hostBlockSize,
     seed: c.seed,
     faults: c.faults,
+    traceFile: wl?.fromTrace,
     workload: wl && {
       rw: wl.rw,
       rwmixread: wl.rwmixread,

@@ -25,6 +25,7 @@ import { basename, resolve } from 'node:path';
 import { formatFrameName } from '../../common/frame-name';
 import {
   buildScenario,
+  readTraceWorkload,
   catalog,
   Frame,
   frameLocals,
@@ -131,7 +132,13 @@ export class QemuIoDebugSession extends DebugSession {
           `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`,
         );
       }
-      const { scenario, notes } = buildScenario(scenarioInputFrom(this.config));
+      const input = scenarioInputFrom(this.config);
+      const traced =
+        input.traceFile !== undefined
+          ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
+          : null;
+      const { scenario, notes } = buildScenario({ ...input, traceWorkload: traced?.workload });
+      notes.unshift(...(traced?.notes ?? []));
       this.sources = new SourceMap(catalog, docExists ? docPath : undefined, qemuSource);
       this.breakpoints = new Breakpoints(catalog, this.sources, modelledFunctions());
       this.exec = new Execution(scenario, this.breakpoints, {
@@ -567,6 +574,7 @@ export class QemuIoDebugSession extends DebugSession {
     const qemu = new Scope(
       'QEMU',
       this.variables.addLazy(() => ({
+        version: sim.scenario.qemuVersion,
         ...(sim.snapshot() as unknown as { [k: string]: Plain }),
         statistics: sim.stats() as unknown as Plain,
       })),

@@ -6,12 +6,14 @@
 import { parseArgs } from 'node:util';
 import { buildScenario, ScenarioInput } from '../config/build';
 import { ConfigError } from '../config/errors';
+import { readTraceWorkload } from '../config/trace-workload';
 import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/types';
 import { ChromeTraceWriter } from '../output/chrome-trace';
 import { jsonLine, textLine } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
+import { onlyEnabled } from '../output/trace-filter';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
 import { Out } from './out';
@@ -37,6 +39,8 @@ Workload:
   --bs SIZE   --iodepth N   --batch N (requests per kick)   --requests N   --runtime DURATION
   --offset SIZE   --size SIZE   --flush-every N (a flush after every N writes)   --disk-size SIZE
   --thinktime DURATION --thinktime-blocks N (pause issuing after every N requests)
+  --workload-from-trace FILE   replay the requests of a real QEMU trace log instead (op, sector,
+                          size, the kick each came in, in order; see 'qemu-io-explorer trace')
 Host device model:
   --device-read-latency D   --device-write-latency D   --device-flush-latency D
   --device-queue-depth N    --device-bandwidth SIZE (per second)
@@ -76,6 +80,7 @@ const OPTIONS = {
   'flush-every': { type: 'string' },
   thinktime: { type: 'string' },
   'thinktime-blocks': { type: 'string' },
+  'workload-from-trace': { type: 'string' },
   'disk-size': { type: 'string' },
   'device-read-latency': { type: 'string' },
   'device-write-latency': { type: 'string' },
@@ -122,6 +127,7 @@ export function scenarioInput(f: Flags): ScenarioInput {
     diskBytes: opt(f['disk-size'], (s) => parseSize(s, '--disk-size')),
     seed: opt(f.seed, (s) => parseInteger(s, '--seed', 0, 0xffffffff)),
     faults: f.fault,
+    traceFile: f['workload-from-trace'],
     resumeAfterNs: opt(f['resume-after'], (s) => parseDuration(s, '--resume-after')),
     maxResumes: opt(f['max-resumes'], (s) => parseInteger(s, '--max-resumes', 0, 1000)),
     workload: {
@@ -174,14 +180,21 @@ async function simulate(args: string[]): Promise<number> {
   if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
   const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'chrome', 'none'], 'format') ?? 'text';
   const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
-  const { scenario, notes } = buildScenario(scenarioInput(f));
-  for (const n of notes) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
+  const input = scenarioInput(f);
+  const traced =
+    input.traceFile !== undefined ? await readTraceWorkload(input.traceFile, '--workload-from-trace') : null;
+  const { scenario, notes } = buildScenario({ ...input, traceWorkload: traced?.workload });
+  for (const n of [...(traced?.notes ?? []), ...notes]) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
 
   const sim = new Simulator(scenario);
   const out = new Out();
   if (format === 'text') sim.listener = (ev) => out.line(textLine(sim.record(ev)));
   else if (format === 'jsonl') sim.listener = (ev) => out.line(jsonLine(sim.record(ev)));
-  else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, (l) => out.line(l));
+  else if (format === 'qemu-trace')
+    sim.m.tracer = onlyEnabled(
+      scenario.traceEvents,
+      qemuTraceSink(sim.m, (l) => out.line(l)),
+    );
   const chrome = format === 'chrome' ? new ChromeTraceWriter(sim, (l) => out.line(l)) : null;
   if (chrome) sim.listener = (ev) => chrome.event(sim.record(ev));
 

@@ -16,6 +16,7 @@ import {
   ErrorPolicy,
   RwMode,
   Scenario,
+  TraceWorkload,
   Workload,
 } from './scenario';
 import { oneOf } from './units';
@@ -39,7 +40,10 @@ export interface ScenarioInput {
   diskBytes?: number;
   hostBlockSize?: number;
   seed?: number;
-  workload?: Partial<Workload> & { rw?: RwMode };
+  workload?: Partial<Omit<Workload, 'fromTrace'>> & { rw?: RwMode };
+  /** A trace whose requests the guest replays (readTraceWorkload reads it), and where it came from. */
+  traceFile?: string;
+  traceWorkload?: TraceWorkload;
   device?: Partial<DeviceModel>;
   faults?: string[];
   resumeAfterNs?: number;
@@ -68,6 +72,7 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
     if (q.eventIdx !== undefined) sc.eventIdx = q.eventIdx;
     if (q.queueSize !== undefined) sc.queueSize = q.queueSize;
     if (q.pollMaxNs !== undefined) sc.pollMaxNs = q.pollMaxNs;
+    if (q.traceEvents) sc.traceEvents = q.traceEvents;
   }
   let fioText = input.fioText;
   if (input.fioFile !== undefined) {
@@ -109,6 +114,20 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
       if (v !== undefined) (sc.device as unknown as Record<string, unknown>)[k] = v;
   }
   if (input.faults) sc.faults = input.faults.map(parseFault);
+  if (input.traceFile !== undefined && input.traceWorkload === undefined)
+    throw new Error('buildScenario: read the trace workload first (readTraceWorkload)');
+  if (input.traceWorkload) {
+    const other =
+      fioText !== undefined
+        ? 'a fio job'
+        : Object.keys(input.workload ?? {}).find((k) => (input.workload as Record<string, unknown>)[k] !== undefined);
+    if (other)
+      throw new ConfigError(
+        `a workload from a trace replays the trace's own requests: it cannot be combined with ${other.includes(' ') ? other : `workload.${other}`}`,
+        'workload.fromTrace',
+      );
+    sc.workload.fromTrace = input.traceWorkload;
+  }
   // a runtime bounds the job by time unless a count was given too
   const countGiven =
     input.workload?.requests !== undefined || (fioText !== undefined && /^\s*number_ios\s*=/m.test(fioText));

@@ -18,6 +18,8 @@ export interface QemuSettings {
   eventIdx?: boolean;
   queueSize?: number;
   pollMaxNs?: number;
+  /** The -trace event patterns, in order (`name*`, or `-name*` to disable); none: -trace not given. */
+  traceEvents?: string[];
   /** Options we did not read, for the user to know. */
   ignored: string[];
 }
@@ -241,6 +243,14 @@ export function parseQemuCommandLine(text: string): QemuSettings {
           if (!id) throw new ConfigError('QEMU command line: -object iothread needs an id=', 'qemu');
           iothreads.set(id, opts);
         } else res.ignored.push(`-object ${type}`);
+        break;
+      }
+      case 'trace': {
+        // -trace [enable=]PATTERN picks the events the log prints; events=FILE and file=FILE we do not read
+        const { head, opts } = parseOptList(value!, 'enable');
+        const pattern = head ?? opts.get('enable');
+        if (pattern !== undefined) (res.traceEvents ??= []).push(pattern);
+        else res.ignored.push(`${arg} ${value}`);
         break;
       }
       default:

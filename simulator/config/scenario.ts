@@ -34,6 +34,34 @@ export interface Workload {
   /** fio's thinktime: the guest stops issuing for this long (ns) after every thinktimeBlocks requests. */
   thinktimeNs: number;
   thinktimeBlocks: number;
+  /** Replay a real trace's requests instead (the fio-like fields above are then unused). */
+  fromTrace: TraceWorkload | null;
+}
+
+/** A guest request as a trace shows it. */
+export interface TraceRequest {
+  op: 'read' | 'write' | 'flush';
+  sector: number;
+  bytes: number;
+}
+
+/**
+ * The requests a log shows QEMU popping after one kick (virtio_queue_notify), in pop order: the
+ * guest queues them together and then rings the doorbell (if the device wants a kick).
+ */
+export interface TraceKick {
+  requests: readonly TraceRequest[];
+  /** Completions the log shows before this kick: the guest reaps as many before it queues these. */
+  after: number;
+  /** Time from the kick before to this one in the log (0 without timestamps): the guest waits as long. */
+  gapNs: number;
+}
+
+/** A workload read from a QEMU trace log (config/trace-workload.ts): its kicks, in order. */
+export interface TraceWorkload {
+  file: string;
+  kicks: readonly TraceKick[];
+  requests: number;
 }
 
 export interface DeviceModel {
@@ -104,6 +132,8 @@ export interface Scenario {
   device: DeviceModel;
   cpu: CpuModel;
   faults: FaultRule[];
+  /** The trace events a QEMU command line's -trace options enable, as patterns in order; null: all. */
+  traceEvents: readonly string[] | null;
   /** The simulated management tool: `cont` this long after a STOP, at most maxResumes times. */
   resumeAfterNs: number;
   maxResumes: number;
@@ -140,6 +170,7 @@ export function defaultScenario(): Scenario {
       flushEvery: 0,
       thinktimeNs: 0,
       thinktimeBlocks: 1,
+      fromTrace: null,
     },
     device: {
       queueDepth: 64,
@@ -162,6 +193,7 @@ export function defaultScenario(): Scenario {
       irqNs: 3_000,
     },
     faults: [],
+    traceEvents: null,
     resumeAfterNs: 1_000_000,
     maxResumes: 3,
   };

@@ -1,7 +1,7 @@
 // The combinations QEMU 4.1.0 (or the model) refuses, with messages that say why.
 
 import { ConfigError } from './errors';
-import { AIO_MODES, ERROR_POLICIES, RW_MODES, Scenario } from './scenario';
+import { AIO_MODES, ERROR_POLICIES, RW_MODES, Scenario, TraceWorkload } from './scenario';
 
 export function validateScenario(sc: Scenario): Scenario {
   const fail = (field: string, msg: string): never => {
@@ -76,9 +76,34 @@ export function validateScenario(sc: Scenario): Scenario {
   if (d.bandwidthBytesPerSec <= 0) fail('device.bandwidthBytesPerSec', 'device.bandwidthBytesPerSec must be positive');
   if (d.pageCacheBytesPerSec <= 0) fail('device.pageCacheBytesPerSec', 'device.pageCacheBytesPerSec must be positive');
   if (d.jitter >= 1) fail('device.jitter', `device.jitter ${d.jitter} must be below 1`);
+  if (wl.fromTrace) validateTrace(wl.fromTrace, sc, fail);
   if (!Number.isInteger(sc.maxResumes) || sc.maxResumes < 0)
     fail('maxResumes', `maxResumes ${sc.maxResumes} must be 0 or more`);
   if (sc.qemuVersion !== '4.1.0')
     fail('qemuVersion', `QEMU version "${sc.qemuVersion}" is not modelled (available: 4.1.0)`);
   return sc;
+}
+
+/** A trace's requests must fit the simulated disk, the model's request size and the ring. */
+function validateTrace(trace: TraceWorkload, sc: Scenario, fail: (field: string, msg: string) => never): void {
+  const where = `the workload from trace ${trace.file}`;
+  let n = 0;
+  for (const kick of trace.kicks) {
+    if (kick.requests.length > sc.queueSize)
+      fail(
+        'workload.fromTrace',
+        `${where}: a kick with ${kick.requests.length} requests does not fit the virtqueue's queue-size ${sc.queueSize}`,
+      );
+    for (const r of kick.requests) {
+      n++;
+      if (r.op === 'flush') continue;
+      const what = `${where}: request ${n} (${r.op} of ${r.bytes} bytes at sector ${r.sector})`;
+      if (r.bytes > 64 * 1024 * 1024) fail('workload.fromTrace', `${what} is larger than the 64 MiB the model accepts`);
+      if (r.sector * 512 + r.bytes > sc.diskBytes)
+        fail(
+          'workload.fromTrace',
+          `${what} ends past the end of the ${sc.diskBytes}-byte disk (give a larger disk size)`,
+        );
+    }
+  }
 }
