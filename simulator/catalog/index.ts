@@ -193,3 +193,5 @@ export const catalog = getCatalog('4.1.0');
 
 /** Function ids by name, for the model: `Fn.laio_co_submit`. */
 export const Fn = Object.fromEntries(catalog.functions.map((f, i) => [fnKey(f), i])) as Record<FnName, number>;
+export { pathChanges } from './path-changes';
+export type { PathChange } from './path-changes';
