@@ -1,23 +1,19 @@
 // Hover says where QEMU changed a function or trace event after 4.1.0: a "Since X.Y" / "In 10.0"
 // line per dated change of the catalogs, over real LSP.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { ensureBuilt, positionOf, startServer, type Session } from './lspClient';
 
-let s: Session;
-before(async () => {
-  ensureBuilt();
-  s = await startServer();
-});
-after(async () => {
-  await s?.close();
-});
+let s: Session | undefined;
+const server = async (): Promise<Session> => (s ??= (ensureBuilt(), await startServer()));
+after(() => s?.close());
 
 async function hoverText(text: string, needle: string): Promise<string> {
   const uri = `file:///notes/${needle}.md`;
-  s.open(uri, 'markdown', text);
-  const h = await s.conn.sendRequest(HoverRequest.type, {
+  const lsp = await server();
+  lsp.open(uri, 'markdown', text);
+  const h = await lsp.conn.sendRequest(HoverRequest.type, {
     textDocument: { uri },
     position: positionOf(text, needle, 2),
   });
