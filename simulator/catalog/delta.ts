@@ -129,6 +129,8 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
   const hi = releaseIndex(rel);
 
   const functions: Mutable<FunctionEntry>[] = base.functions.map((f) => ({ ...f }) as Mutable<FunctionEntry>);
+  // Which base function each entry is (renames keep it), so a function keeps its id across versions.
+  const origin = new Map<FunctionEntry, string>(functions.map((f) => [f, keyOf(f)]));
   const events = new Map<string, Mutable<TraceEventDecl>>(
     base.traceEvents.map((e) => [e.name, { ...e } as Mutable<TraceEventDecl>]),
   );
@@ -304,6 +306,7 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
     functions,
     traceEvents: [...events.values()],
     changes: notes,
+    lineage: functions.map((f) => origin.get(f) ?? null),
   };
 }
 

@@ -2,6 +2,8 @@
 // the CLI, QEMU command-line and fio parsers and the debug adapter's launch configuration all
 // produce it.
 
+import type { ModelledVersion } from '../version';
+
 export type AioMode = 'threads' | 'native';
 export type CacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
 export type ErrorPolicy = 'report' | 'ignore' | 'stop' | 'enospc';
@@ -80,7 +82,7 @@ export interface FaultRule {
 }
 
 export interface Scenario {
-  qemuVersion: string;
+  qemuVersion: ModelledVersion;
   seed: number;
   aio: AioMode;
   iothread: boolean;

@@ -7,7 +7,9 @@ import { catalog } from '../../simulator/catalog';
 import { buildScenario } from '../../simulator/config/build';
 import { Frame, SLOTS } from '../../simulator/engine/types';
 import { frameLocals } from '../../simulator/inspect';
-import { isStep, STEP_MODULES, STEPS } from '../../simulator/model';
+import { isStep, STEP_MODULES, stepsOf } from '../../simulator/model';
+
+const STEPS = stepsOf('4.1.0');
 import { Simulator } from '../../simulator/simulator';
 import { SPREAD } from '../helpers/scenarios';
 
