@@ -151,6 +151,24 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
         ? `laiocb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === EINPROGRESS ? '-EINPROGRESS' : c.ret}`
         : null;
     }
+    case 'luring': {
+      const s = w.uring.states[v];
+      return s
+        ? {
+            summary: `LuringState of ${w.aio.contexts[s.ctx].name}`,
+            blocked: s.blocked,
+            in_queue: s.queue.length,
+            in_flight: s.inFlight,
+            completions: s.cq.length,
+          }
+        : null;
+    }
+    case 'luringcb': {
+      const c = w.uring.cbs[v];
+      return c
+        ? `luringcb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === EINPROGRESS ? '-EINPROGRESS' : c.ret}`
+        : null;
+    }
     case 'hostio': {
       const h = w.hostio.ios[v];
       return h

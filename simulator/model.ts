@@ -7,14 +7,19 @@ import * as aioContext from './aio/aio-context';
 import { initAio, newAioContext } from './aio/aio-context';
 import * as aioPoll from './aio/aio-poll';
 import * as coWake from './aio/co-wake';
+import * as deferCall from './aio/defer-call';
+import { initDeferCall } from './aio/defer-call';
 import { copyDeviceState, initDevice, registerDeviceTimers } from './backends/device';
 import { copyHostIoState, initHostIo } from './backends/host-io';
+import * as ioUring from './backends/io-uring';
+import { copyUringState, initIoUring, registerIoUringTimers } from './backends/io-uring';
 import * as linuxAio from './backends/linux-aio';
 import { attachLinuxAio, copyLaioState, initLinuxAio, registerLinuxAioTimers } from './backends/linux-aio';
 import * as threadPool from './backends/thread-pool';
 import { copyPoolState, initThreadPools } from './backends/thread-pool';
 import * as blockBackend from './block/block-backend';
 import { copyBlkState, initBlockBackend } from './block/block-backend';
+import * as blkdebug from './block/blkdebug';
 import * as filePosix from './block/file-posix';
 import { initFilePosix, registerFilePosixTimers } from './block/file-posix';
 import * as blockIo from './block/io';
@@ -25,7 +30,7 @@ import * as coroutine from './coroutine/coroutine';
 import { copyCoroutineState, initCoroutines, relinkCoroutines } from './coroutine/coroutine';
 import { Machine, resolveTailCalls, StepDef } from './engine/machine';
 import { World } from './engine/types';
-import { initVersion, ModelledVersion } from './version';
+import { initVersion, ModelledVersion, traceRenames } from './version';
 import * as guest from './guest/driver';
 import { initGuest, registerGuestTimers } from './guest/driver';
 import * as iothread from './loop/iothread';
@@ -39,20 +44,23 @@ import * as virtqueue from './virtio/virtqueue';
 import { initVirtio, newVirtQueue } from './virtio/virtqueue';
 
 /** Linux thread ids printed in qemu-trace output (the main thread's equals the pid). */
-export const TID = { main: 4200, iothread: 4202, vcpu: 4203, firstWorker: 4210 } as const;
+export const TID = { main: 4200, iothread: 4202, vcpu: 4203, firstWorker: 4210, ioWqWorker: 4260 } as const;
 
 /** The modules that define steps (each models one QEMU source file, or the guest). */
 export const STEP_MODULES: readonly Readonly<Record<string, unknown>>[] = [
   aioContext,
   aioPoll,
   coWake,
+  deferCall,
   coroutine,
   mainLoop,
   iothread,
   runState,
   threadPool,
   linuxAio,
+  ioUring,
   blockIo,
+  blkdebug,
   rawFormat,
   filePosix,
   blockBackend,
@@ -128,16 +136,19 @@ export function buildMachine(sc: Scenario): Machine {
   const w = {} as World;
 
   initVersion(w, version);
+  const q = w.qemu;
   initAio(w, cpu.wakeNs, cpu.pollDetectNs);
   const main = newAioContext(w, 'qemu_aio_context', 0); // the main loop never busy-polls
-  const io = sc.iothread ? newAioContext(w, 'iothread0', sc.pollMaxNs) : null;
+  const io = sc.iothread ? newAioContext(w, 'iothread0', sc.pollMaxNs, sc.aioMaxBatch.iothread) : null;
   initCoroutines(w);
+  initDeferCall(w);
   initRunState(w, sc.resumeAfterNs, sc.maxResumes);
   initDevice(w, sc.device, sc.faults);
   initHostIo(w);
   initThreadPools(w, cpu.threadCreateNs, TID.firstWorker);
-  initLinuxAio(w, cpu.syscallNs / 4);
-  initBlockGraph(w, aioContext.MAIN_CTX, direct ? sc.hostBlockSize : 1, noFlush);
+  initLinuxAio(w, cpu.syscallNs / 4, q.laioMaxEvents, q.laioMaxBatch, sc.aioMaxBatch.drive);
+  initIoUring(w, TID.ioWqWorker);
+  initBlockGraph(w, aioContext.MAIN_CTX, direct ? sc.hostBlockSize : 1, noFlush, sc.blkdebug);
   initFilePosix(w, sc.aio, direct);
   initBlockBackend(w, writeback, sc.werror, sc.rerror);
   // raw_open_common: aio=native sets up Linux AIO in the drive's (main) context at open time
@@ -149,11 +160,13 @@ export function buildMachine(sc: Scenario): Machine {
   initGuest(w, sc.workload, sc.diskBytes, sc.ioeventfd);
 
   const m = new Machine(functionIdCount(), sc.seed, w);
+  m.traceNames = traceRenames(version);
   m.relink.push(relinkCoroutines);
   Object.assign(m.copiers, {
     co: copyCoroutineState,
     pool: copyPoolState,
     laio: copyLaioState,
+    uring: copyUringState,
     dev: copyDeviceState,
     hostio: copyHostIoState,
     block: copyBlockState,
@@ -168,6 +181,7 @@ export function buildMachine(sc: Scenario): Machine {
   registerLinuxAioTimers(m);
   registerFilePosixTimers(m);
   registerGuestTimers(m);
+  registerIoUringTimers(m);
   setCosts(m, sc, catalog);
 
   main.thread = m.spawnThread('main-loop', 'main-loop', main.id, mainLoop.main_loop, 0, TID.main).id;

@@ -29,6 +29,8 @@ export type Kind =
   | 'elem'
   | 'laio'
   | 'laiocb'
+  | 'luring'
+  | 'luringcb'
   | 'hostio'
   | 'fn'
   | 'op'

@@ -3,7 +3,8 @@
 // the mechanisms a step looks at when QEMU changed what it does. The rest of the model is shared.
 // A profile is plain data in the run's state (World.qemu), so a checkpoint carries it.
 
-import { Catalog, getCatalog } from './catalog';
+import { Catalog, catalog as reference, getCatalog } from './catalog';
+import { eventLifetimes } from './catalog/versions';
 import type { Machine } from './engine/machine';
 import type { World } from './engine/types';
 
@@ -33,6 +34,8 @@ export interface QemuProfile {
   readonly registeredBuf: boolean;
   /** 8.0: blk_aio_prwv enters the coroutine with aio_co_enter in the current context (no bdrv_coroutine_enter). */
   readonly coEnterCurrentCtx: boolean;
+  /** 8.1: Linux AIO and the thread pool use the running thread's context's state; callers pass none. */
+  readonly backendsPerThread: boolean;
   /**
    * 8.2: defer_call_begin/end/defer_call in place of plug/unplug; completion batches run inside a
    * deferred-call section, and virtio_notify_irqfd defers its eventfd write to the section's end.
@@ -51,6 +54,8 @@ export interface QemuProfile {
   readonly perHandlerPolling: boolean;
   /** 10.0: virtio_blk_free_request is gone (a plain g_free). */
   readonly gFreeRequest: boolean;
+  /** 10.0: file-posix takes FUA writes (RWF_DSYNC, or a flush after a pool write); nothing above emulates it. */
+  readonly fua: boolean;
 }
 
 const QEMU_4_1_0: QemuProfile = {
@@ -64,12 +69,14 @@ const QEMU_4_1_0: QemuProfile = {
   pollReady: false,
   registeredBuf: false,
   coEnterCurrentCtx: false,
+  backendsPerThread: false,
   deferCall: false,
   reqsLockMutex: false,
   notifyByThread: false,
   laioFdsync: false,
   perHandlerPolling: false,
   gFreeRequest: false,
+  fua: false,
 };
 
 const QEMU_10_0: QemuProfile = {
@@ -83,12 +90,14 @@ const QEMU_10_0: QemuProfile = {
   pollReady: true,
   registeredBuf: true,
   coEnterCurrentCtx: true,
+  backendsPerThread: true,
   deferCall: true,
   reqsLockMutex: true,
   notifyByThread: true,
   laioFdsync: true,
   perHandlerPolling: true,
   gFreeRequest: true,
+  fua: true,
 };
 
 const PROFILES: Readonly<Record<ModelledVersion, QemuProfile>> = { '4.1.0': QEMU_4_1_0, '10.0': QEMU_10_0 };
@@ -110,6 +119,29 @@ declare module './engine/types' {
 export function initVersion(w: World, version: ModelledVersion): void {
   w.qemu = PROFILES[version];
 }
+
+/**
+ * The model fires trace events under their 4.1.0 names; a later version may have renamed one (same
+ * arguments, e.g. thread_pool_submit → thread_pool_submit_aio) or dropped it. Its name there, or
+ * null when it has none; absent for an event the version still has.
+ */
+export function traceRenames(version: ModelledVersion): ReadonlyMap<string, string | null> | null {
+  if (version === '4.1.0') return null;
+  let out = renames.get(version);
+  if (out) return out;
+  out = new Map<string, string | null>();
+  renames.set(version, out);
+  const c = getCatalog(version);
+  const lives = eventLifetimes();
+  for (const e of reference.data.traceEvents) {
+    if (c.traceEvent(e.name)) continue;
+    let next = lives.get(e.name)?.next;
+    while (next && !c.traceEvent(next.name)) next = lives.get(next.name)?.next;
+    out.set(e.name, next ? next.name : null);
+  }
+  return out;
+}
+const renames = new Map<ModelledVersion, Map<string, string | null>>();
 
 /** The catalog of the version a machine runs: what its stage events' function ids mean. */
 export function catalogOf(m: Machine): Catalog {
