@@ -3,6 +3,8 @@
 // simulator/catalog); eslint.config.mjs rejects imports of anything deeper.
 
 export { Catalog, catalog, CATALOG_VERSIONS, getCatalog } from './catalog';
+export { MODELLED_VERSIONS } from './version';
+export type { ModelledVersion } from './version';
 export type { FunctionEntry, StageGroupId, StageId, ThreadKind, TraceEventDecl } from './catalog';
 export { IO_OP_NAMES, IoOp } from './backends/device';
 export { buildScenario } from './config/build';

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { buildScenario, ScenarioInput } from '../config/build';
 import { ConfigError } from '../config/errors';
 import { readTraceWorkload } from '../config/trace-workload';
-import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
+import { AIO_MODES, ERROR_POLICIES, RW_MODES } from '../config/scenario';
+import { MODELLED_VERSIONS } from '../version';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/types';
 import { ChromeTraceWriter } from '../output/chrome-trace';
@@ -21,7 +22,9 @@ import { traceCommand } from './trace';
 
 const USAGE = `usage: qemu-io-explorer simulate [options]
 
-Simulates QEMU 4.1.0's virtio-blk I/O path and prints every stage it goes through.
+Simulates QEMU's virtio-blk I/O path (4.1.0, or 10.0) and prints every stage it goes through.
+
+  --qemu-version 4.1.0|10.0   the version simulated (default 4.1.0, the I/O path document's)
 
 Where the settings come from (later ones win):
   --qemu "<fragment>"     -drive/-blockdev, -device virtio-blk-pci and -object iothread options
@@ -29,7 +32,7 @@ Where the settings come from (later ones win):
   the flags below
 
 Device and backend:
-  --aio threads|native    --cache none|writeback|writethrough|directsync|unsafe
+  --aio threads|native|io_uring (10.0)    --cache none|writeback|writethrough|directsync|unsafe
   --iothread              run the dataplane in an iothread (adaptive polling)
   --werror report|ignore|stop|enospc      --rerror report|ignore|stop
   --request-merging on|off   --ioeventfd on|off   --event-idx on|off
@@ -46,6 +49,8 @@ Host device model:
   --device-queue-depth N    --device-bandwidth SIZE (per second)
 Errors:
   --fault op:sectors:errno[:times]   e.g. write:0-2047:EIO, read:#3:EIO, flush:*:EIO:1 (repeatable)
+  --blkdebug FILE|on       a blkdebug node under the format: the rules of its config file ([inject-error]),
+                           or on: --fault rules, injected at blkdebug's layer instead of the host device
   --resume-after DURATION  --max-resumes N   (the simulated management tool's 'cont' after a stop)
 Run and output:
   --seed N   --format text|jsonl|qemu-trace|chrome|none   --stats   --max-events N
@@ -55,6 +60,8 @@ Sizes: 4096, 4k, 1M, 2G.  Durations: 500ns, 20us, 10ms, 2s.`;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
+  'qemu-version': { type: 'string' },
+  blkdebug: { type: 'string' },
   qemu: { type: 'string' },
   fio: { type: 'string' },
   aio: { type: 'string' },
@@ -111,9 +118,11 @@ function opt<T>(v: string | undefined, parse: (s: string) => T): T | undefined {
 
 export function scenarioInput(f: Flags): ScenarioInput {
   return {
+    qemuVersion: enumFlag(f['qemu-version'], MODELLED_VERSIONS, 'qemu-version'),
     qemu: f.qemu,
     fioFile: f.fio,
-    aio: enumFlag(f.aio, ['threads', 'native'], 'aio'),
+    aio: enumFlag(f.aio, AIO_MODES, 'aio'),
+    blkdebug: f.blkdebug === 'on' ? true : f.blkdebug,
     cache: enumFlag(f.cache, ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'], 'cache'),
     iothread: f.iothread,
     werror: enumFlag(f.werror, ERROR_POLICIES, 'werror'),

@@ -2,11 +2,14 @@
 // fragment, then a fio job, then explicit settings (CLI flags or a launch configuration).
 
 import { readFileSync } from 'node:fs';
+import { isModelled, MODELLED_VERSIONS, profileOf } from '../version';
+import { blkdebugRuleOfFault, readBlkdebugConfig } from './blkdebug';
 import { ConfigError } from './errors';
 import { parseFault } from './faults';
 import { parseFioJob } from './fio';
 import { parseQemuCommandLine } from './qemu-cmdline';
 import {
+  AIO_MODES,
   AioMode,
   CACHE_MODES,
   cacheFlags,
@@ -23,6 +26,8 @@ import { oneOf } from './units';
 import { validateScenario } from './validate';
 
 export interface ScenarioInput {
+  /** The QEMU version whose path is simulated (4.1.0 by default). */
+  qemuVersion?: string;
   qemu?: string;
   /** fio job text, or a path to read it from. */
   fioText?: string;
@@ -46,6 +51,11 @@ export interface ScenarioInput {
   traceWorkload?: TraceWorkload;
   device?: Partial<DeviceModel>;
   faults?: string[];
+  /** A blkdebug node under the format (file.driver=blkdebug): the path of its config file, or true for one whose rules come from `faults`. */
+  blkdebug?: string | boolean;
+  /** aio-max-batch of the iothread and of the drive (Linux AIO's batch; 6.1+). */
+  iothreadMaxBatch?: number;
+  driveMaxBatch?: number;
   resumeAfterNs?: number;
   maxResumes?: number;
 }
@@ -59,10 +69,28 @@ export interface BuiltScenario {
 export function buildScenario(input: ScenarioInput): BuiltScenario {
   const sc = defaultScenario();
   const notes: string[] = [];
+  if (input.qemuVersion !== undefined) {
+    if (!isModelled(input.qemuVersion)) {
+      throw new ConfigError(
+        `QEMU version "${input.qemuVersion}" is not modelled (available: ${MODELLED_VERSIONS.join(', ')})`,
+        'qemuVersion',
+      );
+    }
+    sc.qemuVersion = input.qemuVersion;
+  }
+  // the defaults that changed (queue-size 256 from 5.0), before anything sets them
+  sc.queueSize = profileOf(sc.qemuVersion).queueSizeDefault;
+  let blkdebug: string | boolean | undefined = input.blkdebug;
   if (input.qemu !== undefined) {
-    const q = parseQemuCommandLine(input.qemu);
+    const q = parseQemuCommandLine(input.qemu, sc.qemuVersion);
     if (q.ignored.length) notes.push(`QEMU options not used by the simulator: ${q.ignored.join(' ')}`);
     if (q.aio) sc.aio = q.aio;
+    if (q.blkdebug) {
+      sc.blkdebug = q.blkdebug;
+      blkdebug ??= true;
+    }
+    if (q.iothreadMaxBatch !== undefined) sc.aioMaxBatch.iothread = q.iothreadMaxBatch;
+    if (q.driveMaxBatch !== undefined) sc.aioMaxBatch.drive = q.driveMaxBatch;
     if (q.cache) sc.cache = q.cache;
     if (q.iothread !== undefined) sc.iothread = q.iothread;
     if (q.werror) sc.werror = q.werror;
@@ -90,7 +118,9 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
     Object.assign(sc.workload, fio.workload);
     if (fio.seed !== undefined) sc.seed = fio.seed;
   }
-  if (input.aio !== undefined) sc.aio = oneOf(input.aio, ['threads', 'native'], 'aio');
+  if (input.aio !== undefined) sc.aio = oneOf(input.aio, AIO_MODES, 'aio');
+  if (input.iothreadMaxBatch !== undefined) sc.aioMaxBatch.iothread = input.iothreadMaxBatch;
+  if (input.driveMaxBatch !== undefined) sc.aioMaxBatch.drive = input.driveMaxBatch;
   if (input.cache !== undefined) sc.cache = cacheFlags(oneOf(input.cache, CACHE_MODES, 'cache'));
   if (input.iothread !== undefined) sc.iothread = input.iothread;
   if (input.werror !== undefined) sc.werror = input.werror;
@@ -128,6 +158,13 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
       );
     sc.workload.fromTrace = input.traceWorkload;
   }
+  // blkdebug: its config's rules, then the faults, which it injects instead of the host device
+  if (typeof blkdebug === 'string') sc.blkdebug = readBlkdebugConfig(blkdebug);
+  else if (blkdebug === true) sc.blkdebug ??= [];
+  if (sc.blkdebug && blkdebug !== false) {
+    sc.blkdebug = [...sc.blkdebug, ...sc.faults.map((f, i) => blkdebugRuleOfFault(f, input.faults![i]))];
+    sc.faults = [];
+  } else sc.blkdebug = null;
   // a runtime bounds the job by time unless a count was given too
   const countGiven =
     input.workload?.requests !== undefined || (fioText !== undefined && /^\s*number_ios\s*=/m.test(fioText));

@@ -2,13 +2,15 @@
 // the CLI, QEMU command-line and fio parsers and the debug adapter's launch configuration all
 // produce it.
 
-export type AioMode = 'threads' | 'native';
+import type { ModelledVersion } from '../version';
+
+export type AioMode = 'threads' | 'native' | 'io_uring';
 export type CacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
 export type ErrorPolicy = 'report' | 'ignore' | 'stop' | 'enospc';
 export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'rw';
 export type FaultOp = 'read' | 'write' | 'flush' | 'any';
 
-export const AIO_MODES: readonly AioMode[] = ['threads', 'native'];
+export const AIO_MODES: readonly AioMode[] = ['threads', 'native', 'io_uring'];
 export const CACHE_MODES: readonly CacheMode[] = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'];
 export const ERROR_POLICIES: readonly ErrorPolicy[] = ['report', 'ignore', 'stop', 'enospc'];
 export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw', 'rw'];
@@ -107,8 +109,29 @@ export interface FaultRule {
   times: number;
 }
 
+/** A blkdebug inject-error rule: armed by `event`, it fails the next matching request at blkdebug's layer. */
+export interface BlkdebugRule {
+  /** The blkdebug event that arms it (BLKDBG_WRITE_AIO is `write_aio`, ...). */
+  event: BlkdebugEvent;
+  /** The I/O types it fails (blkdebug's iotype; all of them by default). */
+  iotypes: readonly BlkdebugIoType[];
+  errno: number;
+  /** A byte the request must cover (blkdebug's sector × 512), or -1 for any request. */
+  offset: number;
+  /** Removed after its first hit. */
+  once: boolean;
+  /** Fail without first rescheduling the coroutine (no aio_co_schedule, no yield). */
+  immediately: boolean;
+}
+
+/** The blkdebug events the model announces: raw-format before a read or write, a flush before each step. */
+export const BLKDEBUG_EVENTS = ['read_aio', 'write_aio', 'flush_to_os', 'flush_to_disk'] as const;
+export type BlkdebugEvent = (typeof BLKDEBUG_EVENTS)[number];
+export const BLKDEBUG_IO_TYPES = ['read', 'write', 'write-zeroes', 'discard', 'flush', 'block-status'] as const;
+export type BlkdebugIoType = (typeof BLKDEBUG_IO_TYPES)[number];
+
 export interface Scenario {
-  qemuVersion: string;
+  qemuVersion: ModelledVersion;
   seed: number;
   aio: AioMode;
   iothread: boolean;
@@ -124,6 +147,8 @@ export interface Scenario {
   queueSize: number;
   /** The iothread's poll-max-ns (the main loop never polls). */
   pollMaxNs: number;
+  /** Linux AIO's batch limit (6.1+): the iothread's and the drive's aio-max-batch, 0 for the default. */
+  aioMaxBatch: { iothread: number; drive: number };
   /** Disk size in bytes. */
   diskBytes: number;
   /** O_DIRECT alignment the host file system imposes (request_alignment of the file node). */
@@ -131,9 +156,12 @@ export interface Scenario {
   workload: Workload;
   device: DeviceModel;
   cpu: CpuModel;
+  /** Errors the host device returns (without blkdebug). */
   faults: FaultRule[];
   /** The trace events a QEMU command line's -trace options enable, as patterns in order; null: all. */
   traceEvents: readonly string[] | null;
+  /** A blkdebug node between raw-format and file-posix (file.driver=blkdebug), with its rules; null: none. */
+  blkdebug: BlkdebugRule[] | null;
   /** The simulated management tool: `cont` this long after a STOP, at most maxResumes times. */
   resumeAfterNs: number;
   maxResumes: number;
@@ -155,6 +183,7 @@ export function defaultScenario(): Scenario {
     eventIdx: true,
     queueSize: 128,
     pollMaxNs: 32768,
+    aioMaxBatch: { iothread: 0, drive: 0 },
     diskBytes: 1 * GiB,
     hostBlockSize: 512,
     workload: {
@@ -194,6 +223,7 @@ export function defaultScenario(): Scenario {
     },
     faults: [],
     traceEvents: null,
+    blkdebug: null,
     resumeAfterNs: 1_000_000,
     maxResumes: 3,
   };

@@ -1,5 +1,6 @@
-// The combinations QEMU 4.1.0 (or the model) refuses, with messages that say why.
+// The combinations the simulated QEMU version (or the model) refuses, with messages that say why.
 
+import { isModelled, MODELLED_VERSIONS, profileOf } from '../version';
 import { ConfigError } from './errors';
 import { AIO_MODES, ERROR_POLICIES, RW_MODES, Scenario, TraceWorkload } from './scenario';
 
@@ -8,22 +9,31 @@ export function validateScenario(sc: Scenario): Scenario {
     throw new ConfigError(msg, field);
   };
   const wl = sc.workload;
+  if (!isModelled(sc.qemuVersion))
+    fail(
+      'qemuVersion',
+      `QEMU version "${sc.qemuVersion}" is not modelled (available: ${MODELLED_VERSIONS.join(', ')})`,
+    );
+  const v = sc.qemuVersion;
   if (!AIO_MODES.includes(sc.aio)) fail('aio', `aio "${sc.aio}" is not one of ${AIO_MODES.join(', ')}`);
+  if (sc.aio === 'io_uring' && !profileOf(v).ioUring)
+    fail('aio', `aio=io_uring is not available in QEMU ${v} (io_uring came in 5.0); choose qemuVersion 10.0`);
   if (sc.aio === 'native' && !sc.cache.direct) {
     fail(
       'aio',
-      'aio=native requires cache.direct=on (cache=none or cache=directsync): QEMU 4.1.0 refuses to open the image otherwise',
+      `aio=native requires cache.direct=on (cache=none or cache=directsync): QEMU ${v} refuses to open the image otherwise`,
     );
   }
+  if ((sc.aioMaxBatch.iothread || sc.aioMaxBatch.drive) && !profileOf(v).laioMaxBatch)
+    fail('aioMaxBatch', `aio-max-batch is not in QEMU ${v} (it came in 6.1); choose qemuVersion 10.0`);
+  if (sc.aioMaxBatch.iothread && !sc.iothread)
+    fail('aioMaxBatch', "aio-max-batch of an iothread needs the drive's device to use the iothread");
   if (!ERROR_POLICIES.includes(sc.werror))
     fail('werror', `werror "${sc.werror}" is not one of ${ERROR_POLICIES.join(', ')}`);
   if (!['report', 'ignore', 'stop'].includes(sc.rerror))
     fail('rerror', `rerror "${sc.rerror}" is not one of report, ignore, stop (enospc is a write-only policy)`);
   if (sc.iothread && !sc.ioeventfd)
-    fail(
-      'ioeventfd',
-      'ioeventfd=off cannot be combined with an iothread (QEMU 4.1.0 requires ioeventfd for iothread=)',
-    );
+    fail('ioeventfd', 'ioeventfd=off cannot be combined with an iothread (QEMU requires ioeventfd for iothread=)');
   if (!RW_MODES.includes(wl.rw)) fail('rw', `rw "${wl.rw}" is not one of ${RW_MODES.join(', ')}`);
   if (!Number.isInteger(wl.bs) || wl.bs < 512 || wl.bs % 512 !== 0)
     fail('bs', `bs ${wl.bs} must be a positive multiple of 512 bytes`);
@@ -79,8 +89,6 @@ export function validateScenario(sc: Scenario): Scenario {
   if (wl.fromTrace) validateTrace(wl.fromTrace, sc, fail);
   if (!Number.isInteger(sc.maxResumes) || sc.maxResumes < 0)
     fail('maxResumes', `maxResumes ${sc.maxResumes} must be 0 or more`);
-  if (sc.qemuVersion !== '4.1.0')
-    fail('qemuVersion', `QEMU version "${sc.qemuVersion}" is not modelled (available: 4.1.0)`);
   return sc;
 }
 

@@ -1,10 +1,10 @@
-// The trace-event lines QEMU 4.1.0 prints with `-trace` and the log backend
-// (`tid@sec.usec:name args`), for the events the model fires. Pointers are made up but
-// stable: one address per object, reused when QEMU would reuse the object.
+// The trace-event lines the simulated QEMU version prints with `-trace` and the log backend
+// (`tid@sec.usec:name args`), in that version's formats, for the events the model fires.
+// Pointers are made up but stable: one address per object, reused when QEMU would reuse it.
 
-import { catalog } from '../catalog';
 import { Machine } from '../engine/machine';
 import { SimThread, TraceSink } from '../engine/types';
+import { catalogOf } from '../version';
 
 type Kind =
   | 'vdev'
@@ -20,7 +20,9 @@ type Kind =
   | 'dataplane'
   | 'pool'
   | 'poolElem'
-  | 'hostio';
+  | 'hostio'
+  | 'luring'
+  | 'luringcb';
 
 const BY_NAME: Record<string, Kind> = {
   vdev: 'vdev',
@@ -40,9 +42,18 @@ const BY_NAME: Record<string, Kind> = {
   s: 'dataplane',
   pool: 'pool',
 };
+const POOL_JOB: Record<string, Kind> = { req: 'poolElem', opaque: 'hostio' };
+const LURING: Record<string, Kind> = { s: 'luring', luringcb: 'luringcb', aiocb: 'luringcb' };
 const OVERRIDES: Record<string, Record<string, Kind>> = {
-  thread_pool_submit: { req: 'poolElem', opaque: 'hostio' },
-  thread_pool_complete: { req: 'poolElem', opaque: 'hostio' },
+  thread_pool_submit: POOL_JOB,
+  thread_pool_complete: POOL_JOB,
+  thread_pool_submit_aio: POOL_JOB,
+  thread_pool_complete_aio: POOL_JOB,
+  luring_co_submit: LURING,
+  luring_do_submit: LURING,
+  luring_unplug_fn: LURING,
+  luring_io_uring_submit: LURING,
+  luring_process_completion: LURING,
 };
 const BASE: Record<Kind, [number, number]> = {
   vdev: [0x55d0c369c9b0, 0],
@@ -59,6 +70,8 @@ const BASE: Record<Kind, [number, number]> = {
   pool: [0x55d0c2a6ed00, 0x200],
   poolElem: [0x55d0c3885000, 0x70],
   hostio: [0x7f3ad01ff7e0, 0x1000],
+  luring: [0x55d0c3a52b20, 0],
+  luringcb: [0x7f3ad03fe590, 0x1000],
 };
 
 function pointer(kind: Kind, value: number, t: SimThread): string {
@@ -101,7 +114,7 @@ export function qemuTraceLine(
   event: string,
   args: readonly (number | string | boolean)[],
 ): string {
-  const decl = catalog.traceEvent(event);
+  const decl = catalogOf(m).traceEvent(event);
   const ns = m.s.now;
   const stamp = `${t.tid}@${Math.floor(ns / 1e9)}.${String(Math.floor((ns % 1e9) / 1e3)).padStart(6, '0')}`;
   if (!decl) return `${stamp}:${event} ${args.join(' ')}`;

@@ -8,7 +8,12 @@ import { open } from '../helpers/dap';
 const CASES: [string, Record<string, unknown>, RegExp][] = [
   ['unknown field', { aoi: 'threads' }, /unknown field "aoi" \(known: aio, iothread, cache,/],
   ['wrong type', { iothread: 'yes' }, /"iothread" is "yes"; expected true or false/],
-  ['value outside an enum', { aio: 'io_uring' }, /"aio" is "io_uring"; expected one of threads, native/],
+  ['value outside an enum', { aio: 'posix' }, /"aio" is "posix"; expected one of threads, native, io_uring/],
+  [
+    'an option of another QEMU version',
+    { aio: 'io_uring' },
+    /aio=io_uring is not available in QEMU 4.1.0 \(io_uring came in 5.0\); choose qemuVersion 10.0/,
+  ],
   ['unknown nested field', { workload: { blocksize: '4k' } }, /"workload" has no field "blocksize"/],
   ['bad size', { workload: { bs: '4q' } }, /workload.bs: "4q" is not a size/],
   ['integer out of range', { workload: { iodepth: 0 } }, /"workload.iodepth" is 0; expected a whole number ≥ 1/],
@@ -25,7 +30,7 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     { qemuSource: '/no/such/qemu' },
     /"qemuSource" is "\/no\/such\/qemu", which is not a directory/,
   ],
-  ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0/],
+  ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0, 10.0/],
 ];
 
 describe('bad launch configurations', () => {
