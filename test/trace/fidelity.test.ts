@@ -46,6 +46,13 @@ const CONFIGS: Config[] = [
     log: `7.2/${c}.log`,
     cmd: `7.2/${c}.cmd.txt`,
   })),
+  ...['threads', 'native', 'iothread-native', 'io_uring'].map((c): Config => ({
+    name: `${c}.10.0`,
+    model: '10.0',
+    logged: '10.0',
+    log: `10.0/${c}.10.0.log`,
+    cmd: `10.0/${c}.10.0.cmd.txt`,
+  })),
 ];
 
 // ---- the allowed differences --------------------------------------------------------------
@@ -125,7 +132,11 @@ function versionChanges(model: CatalogVersion, logged: CatalogVersion) {
 async function simulateLog(c: Config): Promise<string> {
   const log = join(dir, c.log);
   const { workload } = await readTraceWorkload(log, 'fidelity');
-  const { scenario } = buildScenario({ qemu: readFileSync(join(dir, c.cmd), 'utf8'), traceWorkload: workload });
+  const { scenario } = buildScenario({
+    qemu: readFileSync(join(dir, c.cmd), 'utf8'),
+    qemuVersion: c.model,
+    traceWorkload: workload,
+  });
   assert.equal(scenario.qemuVersion, c.model);
   const sim = new Simulator(scenario);
   const lines: string[] = [];
@@ -138,12 +149,14 @@ async function simulateLog(c: Config): Promise<string> {
   return lines.join('\n') + '\n';
 }
 
+/** The trace library's requests, in the order QEMU popped them. */
 function readRequests(text: string): RequestRecord[] {
   const out: RequestRecord[] = [];
   const reader = new TraceReader(null, { onRequest: (r) => out.push(r) });
   reader.push(Buffer.from(text, 'latin1'));
   reader.end();
-  return out;
+  const pop = (r: RequestRecord): number => r.stages.find((s) => s.stage === 'pop')!.line;
+  return out.sort((a, b) => pop(a) - pop(b));
 }
 
 const keyOf = (r: { op: string; sector: number; nsectors: number }): string =>
