@@ -9,9 +9,9 @@ import { step } from '../step';
 
 export interface DeferState {
   /** Per thread id: how deep its sections are nested. */
-  nesting: number[];
+  nesting: Map<number, number>;
   /** Per thread id: the queued calls, as (fn id, opaque) pairs. */
-  calls: number[][];
+  calls: Map<number, number[]>;
 }
 
 declare module '../engine/types' {
@@ -21,17 +21,19 @@ declare module '../engine/types' {
 }
 
 export function initDeferCall(w: World): void {
-  w.defer = { nesting: [], calls: [] };
+  w.defer = { nesting: new Map(), calls: new Map() };
 }
 
 function callsOf(d: DeferState, thread: number): number[] {
-  return d.calls[thread] ?? (d.calls[thread] = []);
+  let calls = d.calls.get(thread);
+  if (!calls) d.calls.set(thread, (calls = []));
+  return calls;
 }
 
 /** defer_call_begin(): open (or nest) the calling thread's section. */
 export const defer_call_begin = step('defer_call_begin', {}, () => (m, t) => {
   const d = m.s.w.defer;
-  d.nesting[t.id] = (d.nesting[t.id] ?? 0) + 1;
+  d.nesting.set(t.id, (d.nesting.get(t.id) ?? 0) + 1);
   return m.ret(t);
 });
 
@@ -48,8 +50,9 @@ export const defer_call_end = step(
     (m, t, f) => {
       const d = m.s.w.defer;
       if (f.pc === ENTRY) {
-        d.nesting[t.id]--;
-        if (d.nesting[t.id] > 0) return m.ret(t);
+        const nesting = d.nesting.get(t.id)! - 1;
+        d.nesting.set(t.id, nesting);
+        if (nesting > 0) return m.ret(t);
         f[next] = 0;
         f.pc = at.called;
       }
@@ -71,7 +74,7 @@ export const defer_call = step(
     (m, t, f) => {
       if (f.pc !== ENTRY) return m.ret(t);
       const d = m.s.w.defer;
-      if (!d.nesting[t.id]) {
+      if (!d.nesting.get(t.id)) {
         f.pc = at.called;
         return m.callIndirect(t, f[fn], f.req, f[opaque]);
       }

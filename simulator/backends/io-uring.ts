@@ -145,6 +145,7 @@ function attachLuring(w: World, ctx: AioContext): LuringState {
     pollReady: qemu_luring_poll_ready,
   }).id;
   w.uring.states.push(s);
+  while (w.uring.byCtx.length <= ctx.id) w.uring.byCtx.push(-1);
   w.uring.byCtx[ctx.id] = id;
   return s;
 }

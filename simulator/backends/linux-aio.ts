@@ -129,6 +129,7 @@ export function attachLinuxAio(w: World, ctx: AioContext): LinuxAioState {
     pollReady: w.qemu.pollReady ? qemu_laio_poll_ready : undefined,
   }).id;
   w.laio.states.push(s);
+  while (w.laio.byCtx.length <= ctx.id) w.laio.byCtx.push(-1);
   w.laio.byCtx[ctx.id] = id;
   return s;
 }

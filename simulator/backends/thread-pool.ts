@@ -152,6 +152,7 @@ function createPool(w: World, ctx: AioContext): ThreadPool {
   p.completionBh = newBh(w, ctx, 'thread_pool_completion_bh', thread_pool_completion_bh, id).id;
   p.newThreadBh = newBh(w, ctx, 'spawn_thread_bh_fn', spawn_thread_bh_fn, id).id;
   w.pool.pools.push(p);
+  while (w.pool.byCtx.length <= ctx.id) w.pool.byCtx.push(-1);
   w.pool.byCtx[ctx.id] = id;
   return p;
 }
