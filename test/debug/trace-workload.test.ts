@@ -38,6 +38,29 @@ describe('a launch configuration with a workload from a trace', () => {
     }
   });
 
+  test('the 10.0 io_uring log through the 10.0 model: the QEMU scope says 10.0', async () => {
+    const s = await open();
+    try {
+      const log10 = join(root, 'test', 'fixtures', 'traces', '10.0', 'io_uring.10.0.log');
+      const stop = await launch(s, {
+        qemuVersion: '10.0',
+        qemu: '-drive file=d.raw,format=raw,if=none,id=d0,aio=io_uring,cache=none -device virtio-blk-pci,drive=d0',
+        workload: { fromTrace: log10 },
+      });
+      assert.match(
+        s
+          .events('output')
+          .map((e) => e.body.output)
+          .join(''),
+        /replaying 300 requests in 173 kicks/,
+      );
+      const frame = (await s.dc.stackTraceRequest({ threadId: stop.body.threadId! })).body.stackFrames[0];
+      assert.equal((await scopeVars(s, frame.id, /^QEMU$/)).version, '10.0');
+    } finally {
+      await s.close();
+    }
+  });
+
   for (const [what, path, pattern] of [
     ['a missing file', '/no/such/trace.log', /"workload\.fromTrace" "\/no\/such\/trace\.log": no such file/],
     ['a FIFO', 'fifo', /"workload\.fromTrace" ".*fifo": a FIFO \(named pipe\), not a trace log/],
