@@ -1,7 +1,7 @@
 // DAP step latency: `next` → stopped → stackTrace + scopes + variables, over stdio, with 64
 // workers and ~1000 requests in flight; beside the same round trip against a minimal adapter
-// that does no work (the floor on this machine). The time of a reverse step after 1M events, and
-// how soon a pause request stops a long continue.
+// that does no work (the floor on this machine). And the time of a reverse step after 1M events,
+// and of a pause during a long continue.
 
 import { DebugSession, InitializedEvent, Scope, StackFrame, StoppedEvent, Thread } from '@vscode/debugadapter';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -176,31 +176,34 @@ async function main(): Promise<void> {
   );
   await rc.stop();
 
-  // pause: continue over millions of events, pause after a while, time until the stop
+  // pause during a long continue: from the request to the stopped event (a session with work
+  // for all ten pauses: 2M requests never reach the end)
   const pc = new DebugClient(process.execPath, adapter, 'qemu-io');
   pc.defaultTimeout = 120_000;
   await pc.start();
   await pc.initializeRequest();
   const entered = pc.waitForEvent('stopped');
-  await pc.launchRequest({
+  const l3 = pc.launchRequest({
     aio: 'native',
     cache: 'none',
-    workload: { rw: 'randread', iodepth: 32, requests: 10_000_000 },
+    workload: { rw: 'randread', iodepth: 32, requests: 2_000_000 },
   } as DebugProtocol.LaunchRequestArguments);
+  await pc.waitForEvent('initialized');
   await pc.configurationDoneRequest();
-  await entered;
+  await l3;
+  const s3 = (await entered) as DebugProtocol.StoppedEvent;
   const pauses: number[] = [];
-  for (let i = 0; i < 15; i++) {
+  for (let i = 0; i < 10; i++) {
     const stopped = pc.waitForEvent('stopped');
-    await pc.continueRequest({ threadId: 1 });
+    await pc.continueRequest({ threadId: s3.body.threadId! });
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
-    await pc.pauseRequest({ threadId: 1 });
+    await pc.pauseRequest({ threadId: s3.body.threadId! });
     await stopped;
     pauses.push(performance.now() - t0);
   }
   console.log(
-    `dap.pause_ms p50 ${fmt(pct(pauses, 0.5))} p99 ${fmt(pct(pauses, 0.99))}  (pause request → stopped, during a continue; target ≤ 100 ms)`,
+    `dap.pause_ms p50 ${fmt(pct(pauses, 0.5))} max ${fmt(Math.max(...pauses))}  (pause during a continue → stopped; target ≤ 100 ms)`,
   );
   await pc.stop();
 }

@@ -63,7 +63,7 @@ export const SETTINGS = {
       'Run the debug adapter as a separate Node process (`dist/debugAdapter.js` over stdio), isolated from the extension host.',
     ],
     default: 'inline',
-    untrusted: true,
+    untrusted: false,
     description: 'Where the `qemu-io` debug adapter runs. Applies to the next session.',
   },
   traceDapTraffic: {
@@ -78,7 +78,14 @@ export const SETTINGS = {
     default: true,
     untrusted: true,
     description:
-      'Show "Break on this stage" and "Show in I/O path tree" code lenses on function names in Markdown and plain text.',
+      'Show "Break on this stage" and "Show in I/O path tree" code lenses on headings that name a function in Markdown and plain text (see `#qemuIoExplorer.codeLensMentions#` for more).',
+  },
+  codeLensMentions: {
+    type: 'boolean',
+    default: false,
+    untrusted: true,
+    description:
+      'Also show the code lenses above the first mention of each function in each section, not only on headings. Off by default: on the I/O path document that is hundreds of lenses; mentions keep hover, links and the tree either way.',
   },
   documentLinks: {
     type: 'boolean',
@@ -89,10 +96,11 @@ export const SETTINGS = {
   linkLanguages: {
     type: 'array',
     items: 'string',
-    default: ['markdown', 'plaintext'],
+    // `text`: what Neovim and eglot call .txt files
+    default: ['markdown', 'plaintext', 'text'],
     untrusted: true,
     description:
-      'Language ids that get code lenses and document links (hover and go to definition work in Markdown, plain text and C regardless).',
+      'Language ids that get code lenses and document links (hover and go to definition work in Markdown, plain text and C regardless). `text` is what Neovim and Emacs eglot call plain text.',
   },
 } as const satisfies Record<string, SettingSpec>;
 

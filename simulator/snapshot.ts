@@ -7,7 +7,7 @@ import { Machine } from './engine/machine';
 import { World } from './engine/types';
 import { vmRunning } from './loop/runstate';
 import type { AioContext } from './aio/aio-context';
-import { REQ_STATE_NAMES } from './virtio/virtio-blk';
+import { parkedRequests, REQ_STATE_NAMES } from './virtio/virtio-blk';
 import { catalogOf } from './version';
 
 export interface RequestView {
@@ -115,7 +115,7 @@ export function snapshotState(m: Machine) {
       state: vmRunning(w) ? 'running' : 'io-error',
       stops: w.runstate.stops,
       resumes: w.runstate.resumes,
-      parkedRequests: parked(m),
+      parkedRequests: parkedRequests(w),
       qmpEvents: w.runstate.qmp.slice(-10),
     },
     requests: [...w.vblk.reqs.values()].map((r): RequestView => ({
@@ -138,15 +138,6 @@ export function snapshotState(m: Machine) {
 }
 
 export type StateSnapshot = ReturnType<typeof snapshotState>;
-
-function parked(m: Machine): number[] {
-  const out: number[] = [];
-  for (let id = m.s.w.vblk.rq; id >= 0 && out.length < 1024;) {
-    out.push(id);
-    id = m.s.w.vblk.reqs.get(id)?.next ?? -1;
-  }
-  return out;
-}
 
 /** An AioContext's handlers and bottom halves, in the order QEMU walks them (newest first). */
 export function ctxQueues(w: World, c: AioContext) {

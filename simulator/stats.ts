@@ -6,6 +6,7 @@ import { Machine } from './engine/machine';
 import { vmRunning } from './loop/runstate';
 import { mean, percentile } from './guest/latency';
 import { STAGE_NAMES } from './guest/driver';
+import { parkedRequests, ReqState } from './virtio/virtio-blk';
 
 export interface SimStats {
   simulatedNs: number;
@@ -16,8 +17,12 @@ export interface SimStats {
     flushes: number;
     errors: number;
     duplicates: number;
+    /** Issued and not completed to the guest: parked + unseen + those still on their way. */
     outstanding: number;
+    /** Parked now by werror/rerror=stop (on s->rq, waiting for the VM to resume). */
     parked: number;
+    /** Answered by QEMU (in the used ring) but not yet seen by the guest. */
+    unseen: number;
   };
   iops: number;
   bandwidthMBps: number;
@@ -53,7 +58,8 @@ export function collectStats(m: Machine, sc: Scenario): SimStats {
       errors: st.errors,
       duplicates: st.duplicates,
       outstanding: g.inflight,
-      parked: w.vblk.parked,
+      parked: parkedRequests(w).length,
+      unseen: [...w.vblk.reqs.values()].filter((r) => r.state === ReqState.used).length,
     },
     iops: (st.completed / span) * 1e9,
     bandwidthMBps: ((st.bytes / span) * 1e9) / 1e6,
@@ -117,4 +123,18 @@ export function stallNote(m: Machine): string | null {
     );
   }
   return `${waiting} request(s) sit in the avail ring, but no thread is left to notice them`;
+}
+
+/** What the requests not completed are, in one phrase: `8 request(s) not completed: 1 parked ..., 7 answered ...`. */
+export function outstandingText(st: SimStats): string {
+  const r = st.requests;
+  const parts = [];
+  if (r.parked) parts.push(`${r.parked} parked by werror/rerror=stop`);
+  if (r.unseen)
+    parts.push(
+      `${r.unseen} answered by QEMU but not yet seen by the guest${st.vm.state === 'running' ? '' : ' (its vCPU is paused while the VM is stopped)'}`,
+    );
+  const rest = r.outstanding - r.parked - r.unseen;
+  if (rest > 0 && parts.length) parts.push(`${rest} still on their way`);
+  return `${r.outstanding} request(s) not completed${parts.length ? `: ${parts.join(', ')}` : ''} (VM ${st.vm.state})`;
 }

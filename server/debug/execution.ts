@@ -14,6 +14,7 @@ import {
   StopReason,
   TimelineRecorder,
 } from '../../simulator';
+import { outstandingText } from '../../simulator';
 import type { Machine, SimStats, WindowReplayer } from '../../simulator';
 
 export type StopKind = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'exception' | 'pause' | 'goto' | 'end';
@@ -174,7 +175,7 @@ export class Execution implements WindowReplayer {
     let why = `Simulation finished: ${st.requests.completed} request(s) completed`;
     if (reason !== StopReason.done) {
       const stall = this.sim.stallNote();
-      why = `Nothing left to run: ${st.requests.outstanding} request(s) not completed (VM ${st.vm.state})${stall ? `. ${stall}` : ''}`;
+      why = `Nothing left to run: ${outstandingText(st)}${stall ? `. ${stall}` : ''}`;
     }
     this.finishedOnce = true;
     this.ended = true;

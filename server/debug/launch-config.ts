@@ -7,6 +7,7 @@ import {
   AIO_MODES,
   CACHE_MODES,
   ConfigError,
+  excerpt,
   ERROR_POLICIES,
   MODELLED_VERSIONS,
   parseDuration,
@@ -257,7 +258,9 @@ function describeAllowed(f: FieldSpec): string {
     case 'integer':
       return `a whole number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` and ≤ ${f.maximum}` : ''}`;
     case 'number':
-      return 'a number';
+      return f.minimum !== undefined && f.maximum !== undefined
+        ? `a number from ${f.minimum} to ${f.maximum}`
+        : `a number${f.minimum !== undefined ? ` ≥ ${f.minimum}` : ''}${f.maximum !== undefined ? ` ≤ ${f.maximum}` : ''}`;
     case 'stringArray':
       return 'a list of strings';
     case 'object':
@@ -269,11 +272,13 @@ function describeAllowed(f: FieldSpec): string {
 
 function check(path: string, f: FieldSpec, v: unknown): void {
   const bad = (): never => {
+    const hint = v === null ? ' (leave the field out for the default)' : '';
     throw new LaunchError(
       path,
-      `launch configuration: "${path}" is ${JSON.stringify(v)}; expected ${describeAllowed(f)}`,
+      `launch configuration: "${path}" is ${excerpt(v)}; expected ${describeAllowed(f)}${hint}`,
     );
   };
+  if (v === null) bad();
   switch (f.type) {
     case 'string':
       if (typeof v !== 'string') bad();
@@ -300,14 +305,14 @@ function check(path: string, f: FieldSpec, v: unknown): void {
       if (typeof v === 'string' && f.orString) return;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) bad();
       for (const [k, sub] of Object.entries(v as Record<string, unknown>)) {
-        const spec = f.properties?.[k];
+        const spec = ownField(f.properties ?? {}, k);
         if (!spec) {
           throw new LaunchError(
             `${path}.${k}`,
-            `launch configuration: "${path}" has no field "${k}" (known: ${Object.keys(f.properties ?? {}).join(', ')})`,
+            `launch configuration: "${path}" has no field ${excerpt(k)} (known: ${Object.keys(f.properties ?? {}).join(', ')})`,
           );
         }
-        if (sub !== undefined && sub !== null) check(`${path}.${k}`, spec, sub);
+        if (sub !== undefined) check(`${path}.${k}`, spec, sub);
       }
     }
   }
@@ -332,18 +337,23 @@ const CLIENT_FIELDS = new Set([
   'console',
 ]);
 
+/** A field's spec by name: own fields only (never `constructor` or `toString` from the prototype). */
+function ownField(fields: Record<string, FieldSpec>, name: string): FieldSpec | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
+}
+
 /** Check a launch request's arguments against the field table. */
 export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
   for (const [k, v] of Object.entries(args)) {
     if (CLIENT_FIELDS.has(k) || k.startsWith('__')) continue;
-    const spec = (LAUNCH_FIELDS as Record<string, FieldSpec>)[k];
+    const spec = ownField(LAUNCH_FIELDS, k);
     if (!spec) {
       throw new LaunchError(
         k,
-        `launch configuration: unknown field "${k}" (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`,
+        `launch configuration: unknown field ${excerpt(k)} (known: ${Object.keys(LAUNCH_FIELDS).join(', ')})`,
       );
     }
-    if (v !== undefined && v !== null) check(k, spec, v);
+    if (v !== undefined) check(k, spec, v);
   }
   return args as LaunchConfig;
 }
@@ -398,6 +408,39 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
       bandwidthBytesPerSec: size(dev.bandwidth, 'device.bandwidth'),
     },
   };
+}
+
+/** The launch field that sets each scenario field (ConfigError.field of validate.ts). */
+const LAUNCH_FIELD_OF: Record<string, string> = {
+  rw: 'workload.rw',
+  rwmixread: 'workload.rwmixread',
+  bs: 'workload.bs',
+  iodepth: 'workload.iodepth',
+  batch: 'workload.batch',
+  requests: 'workload.requests',
+  runtime: 'workload.runtime',
+  offset: 'workload.offset',
+  size: 'workload.size',
+  flushEvery: 'workload.flushEvery',
+  thinktime: 'workload.thinktime',
+  thinktimeBlocks: 'workload.thinktimeBlocks',
+  'device.readLatencyNs': 'device.readLatency',
+  'device.writeLatencyNs': 'device.writeLatency',
+  'device.flushLatencyNs': 'device.flushLatency',
+  'device.bandwidthBytesPerSec': 'device.bandwidth',
+};
+
+/** A scenario error, naming the launch field it is about when the configuration set that field. */
+export function launchErrorFrom(e: ConfigError, c: LaunchConfig): LaunchError {
+  const field = e.field && (LAUNCH_FIELD_OF[e.field] ?? e.field);
+  const [top, sub] = (field ?? '').split('.');
+  const part = (c as Record<string, unknown>)[top];
+  const set = sub === undefined ? part !== undefined : typeof part === 'object' && part !== null && sub in part;
+  const named = field && set && Object.hasOwn(LAUNCH_FIELDS, top);
+  return new LaunchError(
+    field ?? '',
+    `launch configuration: ${named ? `"${field}": ` : ''}${e.message.replace(/^launch configuration: /, '')}`,
+  );
 }
 
 function wrap<T>(field: string, fn: () => T): T {

@@ -4,6 +4,15 @@
 import { createServer } from 'node:net';
 import { QemuIoDebugSession } from './session';
 
+// A bug that escapes a handler must not end every session of the process: say it on stderr (the
+// client's log; the fuzzers count any stderr line as a failure) and keep serving.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (e: unknown) => {
+    const err = e as Error;
+    process.stderr.write(`qemu-io-explorer debug adapter: internal error: ${err?.message ?? String(e)}\n`);
+    if (process.env.QEMU_IO_EXPLORER_DEBUG) process.stderr.write(`${err?.stack}\n`);
+  });
+
 const portArg = process.argv
   .slice(2)
   .map((a) => /^--server=(\d{1,5})$/.exec(a))

@@ -11,6 +11,7 @@ import {
   Event,
   InitializedEvent,
   OutputEvent,
+  Response,
   Scope,
   Source,
   StackFrame,
@@ -20,14 +21,16 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { existsSync, statSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { formatFrameName } from '../../common/frame-name';
 import {
   buildScenario,
-  readTraceWorkload,
   Catalog,
   catalog as reference,
+  ConfigError,
+  excerpt,
   Frame,
   getCatalog,
   frameLocals,
@@ -35,24 +38,34 @@ import {
   modelledFunctions,
   Plain,
   qemuTraceLine,
+  readFioFile,
+  readTraceWorkload,
   requestInfo,
   Stack,
   statsText,
   threadInfo,
 } from '../../simulator';
+import { readUserFile, UserFileError } from '../../common/userFile';
 import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Execution, Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
-import { LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import { launchErrorFrom, LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import { FrameReader } from './framing';
+import { checkRequestArgs, REQUEST_ARGS, UNSUPPORTED } from './requestArgs';
 import { frameScope } from './scope';
 import { SourceMap } from './sources';
 import { handleTimelineRequest } from './timeline';
 import { VariableStore } from './variables';
 
-/** DAP thread id of the pseudo-thread listing parked coroutines. */
+/** DAP thread id and name of the pseudo-thread listing parked coroutines (stable, for nvim-dap). */
 export const PARKED_THREAD = 100_000;
+const PARKED_THREAD_NAME = 'parked coroutines';
+/** Longest error text sent to a client. */
+const MAX_ERROR_CHARS = 500;
 
 const MAX_OUTPUT_LINES_PER_STOP = 2000;
+/** The shipped document is 60 KiB; a user's may be bigger, but not without bound. */
+const MAX_DOCUMENT_BYTES = 16 << 20;
 
 interface FrameRef {
   thread: number;
@@ -85,12 +98,96 @@ export class QemuIoDebugSession extends DebugSession {
   private pendingFunctionBps: DebugProtocol.SetFunctionBreakpointsArguments | null = null;
   private pendingLineBps: DebugProtocol.SetBreakpointsArguments[] = [];
   private pendingExceptionFilters: string[] | null = null;
+  private launched = false;
+  /** Line breakpoints whose files are still being read; later requests wait for them, in order. */
+  private settled: Promise<void> = Promise.resolve();
+  /** The current run (continue, step, ...), while one goes on. */
+  private current: Promise<void> | null = null;
+  /** Whether the client was told the parked-coroutines pseudo-thread exists. */
+  private parkedShown = false;
 
   constructor() {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((r) => (this.markConfigured = r));
+  }
+
+  // ---- transport and dispatch --------------------------------------------------------------
+
+  /** Reads frames with our own reader (framing.ts): a bad frame is reported, never fatal. */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(new PassThrough(), outStream);
+    const reader = new FrameReader();
+    inStream.on('data', (data: Buffer) => {
+      for (const f of reader.push(data)) {
+        if (f.problem) this.badFrame(f.problem);
+        if ('message' in f) this.receive(f.message);
+      }
+    });
+    inStream.on('close', () => this.emit('close'));
+    inStream.on('error', (e: Error) => this.emit('error', e));
+    inStream.resume();
+  }
+
+  private receive(msg: unknown): void {
+    const m = msg as { type?: unknown; seq?: unknown; command?: unknown };
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg))
+      return this.badFrame(`a message that is ${msg === null ? 'null' : `not an object (${typeof msg})`}`);
+    if (m.type === 'response') return this.handleMessage(msg as DebugProtocol.ProtocolMessage);
+    if (m.type !== 'request' || !Number.isSafeInteger(m.seq))
+      return this.badFrame('a message that is not a request with a whole-number "seq"');
+    this.handleMessage(msg as DebugProtocol.ProtocolMessage);
+  }
+
+  private badFrame(problem: string): void {
+    this.sendEvent(new OutputEvent(`qemu-io debug adapter: ignored ${problem}\n`, 'console'));
+  }
+
+  /** Every request's arguments are checked before its handler runs; unsupported ones are refused. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const response = new Response(request);
+    const command = request.command;
+    if (typeof command !== 'string') return this.fail(response, new Error('a request without a "command"'), 1010);
+    if (Object.hasOwn(UNSUPPORTED, command)) return this.fail(response, new Error(UNSUPPORTED[command]), 1011);
+    if (!Object.hasOwn(REQUEST_ARGS, command))
+      return this.fail(response, new Error(`unknown request ${JSON.stringify(command.slice(0, 60))}`), 1012);
+    const problem = checkRequestArgs(command, request.arguments);
+    if (problem) return this.fail(response, new Error(problem), 1013);
+    if (command === 'initialize') {
+      // DAP's default pathFormat is "path"; the library refuses a missing one
+      const args = { ...(request.arguments as DebugProtocol.InitializeRequestArguments) };
+      args.pathFormat ??= 'path';
+      if (args.pathFormat !== 'path')
+        return this.fail(
+          response,
+          new Error(
+            `initialize: pathFormat ${JSON.stringify(args.pathFormat.slice(0, 20))} is not supported (only "path")`,
+          ),
+          1014,
+        );
+      request = { ...request, arguments: args };
+    }
+    if (request.arguments === null) request = { ...request, arguments: undefined };
+    super.dispatchRequest(request);
+  }
+
+  /**
+   * All errors go out as one line without a stack: also the library's answer to an exception in
+   * a handler, which would otherwise carry the stack with install paths.
+   */
+  override sendErrorResponse(
+    response: DebugProtocol.Response,
+    codeOrMessage: number | DebugProtocol.Message,
+    format?: string,
+    variables?: Record<string, unknown>,
+  ): void {
+    const msg = typeof codeOrMessage === 'number' ? { id: codeOrMessage, format: format ?? '' } : codeOrMessage;
+    let text = msg.format;
+    // the library's catch-all answers an exception with exactly this format
+    if (text === '{_stack}' && variables && '_exception' in variables)
+      text = `internal error in ${response.command}: ${String(variables._exception)}`;
+    super.sendErrorResponse(response, { id: msg.id, format: clientText(text), showUser: msg.showUser });
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -119,33 +216,52 @@ export class QemuIoDebugSession extends DebugSession {
     response: DebugProtocol.LaunchResponse,
     args: DebugProtocol.LaunchRequestArguments,
   ): Promise<void> {
+    if (this.launched) return this.fail(response, new Error('launch: this session is already launched'), 1001);
+    this.launched = true;
     try {
-      this.config = validateLaunch(args as Record<string, unknown>);
-      const docPath = this.config.document ? resolve(this.config.document) : defaultDocument();
-      const qemuSource = this.config.qemuSource ? resolve(this.config.qemuSource) : undefined;
-      if (qemuSource && !(existsSync(qemuSource) && statSync(qemuSource).isDirectory())) {
+      const config = validateLaunch(args as Record<string, unknown>);
+      this.config = config;
+      // every file is read here, asynchronously and checked: nothing a request does touches the disk
+      const qemuSource = config.qemuSource ? resolve(config.qemuSource) : undefined;
+      if (
+        qemuSource &&
+        !(await fsp.stat(qemuSource).then(
+          (st) => st.isDirectory(),
+          () => false,
+        ))
+      ) {
         throw new LaunchError(
           'qemuSource',
-          `launch configuration: "qemuSource" is ${JSON.stringify(this.config.qemuSource)}, which is not a directory`,
+          `launch configuration: "qemuSource" is ${excerpt(config.qemuSource)}, which is not a directory`,
         );
       }
-      const docExists = existsSync(docPath);
-      if (this.config.document && !docExists) {
-        throw new LaunchError(
-          'document',
-          `launch configuration: "document" is ${JSON.stringify(this.config.document)}, which does not exist`,
-        );
-      }
-      const input = scenarioInputFrom(this.config);
+      const docPath = config.document ? resolve(config.document) : defaultDocument();
+      const document = await readUserFile(docPath, MAX_DOCUMENT_BYTES).then(
+        (text) => ({ path: docPath, text }),
+        (e: unknown) => {
+          if (!(e instanceof UserFileError) || !config.document) return undefined;
+          throw new LaunchError(
+            'document',
+            `launch configuration: "document" is ${excerpt(config.document)}: ${e.message}`,
+          );
+        },
+      );
+      const input = scenarioInputFrom(config);
+      if (input.fioFile !== undefined)
+        input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
       const traced =
         input.traceFile !== undefined
           ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
           : null;
-      const { scenario, notes } = buildScenario({ ...input, traceWorkload: traced?.workload });
+      const { scenario, notes } = namedForLaunch(config, () =>
+        buildScenario({ ...input, traceWorkload: traced?.workload }),
+      );
       notes.unshift(...(traced?.notes ?? []));
       // names, sources and breakpoints are those of the QEMU version simulated
       this.catalog = getCatalog(scenario.qemuVersion);
-      this.sources = new SourceMap(this.catalog, docExists ? docPath : undefined, qemuSource);
+      this.sources = new SourceMap(this.catalog, document, qemuSource);
+      await this.sources.loadCheckout();
+      for (const args of this.pendingLineBps) await this.sources.loadFor(args.source.path!);
       this.breakpoints = new Breakpoints(this.catalog, this.sources, modelledFunctions(scenario.qemuVersion));
       this.exec = new Execution(scenario, this.breakpoints, {
         threadsChanged: (started, exited) => {
@@ -167,14 +283,23 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
-    this.sendResponse(response);
-    this.markConfigured();
+    // after the breakpoints sent before it are in place
+    void this.settled.then(() => {
+      this.sendResponse(response);
+      this.markConfigured();
+    });
   }
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
     if (!this.exec) return this.fail(response, new Error('nothing to restart: the session was not launched'), 1002);
-    this.exec.restart();
-    this.installTracer();
+    this.exec.pause();
+    await this.current;
+    try {
+      this.exec.restart();
+      this.installTracer();
+    } catch (e) {
+      return this.fail(response, e, 1002);
+    }
     this.sendResponse(response);
     await this.begin();
   }
@@ -246,17 +371,26 @@ export class QemuIoDebugSession extends DebugSession {
       };
       return this.sendResponse(response);
     }
-    const res = this.breakpoints.setLineBreakpoints(path, list);
-    response.body = {
-      breakpoints: res.map((r, i) => ({
-        id: r.id,
-        verified: r.verified,
-        message: r.message,
-        line: this.convertDebuggerLineToClient(r.line ?? list[i].line),
-        source: args.source,
-      })),
-    };
-    this.sendResponse(response);
+    const bps = this.breakpoints;
+    // a C file is read first (asynchronously); requests after this one wait for it
+    this.settled = this.settled.then(async () => {
+      try {
+        await this.sources!.loadFor(path);
+      } catch (e) {
+        return this.fail(response, e, 1016);
+      }
+      const res = bps.setLineBreakpoints(path, list);
+      response.body = {
+        breakpoints: res.map((r, i) => ({
+          id: r.id,
+          verified: r.verified,
+          message: r.message,
+          line: this.convertDebuggerLineToClient(r.line ?? list[i].line),
+          source: args.source,
+        })),
+      };
+      this.sendResponse(response);
+    });
   }
 
   protected override setExceptionBreakPointsRequest(
@@ -299,38 +433,48 @@ export class QemuIoDebugSession extends DebugSession {
   // ---- execution ---------------------------------------------------------------------------
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    if (!this.idle(response)) return;
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
     void this.run(() => this.exec!.forward(null));
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    const thread = this.simThread(response, args.threadId);
+    if (thread === null) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.next(this.simThread(args.threadId)));
+    void this.run(() => this.exec!.next(thread));
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    const thread = this.simThread(response, args.threadId);
+    if (thread === null) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepIn(this.simThread(args.threadId)));
+    void this.run(() => this.exec!.stepIn(thread));
   }
 
   protected override stepOutRequest(
     response: DebugProtocol.StepOutResponse,
     args: DebugProtocol.StepOutArguments,
   ): void {
+    const thread = this.simThread(response, args.threadId);
+    if (thread === null) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepOut(this.simThread(args.threadId)));
+    void this.run(() => this.exec!.stepOut(thread));
   }
 
   protected override stepBackRequest(
     response: DebugProtocol.StepBackResponse,
     args: DebugProtocol.StepBackArguments,
   ): void {
+    const thread = this.simThread(response, args.threadId);
+    if (thread === null) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepBack(this.simThread(args.threadId)), true);
+    void this.run(() => this.exec!.stepBack(thread), true);
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    if (!this.idle(response)) return;
     this.sendResponse(response);
     void this.run(() => this.exec!.reverseContinue(), true);
   }
@@ -340,14 +484,45 @@ export class QemuIoDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** A DAP thread id to the simulator's (the pseudo-thread steps the focused real thread). */
-  private simThread(dapId: number): number {
-    if (dapId === PARKED_THREAD || dapId < 1) return this.exec!.position?.thread ?? 0;
-    return dapId - 1;
+  /** False (and the request refused) before launch: there is nothing to run yet. */
+  private ready(response: DebugProtocol.Response): boolean {
+    if (this.exec) return true;
+    this.fail(response, new Error(`${response.command}: the session was not launched`), 1008);
+    return false;
+  }
+
+  /** ready(), and not already running: a second continue or step waits for a stop (or a pause). */
+  private idle(response: DebugProtocol.Response): boolean {
+    if (!this.ready(response)) return false;
+    if (!this.current) return true;
+    this.fail(response, new Error(`${response.command}: the simulation is running; pause it first`), 1015);
+    return false;
+  }
+
+  /**
+   * A DAP thread id to the simulator's (the pseudo-thread steps the focused real thread), or
+   * null after refusing the request for a thread that does not exist.
+   */
+  private simThread(response: DebugProtocol.Response, dapId: number): number | null {
+    if (!this.idle(response)) return null;
+    const exec = this.exec!;
+    if (dapId === PARKED_THREAD) return exec.position?.thread ?? 0;
+    if (exec.sim.m.s.threads[dapId - 1]) return dapId - 1;
+    this.fail(response, new Error(`${response.command}: "threadId" ${dapId} is not a thread of this session`), 1009);
+    return null;
   }
 
   /** Run something that ends in a stop, then report it. At the end, going on ends the session. */
-  private async run(what: () => Promise<Stop>, backward = false): Promise<void> {
+  private run(what: () => Promise<Stop>, backward = false): Promise<void> {
+    const run = this.settled.then(() => this.runNow(what, backward));
+    const current = run.finally(() => {
+      if (this.current === current) this.current = null;
+    });
+    this.current = current;
+    return current;
+  }
+
+  private async runNow(what: () => Promise<Stop>, backward: boolean): Promise<void> {
     const exec = this.exec;
     if (!exec) return;
     if (!backward && exec.finished) {
@@ -389,8 +564,17 @@ export class QemuIoDebugSession extends DebugSession {
         'console',
       );
     }
+    this.announceParked();
     this.sendEvent(ev);
     this.sendStageEvent(stop.thread);
+  }
+
+  /** Thread events for the parked-coroutines pseudo-thread (nvim-dap re-reads threads only after one). */
+  private announceParked(): void {
+    const shown = (this.exec?.sim.parkedCount() ?? 0) > 0;
+    if (shown === this.parkedShown) return;
+    this.parkedShown = shown;
+    this.sendEvent(new ThreadEvent(shown ? 'started' : 'exited', PARKED_THREAD));
   }
 
   private sendStageEvent(thread: number): void {
@@ -443,15 +627,16 @@ export class QemuIoDebugSession extends DebugSession {
     const sim = this.exec?.sim;
     const threads = sim ? sim.threads().map((t) => new Thread(t.id + 1, t.name)) : [];
     const parked = sim?.parkedCount() ?? 0;
-    if (parked > 0) threads.push(new Thread(PARKED_THREAD, `parked coroutines (${parked})`));
+    if (parked > 0) threads.push(new Thread(PARKED_THREAD, PARKED_THREAD_NAME));
     response.body = { threads };
     this.sendResponse(response);
   }
 
-  private frameFor(ref: FrameRef, name: string, hint?: 'label' | 'subtle'): DebugProtocol.StackFrame {
+  /** A frame; `at` is the function whose source it shows (a label frame: the coroutine's entry). */
+  private frameFor(ref: FrameRef, name: string, hint?: 'label' | 'subtle', at = ref.fnId): DebugProtocol.StackFrame {
     const id = this.nextFrameId++;
     this.frames.set(id, ref);
-    const loc = ref.fnId >= 0 ? this.sources!.locate(ref.fnId) : null;
+    const loc = at >= 0 ? this.sources!.locate(at) : null;
     const sf: DebugProtocol.StackFrame = new StackFrame(
       id,
       name,
@@ -496,8 +681,8 @@ export class QemuIoDebugSession extends DebugSession {
     response: DebugProtocol.StackTraceResponse,
     args: DebugProtocol.StackTraceArguments,
   ): void {
-    const sim = this.exec?.sim;
-    if (!sim) return this.fail(response, new Error('no session'), 1003);
+    if (!this.ready(response)) return;
+    const sim = this.exec!.sim;
     const all: DebugProtocol.StackFrame[] = [];
     if (args.threadId === PARKED_THREAD) {
       for (const co of sim.parkedCoroutines()) {
@@ -505,14 +690,16 @@ export class QemuIoDebugSession extends DebugSession {
         const where = top
           ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}`
           : co.state;
+        const live = sim.m.s.w.co.live.get(co.id)!;
         all.push(
           this.frameFor(
             { thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
             `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`,
             'label',
+            live.entry,
           ),
         );
-        this.pushFrames(all, co.thread, sim.m.s.w.co.live.get(co.id)!.stack, co.id, false);
+        this.pushFrames(all, co.thread, live.stack, co.id, false);
       }
     } else {
       const thread = args.threadId - 1;
@@ -526,13 +713,14 @@ export class QemuIoDebugSession extends DebugSession {
               { thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
               `coroutine #${co.id} · ${this.catalog.name(co.entry)}`,
               'label',
+              co.entry,
             ),
           );
         }
         this.pushFrames(all, thread, t.native, null, true);
       }
     }
-    const start = args.startFrame ?? 0;
+    const start = Math.max(0, args.startFrame ?? 0);
     const levels = args.levels && args.levels > 0 ? args.levels : all.length;
     response.body = { stackFrames: all.slice(start, start + levels), totalFrames: all.length };
     this.sendResponse(response);
@@ -605,8 +793,8 @@ export class QemuIoDebugSession extends DebugSession {
     response: DebugProtocol.EvaluateResponse,
     args: DebugProtocol.EvaluateArguments,
   ): void {
-    const sim = this.exec?.sim;
-    if (!sim) return this.fail(response, new Error('no session'), 1005);
+    if (!this.ready(response)) return;
+    const sim = this.exec!.sim;
     const text = args.expression.trim();
     // hovering a function name in the document or a source: say what it is and where the run is
     const fn = this.catalog.byName(text);
@@ -662,8 +850,25 @@ export class QemuIoDebugSession extends DebugSession {
 
   private fail(response: DebugProtocol.Response, e: unknown, id: number, showUser = true): void {
     const message = e instanceof Error ? e.message : String(e);
-    // DAP formats `{name}` as variables: keep braces out of the literal text
-    const safe = message.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
-    this.sendErrorResponse(response, { id, format: safe, showUser });
+    this.sendErrorResponse(response, { id, format: message, showUser });
   }
+}
+
+/** Runs `build`, naming the launch field a scenario error is about. */
+function namedForLaunch<T>(c: LaunchConfig, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    throw e instanceof ConfigError ? launchErrorFrom(e, c) : e;
+  }
+}
+
+/**
+ * Error text as a client may see it: the first line, cut short, and without braces (DAP
+ * clients format `{name}` as a variable).
+ */
+function clientText(message: string): string {
+  const line = message.split('\n', 1)[0];
+  const cut = line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
+  return cut.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
 }

@@ -1,10 +1,15 @@
 // Where a function is shown: the line naming it in the I/O path document, or its definition
 // in the user's QEMU checkout (found by scanning the file the catalog names). And the
 // reverse, for line breakpoints: which path function a document or source line is about.
+// Files are read asynchronously, before they are needed (load, loadSource): the lookups that
+// answer requests never touch the disk.
 
-import { readFileSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
-import { Catalog, catalog as reference } from '../../simulator';
+import { Catalog, catalog as reference, excerpt } from '../../simulator';
+import { readUserFile, UserFileError } from '../../common/userFile';
+
+/** QEMU's biggest C files are a few hundred KiB (the language server's index uses the same cap). */
+const MAX_SOURCE_BYTES = 4 << 20;
 
 export interface Location {
   path: string;
@@ -54,20 +59,45 @@ export class SourceMap {
   private readonly docLines: string[] = [];
   /** Line (1-based) of each function name's first occurrence in the document. */
   private readonly docLine = new Map<string, number>();
-  private readonly defs = new Map<string, Definition[] | null>();
+  readonly documentPath: string | undefined;
+  /** Definitions in each C file read so far, or why it could not be read; by normalised path. */
+  private readonly defs = new Map<string, Definition[] | string>();
 
-  /** `documentPath`, when given, names an existing file. */
+  /** `document`: the I/O path document's path and text, already read. */
   constructor(
     private readonly catalog: Catalog,
-    readonly documentPath: string | undefined,
+    document: { path: string; text: string } | undefined,
     readonly qemuSource: string | undefined,
   ) {
-    if (documentPath) {
-      this.docLines = readFileSync(documentPath, 'utf8').split('\n');
+    this.documentPath = document?.path;
+    if (document) {
+      this.docLines = document.text.split('\n');
       this.docLines.forEach((text, i) => {
         for (const name of this.namesOn(text)) if (!this.docLine.has(name)) this.docLine.set(name, i + 1);
       });
     }
+  }
+
+  /** Reads the checkout's files the catalog names, so frames can point into them. */
+  async loadCheckout(): Promise<void> {
+    const root = this.qemuSource;
+    if (!root) return;
+    const files = new Set(this.catalog.functions.flatMap((f) => (f.origin === 'qemu' && f.file ? [f.file] : [])));
+    await Promise.all([...files].map((f) => this.loadSource(join(root, f))));
+  }
+
+  /** Reads a C file's function definitions, once (line breakpoints in it need them). */
+  async loadSource(path: string): Promise<void> {
+    const p = normalize(resolve(path));
+    if (this.defs.has(p)) return;
+    let d: Definition[] | string;
+    try {
+      d = scanDefinitions(await readUserFile(p, MAX_SOURCE_BYTES));
+    } catch (e) {
+      if (!(e instanceof UserFileError)) throw e;
+      d = e.message;
+    }
+    this.defs.set(p, d);
   }
 
   /** The catalog function names a line names as whole identifiers, in order. */
@@ -85,7 +115,7 @@ export class SourceMap {
     if (this.qemuSource && f.file && f.origin === 'qemu') {
       const path = join(this.qemuSource, f.file);
       const defs = this.definitionsIn(path);
-      if (defs) {
+      if (typeof defs !== 'string') {
         const same = defs.filter((d) => d.name === f.name);
         if (same.length) {
           const best = same.reduce((a, b) =>
@@ -101,17 +131,16 @@ export class SourceMap {
     return line && this.documentPath ? { path: this.documentPath, line } : null;
   }
 
-  private definitionsIn(path: string): Definition[] | null {
-    let d = this.defs.get(path);
-    if (d === undefined) {
-      try {
-        d = scanDefinitions(readFileSync(path, 'utf8'));
-      } catch {
-        d = null;
-      }
-      this.defs.set(path, d);
-    }
-    return d;
+  /** What loadSource found in a file (a string says why it could not be read). */
+  private definitionsIn(path: string): Definition[] | string {
+    return this.defs.get(normalize(resolve(path))) ?? 'it was not read';
+  }
+
+  /** Reads what line breakpoints in `path` need (a C file's definitions). */
+  async loadFor(path: string): Promise<void> {
+    const p = normalize(resolve(path));
+    if (/\.[ch]$/.test(p) && !(this.documentPath && p === normalize(resolve(this.documentPath))))
+      await this.loadSource(p);
   }
 
   /**
@@ -135,7 +164,7 @@ export class SourceMap {
 
   private resolveSourceLine(path: string, line: number): { fnName: string; line: number } | { error: string } {
     const defs = this.definitionsIn(path);
-    if (!defs) return { error: `cannot read ${path}` };
+    if (typeof defs === 'string') return { error: `cannot read ${excerpt(path, 200)}: ${defs}` };
     const def = defs.find((d) => d.line <= line && line <= d.end);
     if (!def) return { error: 'this line is not inside a function definition' };
     if (!this.catalog.has(def.name)) return { error: `${def.name} is not a function on the simulated I/O path` };

@@ -42,9 +42,11 @@ export class VariableStore {
     if (v === undefined || v === null || typeof v !== 'object') return [];
     if (Array.isArray(v)) {
       if (filter === 'named') return [];
-      const end = count > 0 ? Math.min(v.length, start + count) : v.length;
+      // clients page with any numbers: clamp them to the list
+      const from = Math.min(Math.max(0, start), v.length);
+      const end = count > 0 ? Math.min(v.length, from + count) : v.length;
       const out: DebugProtocol.Variable[] = [];
-      for (let i = start; i < end; i++) out.push(this.variable(`[${i}]`, v[i]));
+      for (let i = from; i < end; i++) out.push(this.variable(`[${i}]`, v[i]));
       return out;
     }
     if (filter === 'indexed') return [];

@@ -54,6 +54,7 @@ export class Definitions {
         }));
       }
     }
+    await this.doc.ready();
     const d = this.doc.lookup(name);
     return d ? [{ uri: d.uri, line: d.line, character: d.character, length: d.length }] : [];
   }

@@ -3,11 +3,14 @@
 // function it documents is that function's `### \`name\`` heading; for the few names it only
 // mentions, we take the first mention that reads as code (in backticks, followed by `(`, or inside
 // a fenced block such as a call tree) rather than a prose word like "read".
-// The file is re-read when its modification time changes (checked at most once a second).
+// The file is re-read when its modification time changes (checked at most once a second), in the
+// background: lookups answer from what was read, and never wait on the disk (a FIFO or a device
+// named by the setting is refused by readUserFile, not waited on).
 
-import { readFileSync, statSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { findFunctionOccurrences } from '../../common/occurrences';
+import { readUserFile, UserFileError } from '../../common/userFile';
 
 export interface DocLocation {
   readonly uri: string;
@@ -19,6 +22,8 @@ export interface DocLocation {
 }
 
 const CHECK_INTERVAL_MS = 1000;
+/** The shipped document is 60 KiB; a user's may be bigger, but not without bound. */
+const MAX_DOCUMENT_BYTES = 16 << 20;
 
 export class DocIndex {
   private path: string | null = null;
@@ -28,6 +33,7 @@ export class DocIndex {
   private lastCheck = 0;
   private map = new Map<string, DocLocation>();
   private failed = false;
+  private loading: Promise<void> | null = null;
 
   constructor(
     private readonly names: ReadonlySet<string>,
@@ -43,40 +49,59 @@ export class DocIndex {
     this.size = -1;
     this.lastCheck = 0;
     this.map = new Map();
-    this.failed = false; // read lazily, at the first lookup
+    this.failed = false;
+    this.refresh();
   }
 
+  /** From what was read so far (a due re-check starts in the background). */
   lookup(name: string): DocLocation | undefined {
     this.refresh();
     return this.map.get(name);
   }
 
+  /** Waits for a read in progress, if any (for answers that should see the document). */
+  async ready(): Promise<void> {
+    this.refresh();
+    await this.loading;
+  }
+
   private refresh(): void {
     const path = this.path;
-    if (!path) return;
+    if (!path || this.loading) return;
     const now = Date.now();
     if (now - this.lastCheck < CHECK_INTERVAL_MS) return;
     this.lastCheck = now;
+    this.loading = this.reload(path).finally(() => (this.loading = null));
+  }
+
+  private async reload(path: string): Promise<void> {
     let text: string;
+    let st;
     try {
-      const st = statSync(path);
+      st = await fsp.stat(path);
       if (st.mtimeMs === this.mtimeMs && st.size === this.size) return;
-      text = readFileSync(path, 'utf8');
-      this.mtimeMs = st.mtimeMs;
-      this.size = st.size;
+      text = await readUserFile(path, MAX_DOCUMENT_BYTES);
     } catch (e) {
-      if (!this.failed) {
-        this.failed = true;
-        this.map = new Map();
-        this.report(
-          `doc:${path}`,
-          `QEMU I/O Explorer: cannot read the I/O path document "${path}" (qemuIoExplorer.document): ` +
-            `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Go to definition has no fallback target.`,
-        );
-        this.onDidChange?.();
-      }
+      if (path !== this.path || this.failed) return;
+      this.failed = true;
+      this.map = new Map();
+      const why =
+        e instanceof UserFileError
+          ? e.message
+          : (e as NodeJS.ErrnoException).code === 'ENOENT'
+            ? 'no such file'
+            : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+      this.report(
+        `doc:${path}`,
+        `QEMU I/O Explorer: cannot read the I/O path document "${path}" (qemuIoExplorer.document): ${why}. ` +
+          'Go to definition has no fallback target.',
+      );
+      this.onDidChange?.();
       return;
     }
+    if (path !== this.path) return;
+    this.mtimeMs = st.mtimeMs;
+    this.size = st.size;
     this.failed = false;
     this.map = indexDocument(text, this.names, this.uri);
     this.onDidChange?.();

@@ -4,12 +4,14 @@
 //
 // Lenses — policy: a pair ("Break on this stage (name)" → qemuIoExplorer.toggleFunctionBreakpoint,
 // "Show in I/O path tree" → qemuIoExplorer.revealInTree, both with the function name as the single
-// argument) above the FIRST mention of each function in each section, where a section runs from
-// one heading (ATX `#`, setext underline, or thematic break) to the next; at most one pair per
-// line (a second function first mentioned on the same line gets its pair at its next mention in
-// the section, if any); none inside fenced code blocks (call trees would be split apart); at most
+// argument) above the first function named on a heading (ATX `#` or setext); with the
+// `codeLensMentions` setting also above the FIRST mention of each function in each section, where
+// a section runs from one heading (or thematic break) to the next. At most one pair per line (a
+// second function first mentioned on the same line gets its pair at its next mention in the
+// section, if any); none inside fenced code blocks (call trees would be split apart); at most
 // MAX_LENS_PAIRS pairs per document. In the I/O path document this puts one pair on each
-// function's heading, and one per function per narrative section.
+// function's heading (with mentions: also one per function per narrative section, ~800 lenses,
+// which read as a wall of lenses).
 //
 // Links — every mention of a function (up to MAX_LINKS per document) links to its definition: the
 // QEMU checkout when configured, else the function's place in the I/O path document. A mention that
@@ -25,10 +27,12 @@ export const REVEAL_COMMAND = COMMANDS.revealInTree;
 export const MAX_LENS_PAIRS = 500;
 export const MAX_LINKS = 5000;
 
-/** The mentions that get a lens pair, in text order. */
-export function planLenses(a: Analysis, maxPairs = MAX_LENS_PAIRS): FunctionOccurrence[] {
+/** The mentions that get a lens pair, in text order: on headings, and with `mentions` in prose. */
+export function planLenses(a: Analysis, mentions = false, maxPairs = MAX_LENS_PAIRS): FunctionOccurrence[] {
   const { occurrences, structure } = a;
   const starts = structure.sectionStarts;
+  // headings are section starts that name something (a thematic break names nothing)
+  const onHeading = (line: number): boolean => starts[si - 1] === line;
   const out: FunctionOccurrence[] = [];
   let si = 0; // number of section starts at or before the current line
   let seen = new Set<string>();
@@ -41,6 +45,7 @@ export function planLenses(a: Analysis, maxPairs = MAX_LENS_PAIRS): FunctionOccu
       seen = new Set();
     }
     if (o.line === lastLine || seen.has(o.name)) continue;
+    if (!mentions && !onHeading(o.line)) continue;
     if (inFence(structure.fences, o.line)) continue;
     seen.add(o.name);
     lastLine = o.line;

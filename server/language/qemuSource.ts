@@ -35,6 +35,10 @@ export type IndexState = 'off' | 'scanning' | 'ready' | 'failed';
 const SKIP_DIRS = new Set(['node_modules', 'roms', 'pc-bios', 'docs', 'po', 'python', 'scripts']);
 const MAX_FILE_BYTES = 4 << 20;
 const MAX_FILES = 100_000;
+/** QEMU's tree has about 1,000 directories; a root with far more (`/`, a home) is not a checkout. */
+const MAX_DIRS = 20_000;
+/** Longest a definition request waits for the first scan before answering from what is known. */
+const SCAN_WAIT_MS = 2000;
 const CONCURRENCY = 16;
 /** Minimum time between two incremental re-walks triggered by lookups. */
 const REWALK_INTERVAL_MS = 5000;
@@ -141,8 +145,12 @@ export class QemuSourceIndex {
       for (const rel of expected) await this.scanFile(join(root, rel), gen);
       const now = this.definitionsNow(name);
       if (now.some((d) => expected.includes(d.rel))) return now;
-      await this.scanning;
+      // a big tree takes long to scan: answer from what is known rather than keep the client waiting
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.scanning, new Promise((r) => (timer = setTimeout(r, SCAN_WAIT_MS)))]);
+      clearTimeout(timer);
       if (isCancelled() || gen !== this.generation) return [];
+      if (this.status === 'scanning') return this.definitionsNow(name);
     }
     if (this.status === 'failed') return [];
     let defs = this.definitionsNow(name);
@@ -242,7 +250,16 @@ export class QemuSourceIndex {
   private async walk(root: string, gen: number, strict: boolean): Promise<string[]> {
     const out: string[] = [];
     const stack = [root];
+    let dirs = 0;
     while (stack.length > 0 && out.length < MAX_FILES) {
+      if (++dirs > MAX_DIRS) {
+        this.opts.report(
+          `huge:${root}`,
+          `QEMU I/O Explorer: "${root}" (qemuIoExplorer.qemuSource) has more than ${MAX_DIRS} directories; ` +
+            'only those were searched for definitions. Is it a QEMU source tree?',
+        );
+        break;
+      }
       const dir = stack.pop()!;
       let entries: Dirent[];
       try {

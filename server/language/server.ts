@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DidChangeConfigurationNotification,
+  ErrorCodes,
   DidChangeWatchedFilesNotification,
   FileChangeType,
   LSPErrorCodes,
@@ -37,6 +38,7 @@ import { DocumentScanner } from './documentScan';
 import { HoverProvider } from './hover';
 import { identifierAt } from '../../common/identifiers';
 import { lensesFor, linksFor, planLenses } from './links';
+import { INVALID_NOTIFICATION, INVALID_REQUEST, type Invalid } from './params';
 import { QemuSourceIndex } from './qemuSource';
 import { DEFAULT_SETTINGS, mergeSettings, normalisePath, settingsEqual, type Settings } from './settings';
 
@@ -182,11 +184,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   }
 
   connection.onInitialize((params): InitializeResult => {
-    caps = params.capabilities;
+    caps = params.capabilities ?? {};
     const formats = caps.textDocument?.hover?.contentFormat;
-    hoverFormat = !formats || formats.length === 0 || formats.includes('markdown') ? 'markdown' : 'plaintext';
-    const folderUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    workspaceFolder = folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : (params.rootPath ?? undefined);
+    hoverFormat =
+      !Array.isArray(formats) || formats.length === 0 || formats.includes('markdown') ? 'markdown' : 'plaintext';
+    const folder = Array.isArray(params.workspaceFolders)
+      ? (params.workspaceFolders[0] as { uri?: unknown })?.uri
+      : undefined;
+    const folderUri = typeof folder === 'string' ? folder : (params.rootUri ?? undefined);
+    workspaceFolder = (folderUri && filePath(folderUri)) ?? params.rootPath ?? undefined;
     initSettings = mergeSettings(DEFAULT_SETTINGS, params.initializationOptions);
     settings = normalised(initSettings);
     return {
@@ -224,8 +230,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   connection.onDidChangeWatchedFiles((params) => {
     const changes = params.changes.flatMap((c) => {
-      if (!c.uri.startsWith('file:')) return [];
-      return [{ path: fileURLToPath(c.uri), deleted: c.type === FileChangeType.Deleted }];
+      const path = filePath(c.uri);
+      return path ? [{ path, deleted: c.type === FileChangeType.Deleted }] : [];
     });
     void getCore().qemu.filesChanged(changes);
   });
@@ -250,9 +256,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   const cancelled = (): ResponseError<void> => new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
 
-  connection.onHover((params, token): Hover | null | ResponseError<void> => {
+  connection.onHover(async (params, token): Promise<Hover | null | ResponseError<void>> => {
     if (token.isCancellationRequested) return cancelled();
     const c = getCore();
+    await c.doc.ready();
     const hit = nameAt(c, params.textDocument.uri, params.position);
     if (!hit) return null;
     const md = c.hover.markdown(hit.name);
@@ -301,13 +308,14 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const a = await analyse(getCore(), params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];
-    return lensesFor(planLenses(a));
+    return lensesFor(planLenses(a, settings.codeLensMentions));
   });
 
   connection.onDocumentLinks(async (params, token) => {
     if (token.isCancellationRequested) return cancelled();
     if (!settings.documentLinks) return [];
     const c = getCore();
+    await c.doc.ready();
     const a = await analyse(c, params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];
@@ -329,8 +337,22 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return `${name}${stage ? ` (${stage.label})` : ''}: open ${where}`;
   }
 
+  // messages whose params did not fit (params.ts): answered or logged, naming the field
+  connection.onRequest(INVALID_REQUEST, (p: Invalid) => new ResponseError(ErrorCodes.InvalidParams, p.problem));
+  connection.onNotification(INVALID_NOTIFICATION, (p: Invalid) => connection.console.warn(`ignored ${p.problem}`));
+
   documents.listen(connection);
   connection.listen();
+}
+
+/** The path of a file: URI, or undefined (another scheme, or a file URI this system cannot name). */
+function filePath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 /** file: URIs re-encoded the way pathToFileURL writes them, so link targets compare equal. */

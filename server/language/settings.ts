@@ -12,7 +12,14 @@
 import { resolveUserPath, SETTING_DEFAULTS, SETTINGS_SECTION as SECTION, settingValue } from '../../common/settings';
 
 /** The settings the server uses. */
-const SERVER_SETTINGS = ['qemuSource', 'document', 'codeLens', 'documentLinks', 'linkLanguages'] as const;
+const SERVER_SETTINGS = [
+  'qemuSource',
+  'document',
+  'codeLens',
+  'codeLensMentions',
+  'documentLinks',
+  'linkLanguages',
+] as const;
 
 export interface Settings {
   /** Root of a QEMU source checkout (absolute after normalisation), or null. */
@@ -21,6 +28,8 @@ export interface Settings {
   readonly document: string | null;
   /** Code lenses on/off. */
   readonly codeLens: boolean;
+  /** Lenses also on the first mention of each function per section, not only on headings naming one. */
+  readonly codeLensMentions: boolean;
   /** Document links on/off. */
   readonly documentLinks: boolean;
   /** Language ids that get code lenses and document links (hover and definition work everywhere). */
@@ -31,6 +40,7 @@ export const DEFAULT_SETTINGS: Settings = {
   qemuSource: SETTING_DEFAULTS.qemuSource || null,
   document: SETTING_DEFAULTS.document || null,
   codeLens: SETTING_DEFAULTS.codeLens,
+  codeLensMentions: SETTING_DEFAULTS.codeLensMentions,
   documentLinks: SETTING_DEFAULTS.documentLinks,
   linkLanguages: SETTING_DEFAULTS.linkLanguages,
 };

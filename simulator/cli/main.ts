@@ -4,21 +4,22 @@
 //   qemu-io-explorer trace FILE [...]   (see trace.ts)
 
 import { parseArgs } from 'node:util';
-import { buildScenario, ScenarioInput } from '../config/build';
-import { ConfigError } from '../config/errors';
+import { buildScenario, readFioFile, ScenarioInput } from '../config/build';
+import { ConfigError, excerpt, shortText } from '../config/errors';
 import { readTraceWorkload } from '../config/trace-workload';
 import { AIO_MODES, ERROR_POLICIES, RW_MODES } from '../config/scenario';
 import { MODELLED_VERSIONS } from '../version';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/types';
 import { ChromeTraceWriter } from '../output/chrome-trace';
-import { jsonLine, textLine } from '../output/events';
+import { EventLines } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
 import { onlyEnabled } from '../output/trace-filter';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
 import { Out } from './out';
 import { traceCommand } from './trace';
+import { outstandingText } from '../stats';
 
 const USAGE = `usage: qemu-io-explorer simulate [options]
 
@@ -103,12 +104,43 @@ const OPTIONS = {
   'max-events': { type: 'string' },
 } as const;
 
+/** The flag that sets each scenario field (ConfigError.field of validate.ts), to name it in errors. */
+const FLAG_OF_FIELD: Record<string, keyof typeof OPTIONS> = {
+  aio: 'aio',
+  werror: 'werror',
+  rerror: 'rerror',
+  ioeventfd: 'ioeventfd',
+  queueSize: 'queue-size',
+  pollMaxNs: 'poll-max-ns',
+  hostBlockSize: 'host-block-size',
+  diskBytes: 'disk-size',
+  seed: 'seed',
+  maxResumes: 'max-resumes',
+  rw: 'rw',
+  rwmixread: 'rwmixread',
+  bs: 'bs',
+  iodepth: 'iodepth',
+  batch: 'batch',
+  requests: 'requests',
+  runtime: 'runtime',
+  offset: 'offset',
+  size: 'size',
+  flushEvery: 'flush-every',
+  thinktime: 'thinktime',
+  thinktimeBlocks: 'thinktime-blocks',
+  'device.readLatencyNs': 'device-read-latency',
+  'device.writeLatencyNs': 'device-write-latency',
+  'device.flushLatencyNs': 'device-flush-latency',
+  'device.queueDepth': 'device-queue-depth',
+  'device.bandwidthBytesPerSec': 'device-bandwidth',
+};
+
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
 function enumFlag<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (v === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(v))
-    throw new ConfigError(`--${flag} ${v}: expected one of ${allowed.join(', ')}`);
+    throw new ConfigError(`--${flag} ${shortText(v, 40)}: expected one of ${allowed.join(', ')}`);
   return v as T;
 }
 
@@ -163,6 +195,19 @@ export function scenarioInput(f: Flags): ScenarioInput {
   };
 }
 
+/** Runs `build`, naming the flag (and the value given) when a scenario error is about one the user set. */
+function namingFlags<T>(f: Flags, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    const flag = e instanceof ConfigError && e.field ? FLAG_OF_FIELD[e.field] : undefined;
+    const given = flag && (f as Record<string, unknown>)[flag];
+    if (typeof given === 'string')
+      throw new ConfigError(`--${flag} ${shortText(given, 40)}: ${e instanceof Error ? e.message : e}`);
+    throw e;
+  }
+}
+
 /** `--qemu "-drive ..."`: a value may start with a dash, which parseArgs would take for an option. */
 function joinValues(args: string[]): string[] {
   const out: string[] = [];
@@ -186,24 +231,22 @@ async function simulate(args: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (positionals.length) throw new ConfigError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length) throw new ConfigError(`unexpected argument ${excerpt(positionals[0], 40)}`);
   const format = enumFlag(f.format, ['text', 'jsonl', 'qemu-trace', 'chrome', 'none'], 'format') ?? 'text';
   const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
   const input = scenarioInput(f);
+  if (input.fioFile !== undefined) input.fioText = await readFioFile(input.fioFile, '--fio');
   const traced =
     input.traceFile !== undefined ? await readTraceWorkload(input.traceFile, '--workload-from-trace') : null;
-  const { scenario, notes } = buildScenario({ ...input, traceWorkload: traced?.workload });
+  const { scenario, notes } = namingFlags(f, () => buildScenario({ ...input, traceWorkload: traced?.workload }));
   for (const n of [...(traced?.notes ?? []), ...notes]) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
 
   const sim = new Simulator(scenario);
   const out = new Out();
-  if (format === 'text') sim.listener = (ev) => out.line(textLine(sim.record(ev)));
-  else if (format === 'jsonl') sim.listener = (ev) => out.line(jsonLine(sim.record(ev)));
-  else if (format === 'qemu-trace')
-    sim.m.tracer = onlyEnabled(
-      scenario.traceEvents,
-      qemuTraceSink(sim.m, (l) => out.line(l)),
-    );
+  const lines = new EventLines(sim, out.lines);
+  if (format === 'text') sim.listener = (ev) => lines.text(ev);
+  else if (format === 'jsonl') sim.listener = (ev) => lines.json(ev);
+  else if (format === 'qemu-trace') sim.m.tracer = onlyEnabled(scenario.traceEvents, qemuTraceSink(sim.m, out.lines));
   const chrome = format === 'chrome' ? new ChromeTraceWriter(sim, (l) => out.line(l)) : null;
   if (chrome) sim.listener = (ev) => chrome.event(sim.record(ev));
 
@@ -225,10 +268,7 @@ async function simulate(args: string[]): Promise<number> {
     else process.stderr.write(text);
   }
   if (reason === StopReason.idle && stats.requests.outstanding > 0) {
-    process.stderr.write(
-      `qemu-io-explorer: note: the run ended with ${stats.requests.outstanding} request(s) not completed ` +
-        `(VM ${stats.vm.state}${stats.requests.parked ? `; requests parked by the error policy after ${stats.vm.resumes} resume(s)` : ''})\n`,
-    );
+    process.stderr.write(`qemu-io-explorer: note: the run ended with ${outstandingText(stats)}\n`);
     const why = sim.stallNote();
     if (why) process.stderr.write(`qemu-io-explorer: note: ${why}\n`);
   }
@@ -242,7 +282,8 @@ async function main(argv: string[]): Promise<number> {
     return cmd === undefined ? 2 : 0;
   }
   if (cmd === 'trace') return traceCommand(rest);
-  if (cmd !== 'simulate') throw new ConfigError(`unknown command "${cmd}" (try: qemu-io-explorer simulate --help)`);
+  if (cmd !== 'simulate')
+    throw new ConfigError(`unknown command ${excerpt(cmd, 40)} (try: qemu-io-explorer simulate --help)`);
   return simulate(rest);
 }
 
@@ -253,10 +294,14 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e as Error & { code?: string };
     if (e instanceof ConfigError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`qemu-io-explorer: error: ${err.message.split('\n')[0]}\n`);
+      const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && /^Unknown option '(.*?)'\./s.exec(err.message);
+      const message = unknown
+        ? `unknown option ${excerpt(unknown[1], 40)} (see: qemu-io-explorer simulate --help)`
+        : err.message;
+      process.stderr.write(`qemu-io-explorer: error: ${shortText(message.split('\n')[0], 400)}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`qemu-io-explorer: internal error: ${err.message}\n`);
+      process.stderr.write(`qemu-io-explorer: internal error: ${shortText(err.message.split('\n')[0], 400)}\n`);
       if (process.env.QEMU_IO_EXPLORER_DEBUG) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;
     }

@@ -1,10 +1,11 @@
-// Standard output for the commands: buffered, respecting back-pressure, quiet once the reader
-// has gone (`| head`).
+// Standard output for the commands: lines gathered as bytes, written respecting back-pressure,
+// quiet once the reader has gone (`| head`).
 
-/** Buffered stdout that respects back-pressure and goes quiet when the reader leaves (| head). */
+import { LineBuffer } from '../output/line-buffer';
+
 export class Out {
-  private buf: string[] = [];
-  private size = 0;
+  /** Where the lines are written, as bytes (writers may put bytes in directly). */
+  readonly lines = new LineBuffer();
   closed = false;
 
   constructor() {
@@ -16,19 +17,18 @@ export class Out {
 
   line(s: string): void {
     if (this.closed) return;
-    this.buf.push(s);
-    this.size += s.length;
+    this.lines.text(s);
+    this.lines.byte(10);
   }
 
   get pending(): number {
-    return this.size;
+    return this.lines.pending;
   }
 
   async flush(): Promise<void> {
-    if (this.buf.length === 0 || this.closed) return;
-    const chunk = this.buf.join('\n') + '\n';
-    this.buf = [];
-    this.size = 0;
-    if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+    for (const chunk of this.lines.take()) {
+      if (this.closed) return;
+      if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+    }
   }
 }

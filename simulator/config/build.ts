@@ -1,10 +1,9 @@
 // One scenario from its sources, in order of precedence: defaults, then a QEMU command-line
 // fragment, then a fio job, then explicit settings (CLI flags or a launch configuration).
 
-import { readFileSync } from 'node:fs';
 import { isModelled, MODELLED_VERSIONS, profileOf } from '../version';
 import { blkdebugRuleOfFault, readBlkdebugConfig } from './blkdebug';
-import { ConfigError } from './errors';
+import { ConfigError, excerpt, shortText } from './errors';
 import { parseFault } from './faults';
 import { parseFioJob } from './fio';
 import { parseQemuCommandLine } from './qemu-cmdline';
@@ -23,13 +22,17 @@ import {
   Workload,
 } from './scenario';
 import { oneOf } from './units';
+import { readUserFile, UserFileError } from '../../common/userFile';
 import { validateScenario } from './validate';
+
+/** A fio job is a few lines; anything bigger is not one. */
+const MAX_FIO_BYTES = 1 << 20;
 
 export interface ScenarioInput {
   /** The QEMU version whose path is simulated (4.1.0 by default). */
   qemuVersion?: string;
   qemu?: string;
-  /** fio job text, or a path to read it from. */
+  /** fio job text (readFioFile reads it), and the path it came from. */
   fioText?: string;
   fioFile?: string;
   aio?: AioMode;
@@ -83,7 +86,7 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
   let blkdebug: string | boolean | undefined = input.blkdebug;
   if (input.qemu !== undefined) {
     const q = parseQemuCommandLine(input.qemu, sc.qemuVersion);
-    if (q.ignored.length) notes.push(`QEMU options not used by the simulator: ${q.ignored.join(' ')}`);
+    if (q.ignored.length) notes.push(`QEMU options not used by the simulator: ${shortText(q.ignored.join(' '), 200)}`);
     if (q.aio) sc.aio = q.aio;
     if (q.blkdebug) {
       sc.blkdebug = q.blkdebug;
@@ -102,21 +105,13 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
     if (q.pollMaxNs !== undefined) sc.pollMaxNs = q.pollMaxNs;
     if (q.traceEvents) sc.traceEvents = q.traceEvents;
   }
-  let fioText = input.fioText;
-  if (input.fioFile !== undefined) {
-    try {
-      fioText = readFileSync(input.fioFile, 'utf8');
-    } catch (e) {
-      throw new ConfigError(
-        `fio job file ${input.fioFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-        'workload',
-      );
-    }
-  }
+  const fioText = input.fioText;
+  if (input.fioFile !== undefined && fioText === undefined) throw new Error('buildScenario: read the fio job first');
   if (fioText !== undefined) {
     const fio = parseFioJob(fioText, input.fioFile ?? 'fio job');
     Object.assign(sc.workload, fio.workload);
     if (fio.seed !== undefined) sc.seed = fio.seed;
+    if (fio.ignored.length) notes.push(fio.ignored);
   }
   if (input.aio !== undefined) sc.aio = oneOf(input.aio, AIO_MODES, 'aio');
   if (input.iothreadMaxBatch !== undefined) sc.aioMaxBatch.iothread = input.iothreadMaxBatch;
@@ -170,4 +165,18 @@ export function buildScenario(input: ScenarioInput): BuiltScenario {
     input.workload?.requests !== undefined || (fioText !== undefined && /^\s*number_ios\s*=/m.test(fioText));
   if (sc.workload.runtimeNs > 0 && !countGiven) sc.workload.requests = Infinity;
   return { scenario: validateScenario(sc), notes };
+}
+
+/**
+ * The text of a fio job file, read asynchronously as a file a user names: a FIFO, a device, a
+ * directory or a huge file is refused with `field` (the flag or launch field) named.
+ */
+export async function readFioFile(path: string, field: string): Promise<string> {
+  try {
+    return await readUserFile(path, MAX_FIO_BYTES);
+  } catch (e) {
+    if (e instanceof UserFileError)
+      throw new ConfigError(`${field}: fio job file ${excerpt(path)}: ${e.message}`, 'workload');
+    throw e;
+  }
 }

@@ -6,7 +6,7 @@
 
 import type { ModelledVersion } from '../version';
 import { readBlkdebugConfig } from './blkdebug';
-import { ConfigError } from './errors';
+import { ConfigError, excerpt, shortText } from './errors';
 import {
   AioMode,
   BlkdebugRule,
@@ -249,14 +249,17 @@ const BLOCKDEV_KEYS = new Set([
 function checkKeys(opts: Map<string, string>, allowed: Set<string>, where: string): void {
   for (const key of opts.keys()) {
     if (!allowed.has(key))
-      throw new ConfigError(`QEMU command line: ${where} has no option "${key}" (or it is not modelled)`, 'qemu');
+      throw new ConfigError(
+        `QEMU command line: ${where} has no option ${excerpt(key, 40)} (or it is not modelled)`,
+        'qemu',
+      );
   }
 }
 
 function policy(value: string, what: string, read: boolean): ErrorPolicy {
   if (!(ERROR_POLICIES as readonly string[]).includes(value) || (read && value === 'enospc')) {
     const allowed = read ? 'report, ignore, stop' : ERROR_POLICIES.join(', ');
-    throw new ConfigError(`QEMU command line: ${what}=${value} is not one of ${allowed}`, 'qemu');
+    throw new ConfigError(`QEMU command line: ${what}=${shortText(value, 40)} is not one of ${allowed}`, 'qemu');
   }
   return value as ErrorPolicy;
 }
@@ -272,7 +275,8 @@ export function parseQemuCommandLine(text: string, version: ModelledVersion = '4
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (i === 0 && !arg.startsWith('-')) continue; // the program name
-    if (!arg.startsWith('-')) throw new ConfigError(`QEMU command line: unexpected "${arg}" (not an option)`, 'qemu');
+    if (!arg.startsWith('-'))
+      throw new ConfigError(`QEMU command line: unexpected ${excerpt(arg, 40)} (not an option)`, 'qemu');
     const name = arg.replace(/^--?/, '');
     const takesValue = ![
       'enable-kvm',
@@ -285,7 +289,8 @@ export function parseQemuCommandLine(text: string, version: ModelledVersion = '4
       'no-shutdown',
     ].includes(name);
     const value = takesValue ? argv[++i] : undefined;
-    if (takesValue && value === undefined) throw new ConfigError(`QEMU command line: ${arg} needs a value`, 'qemu');
+    if (takesValue && value === undefined)
+      throw new ConfigError(`QEMU command line: ${shortText(arg, 40)} needs a value`, 'qemu');
     switch (name) {
       case 'drive': {
         const { opts } = parseOptList(value!, null);
@@ -348,6 +353,14 @@ export function parseQemuCommandLine(text: string, version: ModelledVersion = '4
     }
   }
 
+  if (drives.length === 0 && blockdevs.length === 0 && device === null && iothreads.size === 0) {
+    const skipped =
+      argv.length > 0 && !argv[0].startsWith('-') ? ` (took ${excerpt(argv[0], 40)} for the program name)` : '';
+    throw new ConfigError(
+      `QEMU command line: nothing to take settings from: no -drive, -blockdev, -device virtio-blk-pci or -object iothread${skipped}${res.ignored.length ? `; not used: ${shortText(res.ignored.join(' '), 80)}` : ''}`,
+      'qemu',
+    );
+  }
   applyDrive(res, drives, blockdevs, device, version);
   if (device) applyDevice(res, device, iothreads);
   else if (drives.some((d) => d.opts.get('if') === 'virtio')) res.iothread = false;
@@ -373,7 +386,7 @@ function applyDrive(
     opts = drives.find((d) => d.id === id)?.opts ?? blockdevs.find((b) => b.get('node-name') === id);
     if (!opts)
       throw new ConfigError(
-        `QEMU command line: -device virtio-blk-pci refers to drive=${id}, but no -drive id=${id} or -blockdev node-name=${id} is given`,
+        `QEMU command line: -device virtio-blk-pci refers to drive=${shortText(id, 40)}, but no -drive id=${shortText(id, 40)} or -blockdev node-name=${shortText(id, 40)} is given`,
         'qemu',
       );
   } else {
@@ -389,14 +402,17 @@ function applyDrive(
   const fmt = all.get('format') ?? (all.get('driver') === 'file' ? 'raw' : all.get('driver')) ?? 'raw';
   if (fmt !== 'raw')
     throw new ConfigError(
-      `QEMU command line: format ${fmt} is not modelled (only raw: BlockBackend → raw → file-posix)`,
+      `QEMU command line: format ${shortText(fmt, 40)} is not modelled (only raw: BlockBackend → raw → file-posix)`,
       'qemu',
     );
   let cache: CacheFlags = cacheFlags('writeback');
   if (all.has('cache')) {
     const mode = all.get('cache')!;
     if (!(CACHE_MODES as readonly string[]).includes(mode)) {
-      throw new ConfigError(`QEMU command line: cache=${mode} is not one of ${CACHE_MODES.join(', ')}`, 'qemu');
+      throw new ConfigError(
+        `QEMU command line: cache=${shortText(mode, 40)} is not one of ${CACHE_MODES.join(', ')}`,
+        'qemu',
+      );
     }
     cache = cacheFlags(mode as CacheMode);
   }
@@ -409,7 +425,7 @@ function applyDrive(
   const blkdebug = all.get('file.driver');
   if (blkdebug !== undefined && blkdebug !== 'blkdebug')
     throw new ConfigError(
-      `QEMU command line: file.driver=${blkdebug} is not modelled (file-posix, or blkdebug)`,
+      `QEMU command line: file.driver=${shortText(blkdebug, 40)} is not modelled (file-posix, or blkdebug)`,
       'qemu',
     );
   const image = (k: string) => (blkdebug ? all.get(`file.image.${k}`) : all.get(k));
@@ -426,7 +442,10 @@ function applyDrive(
   const aio = image('aio');
   if (aio !== undefined) {
     if (aio !== 'threads' && aio !== 'native' && aio !== 'io_uring')
-      throw new ConfigError(`QEMU command line: aio=${aio} is not one of threads, native, io_uring`, 'qemu');
+      throw new ConfigError(
+        `QEMU command line: aio=${shortText(aio, 40)} is not one of threads, native, io_uring`,
+        'qemu',
+      );
     checkVersion(`aio=${aio}`, version);
     res.aio = aio;
   }
@@ -440,7 +459,7 @@ function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map
   const nq = dev.get('num-queues');
   if (nq !== undefined && parseInteger(nq, 'num-queues', 1, 1024) !== 1) {
     throw new ConfigError(
-      `QEMU command line: num-queues=${nq} is not supported by the simulator (it models one virtqueue)`,
+      `QEMU command line: num-queues=${shortText(nq, 40)} is not supported by the simulator (it models one virtqueue)`,
       'qemu',
     );
   }
@@ -448,7 +467,10 @@ function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map
     const id = dev.get('iothread')!;
     const obj = iothreads.get(id);
     if (!obj)
-      throw new ConfigError(`QEMU command line: iothread=${id} but there is no -object iothread,id=${id}`, 'qemu');
+      throw new ConfigError(
+        `QEMU command line: iothread=${shortText(id, 40)} but there is no -object iothread,id=${shortText(id, 40)}`,
+        'qemu',
+      );
     res.iothread = true;
     if (obj.has('poll-max-ns')) res.pollMaxNs = parseDuration(obj.get('poll-max-ns')!, 'poll-max-ns');
     if (obj.has('aio-max-batch'))

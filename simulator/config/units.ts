@@ -1,6 +1,6 @@
 // Sizes (`4096`, `4k`, `1M`, `2GiB`) and durations (`10ms`, `250us`, `1s`, `5000ns`).
 
-import { ConfigError } from './errors';
+import { ConfigError, excerpt } from './errors';
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
@@ -23,9 +23,10 @@ export function parseSize(text: string, what: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined)
-    throw new ConfigError(`${what}: "${text}" is not a size (examples: 4096, 4k, 1M, 2G)`, what);
+    throw new ConfigError(`${what}: ${excerpt(text, 40)} is not a size (examples: 4096, 4k, 1M, 2G)`, what);
   const v = Number(m[1]) * unit;
-  if (!Number.isSafeInteger(v)) throw new ConfigError(`${what}: "${text}" is not a whole number of bytes`, what);
+  if (!Number.isSafeInteger(v))
+    throw new ConfigError(`${what}: ${excerpt(text, 40)} is not a whole number of bytes`, what);
   return v;
 }
 
@@ -36,12 +37,12 @@ export function parseDuration(text: string, what: string, defaultUnit: keyof typ
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zµ]*)\s*$/i.exec(text);
   const unit = m ? TIME_UNITS[(m[2] || defaultUnit).toLowerCase()] : undefined;
   if (!m || unit === undefined)
-    throw new ConfigError(`${what}: "${text}" is not a duration (examples: 500us, 10ms, 2s)`, what);
+    throw new ConfigError(`${what}: ${excerpt(text, 40)} is not a duration (examples: 500us, 10ms, 2s)`, what);
   return Math.round(Number(m[1]) * unit);
 }
 
 export function parseInteger(text: string, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\s*-?\d+\s*$/.test(text)) throw new ConfigError(`${what}: "${text}" is not a whole number`, what);
+  if (!/^\s*-?\d+\s*$/.test(text)) throw new ConfigError(`${what}: ${excerpt(text, 40)} is not a whole number`, what);
   const v = Number(text);
   if (v < min || v > max)
     throw new ConfigError(
@@ -55,10 +56,10 @@ export function parseBool(text: string, what: string): boolean {
   const v = text.trim().toLowerCase();
   if (['on', 'yes', 'true', '1'].includes(v)) return true;
   if (['off', 'no', 'false', '0'].includes(v)) return false;
-  throw new ConfigError(`${what}: "${text}" is not on/off`, what);
+  throw new ConfigError(`${what}: ${excerpt(text, 40)} is not on/off`, what);
 }
 
 export function oneOf<T extends string>(text: string, allowed: readonly T[], what: string): T {
   if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new ConfigError(`${what}: "${text}" is not one of ${allowed.join(', ')}`, what);
+  throw new ConfigError(`${what}: ${excerpt(text, 40)} is not one of ${allowed.join(', ')}`, what);
 }

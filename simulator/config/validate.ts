@@ -1,8 +1,20 @@
-// The combinations the simulated QEMU version (or the model) refuses, with messages that say why.
+// The combinations the simulated QEMU version (or the model) refuses, with messages that say why. Each error
+// carries the scenario field it is about (ConfigError.field), so a front end can name its own
+// flag or launch field; the messages themselves use words, not internal names.
 
 import { isModelled, MODELLED_VERSIONS, profileOf } from '../version';
 import { ConfigError } from './errors';
-import { AIO_MODES, ERROR_POLICIES, RW_MODES, Scenario, TraceWorkload } from './scenario';
+import { AIO_MODES, DeviceModel, ERROR_POLICIES, RW_MODES, Scenario, TraceWorkload } from './scenario';
+
+const DEVICE_WORDS: Record<keyof DeviceModel, string> = {
+  queueDepth: 'device queue depth',
+  readLatencyNs: 'device read latency',
+  writeLatencyNs: 'device write latency',
+  flushLatencyNs: 'device flush latency',
+  bandwidthBytesPerSec: 'device bandwidth',
+  jitter: 'device jitter',
+  pageCacheBytesPerSec: 'page-cache bandwidth',
+};
 
 export function validateScenario(sc: Scenario): Scenario {
   const fail = (field: string, msg: string): never => {
@@ -15,6 +27,8 @@ export function validateScenario(sc: Scenario): Scenario {
       `QEMU version "${sc.qemuVersion}" is not modelled (available: ${MODELLED_VERSIONS.join(', ')})`,
     );
   const v = sc.qemuVersion;
+  if (!Number.isSafeInteger(sc.diskBytes) || sc.diskBytes < 512 || sc.diskBytes % 512 !== 0)
+    fail('diskBytes', `disk size ${sc.diskBytes} must be a positive multiple of 512 bytes`);
   if (!AIO_MODES.includes(sc.aio)) fail('aio', `aio "${sc.aio}" is not one of ${AIO_MODES.join(', ')}`);
   if (sc.aio === 'io_uring' && !profileOf(v).ioUring)
     fail('aio', `aio=io_uring is not available in QEMU ${v} (io_uring came in 5.0); choose qemuVersion 10.0`);
@@ -79,13 +93,14 @@ export function validateScenario(sc: Scenario): Scenario {
   const d = sc.device;
   for (const [k, v] of Object.entries(d)) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      fail(`device.${k}`, `device.${k} ${v} must be a non-negative number`);
+      fail(`device.${k}`, `${DEVICE_WORDS[k as keyof DeviceModel] ?? k} ${v} must not be negative`);
   }
   if (d.queueDepth < 1 || !Number.isInteger(d.queueDepth))
-    fail('device.queueDepth', `device.queueDepth ${d.queueDepth} must be a whole number ≥ 1`);
-  if (d.bandwidthBytesPerSec <= 0) fail('device.bandwidthBytesPerSec', 'device.bandwidthBytesPerSec must be positive');
-  if (d.pageCacheBytesPerSec <= 0) fail('device.pageCacheBytesPerSec', 'device.pageCacheBytesPerSec must be positive');
-  if (d.jitter >= 1) fail('device.jitter', `device.jitter ${d.jitter} must be below 1`);
+    fail('device.queueDepth', `device queue depth ${d.queueDepth} must be a whole number ≥ 1`);
+  if (d.bandwidthBytesPerSec <= 0) fail('device.bandwidthBytesPerSec', 'device bandwidth must be more than 0 bytes/s');
+  if (d.pageCacheBytesPerSec <= 0)
+    fail('device.pageCacheBytesPerSec', 'page-cache bandwidth must be more than 0 bytes/s');
+  if (d.jitter >= 1) fail('device.jitter', `device jitter ${d.jitter} must be below 1`);
   if (wl.fromTrace) validateTrace(wl.fromTrace, sc, fail);
   if (!Number.isInteger(sc.maxResumes) || sc.maxResumes < 0)
     fail('maxResumes', `maxResumes ${sc.maxResumes} must be 0 or more`);

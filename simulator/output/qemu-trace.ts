@@ -1,9 +1,13 @@
 // The trace-event lines the simulated QEMU version prints with `-trace` and the log backend
-// (`tid@sec.usec:name args`), in that version's formats, for the events the model fires.
-// Pointers are made up but stable: one address per object, reused when QEMU would reuse it.
+// (`tid@sec.usec:name args`), in that version's formats, for the events the model fires. Pointers are made up but
+// stable: one address per object, reused when QEMU would reuse the object. Each event's
+// format is compiled once and lines are written as bytes (the CLI prints hundreds of
+// thousands of lines a second).
 
 import { Machine } from '../engine/machine';
-import { SimThread, TraceSink } from '../engine/types';
+import { SimThread, TraceArg, TraceSink } from '../engine/types';
+import { LineBuffer, utf8 } from './line-buffer';
+import type { Catalog } from '../catalog';
 import { catalogOf } from '../version';
 
 type Kind =
@@ -74,62 +78,130 @@ const BASE: Record<Kind, [number, number]> = {
   luringcb: [0x7f3ad03fe590, 0x1000],
 };
 
-function pointer(kind: Kind, value: number, t: SimThread): string {
-  if (kind === 'co' && value < 0) return hex(0x7f3ad3767d88 - t.id * 0x800000); // the thread's leader coroutine
-  if (value < 0) return '(nil)';
+/** The made-up address of object `value` of a kind (-1: none; a coroutine -1: the thread's leader). */
+function address(kind: Kind, value: number, t: SimThread): number {
+  if (kind === 'co' && value < 0) return 0x7f3ad3767d88 - t.id * 0x800000;
+  if (value < 0) return -1;
   const [base, stride] = BASE[kind];
-  const slot = kind === 'vreq' ? value % 1024 : value;
-  return hex(base + slot * stride);
+  return base + (kind === 'vreq' ? value % 1024 : value) * stride;
 }
 
-function hex(n: number): string {
-  return `0x${n.toString(16)}`;
+const CONVERSION = /%(-?\d*)(ll|l|z|hh|h)?([diuxXsp%])/g;
+const NIL = utf8('(nil)');
+const HEX_PREFIX = utf8('0x');
+
+/** How one argument is printed: a made-up pointer (%p of a pointer type), or a printf conversion. */
+type Op = { pointer: Kind } | { conv: string };
+
+/** An event compiled once: `texts[0] op[0] texts[1] … texts[n]`, with `<name> ` before it. */
+interface CompiledEvent {
+  name: Buffer;
+  texts: Buffer[];
+  ops: Op[];
 }
 
-/** printf for the conversions QEMU's trace formats use. */
-export function formatTrace(fmt: string, values: (string | number)[]): string {
-  let i = 0;
-  return fmt.replace(/%(-?\d*)(ll|l|z|hh|h)?([diuxXsp%])/g, (_m, _w, _len, conv: string) => {
-    if (conv === '%') return '%';
-    const v = values[i++];
-    switch (conv) {
-      case 'x':
-        return (Number(v) >>> 0).toString(16);
-      case 'X':
-        return (Number(v) >>> 0).toString(16).toUpperCase();
-      case 's':
-      case 'p':
-        return String(v);
-      case 'u':
-        return String(Math.max(0, Math.trunc(Number(v))));
-      default:
-        return String(Math.trunc(Number(v)));
+/** Per catalog: each version has its own formats. */
+const compiledBy = new WeakMap<Catalog, Map<string, CompiledEvent | null>>();
+
+function compiledEvent(catalog: Catalog, event: string): CompiledEvent | null {
+  let compiled = compiledBy.get(catalog);
+  if (!compiled) compiledBy.set(catalog, (compiled = new Map()));
+  let c = compiled.get(event);
+  if (c !== undefined) return c;
+  const decl = catalog.traceEvent(event);
+  c = null;
+  if (decl) {
+    const texts: Buffer[] = [];
+    const ops: Op[] = [];
+    let last = 0;
+    let pending = '';
+    for (const m of decl.format.matchAll(CONVERSION)) {
+      pending += decl.format.slice(last, m.index);
+      last = m.index + m[0].length;
+      if (m[3] === '%') {
+        pending += '%';
+        continue;
+      }
+      const a = decl.args[ops.length];
+      const isPointer = a !== undefined && a.type.includes('*') && a.type !== 'const char *';
+      texts.push(utf8(pending));
+      ops.push(isPointer ? { pointer: OVERRIDES[event]?.[a.name] ?? BY_NAME[a.name] ?? 'acb' } : { conv: m[3] });
+      pending = '';
     }
-  });
+    texts.push(utf8(pending + decl.format.slice(last)));
+    c = { name: utf8(`${event} `), texts, ops };
+  }
+  compiled.set(event, c);
+  return c;
 }
 
-export function qemuTraceLine(
+/** One printf conversion of QEMU's trace formats (d, i, u, x, X, s, p), widths ignored. */
+function convert(out: LineBuffer, conv: string, v: string | number): void {
+  const n = Number(v);
+  switch (conv) {
+    case 'x':
+      return out.hex(n >>> 0);
+    case 'X':
+      return out.text((n >>> 0).toString(16).toUpperCase());
+    case 's':
+    case 'p':
+      return out.text(String(v));
+    case 'u':
+      return Number.isSafeInteger(Math.trunc(n))
+        ? out.uint(Math.max(0, Math.trunc(n)))
+        : out.text(String(Math.max(0, Math.trunc(n))));
+    default:
+      return Number.isSafeInteger(Math.trunc(n)) ? out.int(Math.trunc(n)) : out.text(String(Math.trunc(n)));
+  }
+}
+
+/** Writes one trace line, `tid@sec.usec:name args`, to `out`. */
+export function writeQemuTrace(
+  out: LineBuffer,
   m: Machine,
   t: SimThread,
   event: string,
-  args: readonly (number | string | boolean)[],
-): string {
-  const decl = catalogOf(m).traceEvent(event);
+  args: readonly TraceArg[],
+): void {
   const ns = m.s.now;
-  const stamp = `${t.tid}@${Math.floor(ns / 1e9)}.${String(Math.floor((ns % 1e9) / 1e3)).padStart(6, '0')}`;
-  if (!decl) return `${stamp}:${event} ${args.join(' ')}`;
-  const values = decl.args.map((a, i) => {
+  out.uint(t.tid);
+  out.byte(64); // @
+  out.uint(Math.floor(ns / 1e9));
+  out.byte(46); // .
+  out.padded(Math.floor((ns % 1e9) / 1e3), 6);
+  out.byte(58); // :
+  const c = compiledEvent(catalogOf(m), event);
+  if (!c) {
+    out.text(`${event} ${args.join(' ')}\n`);
+    return;
+  }
+  out.bytes(c.name);
+  out.bytes(c.texts[0]);
+  for (let i = 0; i < c.ops.length; i++) {
+    const op = c.ops[i];
     const v = args[i];
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    if (a.type.includes('*') && a.type !== 'const char *' && typeof v === 'number') {
-      return pointer(OVERRIDES[event]?.[a.name] ?? BY_NAME[a.name] ?? 'acb', v, t);
-    }
-    return v ?? 0;
-  });
-  return `${stamp}:${event} ${formatTrace(decl.format, values)}`;
+    if ('pointer' in op && typeof v === 'number') {
+      const p = address(op.pointer, v, t);
+      if (p < 0) out.bytes(NIL);
+      else {
+        out.bytes(HEX_PREFIX);
+        out.hex(p);
+      }
+    } else convert(out, 'conv' in op ? op.conv : 'p', typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? 0));
+    out.bytes(c.texts[i + 1]);
+  }
+  out.byte(10);
 }
 
-/** A tracer that hands each formatted line to `write`. */
-export function qemuTraceSink(m: Machine, write: (line: string) => void): TraceSink {
-  return (t, event, args) => write(qemuTraceLine(m, t, event, args));
+const one = new LineBuffer();
+
+/** One trace line as a string (the debugger's console, tests). */
+export function qemuTraceLine(m: Machine, t: SimThread, event: string, args: readonly TraceArg[]): string {
+  writeQemuTrace(one, m, t, event, args);
+  return one.takeString().slice(0, -1);
+}
+
+/** A tracer that writes each line to `out`. */
+export function qemuTraceSink(m: Machine, out: LineBuffer): TraceSink {
+  return (t, event, args) => writeQemuTrace(out, m, t, event, args);
 }

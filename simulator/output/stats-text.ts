@@ -7,7 +7,7 @@ const us = (ns: number): string => `${(ns / 1000).toFixed(1)} µs`;
 export function statsText(s: SimStats): string {
   const lines = [
     `simulated time      ${us(s.simulatedNs)}   stage events ${s.events}`,
-    `requests            ${s.requests.completed} completed, ${s.requests.flushes} flushes, ${s.requests.errors} with errors, ${s.requests.outstanding} outstanding${s.requests.parked ? `, ${s.requests.parked} parked by werror/rerror=stop` : ''}`,
+    `requests            ${s.requests.completed} completed, ${s.requests.flushes} flushes, ${s.requests.errors} with errors, ${s.requests.outstanding} outstanding${s.requests.parked || s.requests.unseen ? ` (${s.requests.parked} parked by werror/rerror=stop, ${s.requests.unseen} answered but not yet seen by the guest)` : ''}`,
     `throughput          ${Math.round(s.iops)} IOPS, ${s.bandwidthMBps.toFixed(1)} MB/s`,
     `latency (guest)     mean ${us(s.latencyNs.mean)}, p50 ${us(s.latencyNs.p50)}, p99 ${us(s.latencyNs.p99)}, max ${us(s.latencyNs.max)}`,
     'per-stage breakdown (mean):',

@@ -1,7 +1,7 @@
 // Rebuilt stage events as text, JSON lines and a Chrome/Perfetto trace (threads with their
 // coroutine runs and events; each request an async span split into its stages).
 
-import { formatTime, MARK, stageFields } from '../output/events';
+import { formatTime, PHASE_MARK, stageFields } from '../output/events';
 import type { RequestRecord, TraceStageEvent } from './rebuild';
 import { STAGES } from './stats';
 
@@ -10,7 +10,7 @@ export function traceTextLine(ev: TraceStageEvent): string {
   const co = ev.coroutine === null ? '      ' : `co#${String(ev.coroutine).padEnd(3)}`;
   const reqs = ev.requests.length ? `  req ${ev.requests.join(',')}` : '';
   const how = ev.traced ? (ev.event && ev.event !== ev.function ? `  [${ev.event}]` : '') : '  (inferred)';
-  return `${time}  ${ev.thread.padEnd(12)} ${co} ${MARK[ev.phase]} ${ev.function}${reqs}${how}`;
+  return `${time}  ${ev.thread.padEnd(12)} ${co} ${PHASE_MARK[ev.phase]} ${ev.function}${reqs}${how}`;
 }
 
 /** The simulator's six fields, then whether it was traced, the event and its log line. */

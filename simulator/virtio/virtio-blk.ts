@@ -124,7 +124,6 @@ export interface VirtioBlkState {
   merged: number;
   blkRequests: number;
   failed: number;
-  parked: number;
 }
 
 declare module '../engine/types' {
@@ -157,7 +156,6 @@ export function initVirtioBlk(
     merged: 0,
     blkRequests: 0,
     failed: 0,
-    parked: 0,
   };
 }
 
@@ -706,7 +704,6 @@ export const virtio_blk_handle_rw_error = step(
             r.next = w.vblk.rq;
             w.vblk.rq = r.id;
             r.state = ReqState.parked;
-            w.vblk.parked++;
           } else if (f[action] === ErrorAction.report) {
             f.pc = at.completed;
             return m.call(t, virtio_blk_req_complete, r.id, r.id, Status.ioerr);
@@ -818,6 +815,16 @@ export const virtio_blk_flush_complete = step(
       }
     },
 );
+
+/** The requests parked on s->rq now, newest first. */
+export function parkedRequests(w: World): number[] {
+  const out: number[] = [];
+  for (let id = w.vblk.rq; id >= 0 && out.length < 1024;) {
+    out.push(id);
+    id = w.vblk.reqs.get(id)?.next ?? -1;
+  }
+  return out;
+}
 
 /** The guest reaped a request: forget it once QEMU has freed it too. */
 export function guestReaped(w: World, r: VirtioBlkReq): void {

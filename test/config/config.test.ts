@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildScenario } from '../../simulator/config/build';
+import { buildScenario, readFioFile } from '../../simulator/config/build';
 import { ConfigError } from '../../simulator/config/errors';
 import { parseFault } from '../../simulator/config/faults';
 import { parseFioJob } from '../../simulator/config/fio';
@@ -118,7 +118,7 @@ randseed=99
       /job.fio:3: zonemode: unknown or unmodelled fio option/,
     );
     rejects(() => parseFioJob('[a]\nrw=read\n[b]\nrw=write\n', 'job.fio'), /job.fio:3: a second job \[b\]/);
-    rejects(() => parseFioJob('bs=4k\n', 'job.fio'), /job.fio:1: option "bs=4k" comes before any \[section\]/);
+    rejects(() => parseFioJob('bs=4k\n', 'job.fio'), /job.fio:1: option "bs" comes before any \[section\]/);
     rejects(() => parseFioJob('[j]\nrw=sideways\n', 'job.fio'), /rw=sideways is not one of/);
   });
 });
@@ -152,9 +152,11 @@ describe('scenario validation', () => {
       /ioeventfd=off cannot be combined with an iothread/,
     );
     rejects(() => buildScenario({ workload: { offset: 2 ** 40 } }), /past the end/);
-    rejects(
-      () => buildScenario({ fioFile: '/nonexistent/job.fio' }),
-      /fio job file \/nonexistent\/job.fio: no such file/,
+  });
+  test('a fio job file that is not there is named', async () => {
+    await assert.rejects(
+      readFioFile('/nonexistent/job.fio', '--fio'),
+      /--fio: fio job file "\/nonexistent\/job.fio": no such file/,
     );
   });
   test('precedence: defaults < --qemu < fio < flags', () => {

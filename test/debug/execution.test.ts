@@ -28,9 +28,9 @@ async function picture(s: Session): Promise<unknown> {
 }
 
 describe('pause', () => {
-  // How fast: `npm run bench` (dap.pause_ms). Here a generous bound, since the machine may be busy: the
-  // run would otherwise take minutes.
-  test('a continue over millions of events pauses at once', async (t) => {
+  // the 100 ms target is a bench figure (dap.pause_ms): on a shared machine a timed test flakes;
+  // this checks the pause stops the run long before its end (~2M requests take many seconds)
+  test('a continue over millions of events pauses promptly', async (t) => {
     const s = await open();
     try {
       await launch(s, { aio: 'native', cache: 'none', workload: { rw: 'randread', iodepth: 32, requests: 2_000_000 } });
@@ -42,7 +42,9 @@ describe('pause', () => {
       const ev = (await stopped) as DebugProtocol.StoppedEvent;
       const ms = performance.now() - t0;
       assert.equal(ev.body.reason, 'pause');
-      assert.ok(ms < 5_000, `paused after ${ms.toFixed(1)} ms`);
+      assert.ok(ms < 2000, `paused after ${ms.toFixed(1)} ms`);
+      const stats = await s.dc.evaluateRequest({ expression: 'guest.completed', context: 'repl' });
+      assert.ok(Number(stats.body.result) < 1_000_000, `paused mid-run, at ${stats.body.result} requests`);
       t.diagnostic(`paused ${ms.toFixed(1)} ms after the pause request`);
       const fr = await frames(s, ev.body.threadId!);
       assert.ok(fr.length > 0);

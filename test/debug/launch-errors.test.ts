@@ -23,7 +23,11 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     { qemu: '-drive id=d0,bogus=1 -device virtio-blk-pci,drive=d0' },
     /-drive has no option "bogus"/,
   ],
-  ['missing fio file', { workload: '/no/such/job.fio' }, /fio job file \/no\/such\/job.fio: no such file/],
+  [
+    'missing fio file',
+    { workload: '/no/such/job.fio' },
+    /"workload": fio job file "\/no\/such\/job.fio": no such file/,
+  ],
   ['bad fault', { faults: ['write:all:EIO'] }, /sector range "all"/],
   [
     'qemuSource not a directory',
@@ -31,6 +35,13 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     /"qemuSource" is "\/no\/such\/qemu", which is not a directory/,
   ],
   ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0, 10.0/],
+  ['null for a field', { aio: null }, /"aio" is null; expected one of threads, native, io_uring \(leave the field out/],
+  ['a prototype name is not a field', { constructor: 'x' }, /unknown field "constructor"/],
+  ['a prototype name is not a nested field', { workload: { toString: 1 } }, /"workload" has no field "toString"/],
+  ['a number out of its range', { device: { jitter: 5 } }, /"device.jitter" is 5; expected a number from 0 to 0.99/],
+  ['a long value is cut', { aio: 'x'.repeat(120_000) }, /^launch configuration: "aio" is "x{20,60}…; expected/],
+  ['a scenario error names the launch field', { device: { bandwidth: 0 } }, /"device.bandwidth": device bandwidth/],
+  ['a QEMU fragment with nothing to read', { qemu: 'garbage' }, /"qemu": QEMU command line: nothing to take/],
 ];
 
 describe('bad launch configurations', () => {
@@ -43,6 +54,7 @@ describe('bad launch configurations', () => {
           s.dc.launchRequest({ type: 'qemu-io', request: 'launch', name: 'bad', ...config } as never),
           (e: Error) => {
             assert.match(e.message, pattern);
+            assert.ok(e.message.length <= 600, `short: ${e.message.length} chars`);
             return true;
           },
         );

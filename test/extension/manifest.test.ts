@@ -9,8 +9,15 @@ import { join } from 'node:path';
 import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
 import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, VIEW_ID } from '../../common/ids';
-import { configurationContribution, restrictedConfigurations, settingValue } from '../../common/settings';
+import {
+  configurationContribution,
+  restrictedConfigurations,
+  settingKey,
+  SettingName,
+  settingValue,
+} from '../../common/settings';
 import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
+import { DEFAULT_SETTINGS } from '../../server/language/settings';
 import { root } from './root';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,8 +43,12 @@ test('initialConfigurations and configurationSnippets are generated from extensi
 test('contributes.configuration and the untrusted-workspace restrictions are generated from common/settings.ts', () => {
   assert.deepEqual(contributes.configuration, configurationContribution());
   assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, restrictedConfigurations());
-  // the paths that would make the extension read files elsewhere stay restricted
-  assert.deepEqual(restrictedConfigurations(), ['qemuIoExplorer.qemuSource', 'qemuIoExplorer.document']);
+  // the paths that would make the extension read files elsewhere, and how the adapter runs, stay restricted
+  assert.deepEqual(restrictedConfigurations(), [
+    'qemuIoExplorer.qemuSource',
+    'qemuIoExplorer.document',
+    'qemuIoExplorer.adapterMode',
+  ]);
   // values are read by the table's types: anything else falls back to the default
   assert.equal(settingValue('adapterMode', 'external'), 'external');
   assert.equal(settingValue('adapterMode', 'sideways'), undefined);
@@ -122,7 +133,9 @@ test('examples/: launch.json holds every snippet, each of its configurations is 
   for (const c of launch.configurations) {
     const resolved = JSON.parse(JSON.stringify(c).replaceAll('${workspaceFolder}', examples));
     if (typeof resolved.workload === 'string') assert.ok(existsSync(resolved.workload), resolved.workload);
-    assert.doesNotThrow(() => buildScenario(scenarioInputFrom(validateLaunch(resolved))), c.name);
+    const input = scenarioInputFrom(validateLaunch(resolved));
+    if (input.fioFile) input.fioText = readFileSync(input.fioFile, 'utf8');
+    assert.doesNotThrow(() => buildScenario(input), c.name);
   }
   const settings = readJsonc(join(examples, '.vscode', 'settings.json'));
   assert.equal(settings['debug.openDebug'], 'openOnSessionStart');
@@ -167,7 +180,23 @@ test('view, walkthrough, settings, breakpoints, activation and workspace trust a
   assert.ok(pkg.activationEvents.includes(`onDebugResolve:${DEBUG_TYPE}`));
   const trust = pkg.capabilities.untrustedWorkspaces;
   assert.equal(trust.supported, 'limited');
+  assert.deepEqual(trust.restrictedConfigurations, [
+    'qemuIoExplorer.qemuSource',
+    'qemuIoExplorer.document',
+    'qemuIoExplorer.adapterMode',
+  ]);
   assert.match(trust.description, /never code/);
+  assert.match(trust.description, /adapterMode/);
+  // the simulator, the adapter and the language server read local files
+  const virtual = pkg.capabilities.virtualWorkspaces;
+  assert.equal(virtual.supported, 'limited');
+  assert.match(virtual.description, /local files/);
+  // every setting the language server reads is declared, with the server's default
+  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+    const prop = contributes.configuration.properties[settingKey(key as SettingName)];
+    assert.ok(prop, key);
+    assert.deepEqual(prop.default, value ?? '', key);
+  }
   assert.deepEqual(pkg.extensionKind, ['workspace']);
   assert.equal(pkg.main, './dist/extension.js');
   assert.ok(existsSync(join(root, pkg.icon)));

@@ -153,7 +153,7 @@ test('planLenses: first mention per section, one pair per line, none in fences, 
   const scanner = new DocumentScanner(NAMES);
   const a = await scanner.analyse('u', 1, text, () => false);
   assert.ok(a);
-  const spots = planLenses(a);
+  const spots = planLenses(a, true);
   assert.deepEqual(
     spots.map((o) => [o.name, o.line]),
     [
@@ -163,7 +163,7 @@ test('planLenses: first mention per section, one pair per line, none in fences, 
       ['aio_poll', 8],
     ],
   );
-  assert.equal(planLenses(a, 2).length, 2);
+  assert.equal(planLenses(a, true, 2).length, 2);
   const lenses = lensesFor(spots.slice(0, 1));
   assert.deepEqual(
     lenses.map((l) => [l.command.command, l.command.arguments, l.range.start.line, l.range.start.character]),

@@ -191,46 +191,6 @@ test('definition without a QEMU checkout goes to the function heading in the I/O
   assert.equal(none, null);
 });
 
-test('code lenses in markdown: one pair per function per section, one pair per line, commands with the name', async () => {
-  const uri = 'file:///notes/lens.md';
-  const text = [
-    '# Submission',
-    'virtio_blk_handle_vq pops requests; blk_aio_pwritev starts each one.',
-    'Again virtio_blk_handle_vq, and blk_aio_pwritev.',
-    '```',
-    'aio_poll → aio_dispatch_handlers',
-    '```',
-    '## Completion',
-    'virtio_blk_handle_vq is not here, virtio_blk_rw_complete is.',
-  ].join('\n');
-  s.open(uri, 'markdown', text);
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
-  const got = lenses.map((l) => [
-    l.command!.command,
-    l.command!.arguments![0],
-    l.range.start.line,
-    l.range.start.character,
-  ]);
-  assert.deepEqual(got, [
-    ['qemuIoExplorer.toggleFunctionBreakpoint', 'virtio_blk_handle_vq', 1, 0],
-    ['qemuIoExplorer.revealInTree', 'virtio_blk_handle_vq', 1, 0],
-    ['qemuIoExplorer.toggleFunctionBreakpoint', 'blk_aio_pwritev', 2, 32],
-    ['qemuIoExplorer.revealInTree', 'blk_aio_pwritev', 2, 32],
-    ['qemuIoExplorer.toggleFunctionBreakpoint', 'virtio_blk_handle_vq', 7, 0],
-    ['qemuIoExplorer.revealInTree', 'virtio_blk_handle_vq', 7, 0],
-  ]);
-  assert.ok(lenses.filter((_, i) => i % 2 === 0).every((l) => l.command!.title.startsWith('Break on this stage')));
-  assert.ok(lenses.filter((_, i) => i % 2 === 1).every((l) => l.command!.title === 'Show in I/O path tree'));
-  // plain text gets lenses too; C does not
-  s.open('file:///notes/lens.txt', 'plaintext', 'aio_poll\n');
-  const pt = (await s.conn.sendRequest(CodeLensRequest.type, {
-    textDocument: { uri: 'file:///notes/lens.txt' },
-  })) as CodeLens[];
-  assert.equal(pt.length, 2);
-  s.open('file:///src/lens.c', 'c', 'void f(void) { aio_poll(ctx, true); }\n');
-  assert.deepEqual(await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///src/lens.c' } }), []);
-});
-
 test('document links: every mention links to the document line of its function', async () => {
   const uri = 'file:///notes/links.md';
   const text = 'First qemu_coroutine_yield, then aio_co_wake二, then qemu_coroutine_yield again. Not aio_poll_x.\n';
@@ -266,12 +226,12 @@ test('the I/O path document itself: lenses on headings, no self-links', async ()
 test('cancellation: a cancelled code lens request on a huge document answers RequestCancelled; the server keeps serving', async () => {
   const uri = 'file:///notes/huge.md';
   const line = 'Some prose about blk_aio_pwritev and qemu_coroutine_yield with filler words here.\n';
-  const text = line.repeat(400_000); // ~33 MB
+  const text = '# blk_aio_pwritev\n' + line.repeat(400_000); // ~33 MB
   s.open(uri, 'markdown', text);
   // the document is in (a hover answers), so the lens request below is cancelled while it runs
   const h0 = await s.conn.sendRequest(HoverRequest.type, {
     textDocument: { uri },
-    position: { line: 0, character: 20 },
+    position: { line: 1, character: 20 },
   });
   assert.match(md(h0), /blk_aio_pwritev/);
   const src = new CancellationTokenSource();
@@ -295,7 +255,7 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   );
   // and an uncancelled request completes, capped
   const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
-  assert.equal(lenses.length, 4); // one section: one pair per function
+  assert.equal(lenses.length, 2); // one pair, on the one heading
 });
 
 test('large C file, a very long line, binary-looking text and text with no names: no errors, fast', async () => {

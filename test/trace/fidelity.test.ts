@@ -20,6 +20,7 @@ import { lookupEvent } from '../../simulator/catalog/versions';
 import { releaseIndex, releaseOf } from '../../simulator/catalog/releases';
 import { buildScenario } from '../../simulator/config/build';
 import { readTraceWorkload } from '../../simulator/config/trace-workload';
+import { LineBuffer } from '../../simulator/output/line-buffer';
 import { qemuTraceSink } from '../../simulator/output/qemu-trace';
 import { onlyEnabled } from '../../simulator/output/trace-filter';
 import { Simulator } from '../../simulator/simulator';
@@ -139,14 +140,11 @@ async function simulateLog(c: Config): Promise<string> {
   });
   assert.equal(scenario.qemuVersion, c.model);
   const sim = new Simulator(scenario);
-  const lines: string[] = [];
-  sim.m.tracer = onlyEnabled(
-    scenario.traceEvents,
-    qemuTraceSink(sim.m, (l) => lines.push(l)),
-  );
+  const out = new LineBuffer();
+  sim.m.tracer = onlyEnabled(scenario.traceEvents, qemuTraceSink(sim.m, out));
   sim.run(20_000_000);
   assert.ok(sim.done, `${c.name}: the replay ran to its end`);
-  return lines.join('\n') + '\n';
+  return out.takeString();
 }
 
 /** The trace library's requests, in the order QEMU popped them. */

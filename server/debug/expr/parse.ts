@@ -109,6 +109,9 @@ function tokenize(src: string): Tok[] {
   return toks;
 }
 
+/** Deepest expression tree accepted: parsing and evaluating recurse once per level. */
+export const MAX_DEPTH = 100;
+
 const BINARY_LEVELS: string[][] = [['||'], ['&&'], ['==', '!='], ['<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
 
 export function parseExpression(src: string): Node {
@@ -128,23 +131,48 @@ export function parseExpression(src: string): Node {
     if (!isOp(v)) fail(peek(), `expected "${v}"`);
     p++;
   };
+  // depth of the tree being built: nesting, and each link of an operator or field chain
+  let depth = 0;
+  const deeper = (t: Tok): void => {
+    if (++depth > MAX_DEPTH)
+      throw new ExprError(
+        `expression nested too deeply (more than ${MAX_DEPTH} levels) at column ${t.pos + 1}`,
+        t.pos + 1,
+      );
+  };
+  const nested = <T>(t: Tok, parse: () => T): T => {
+    const at = depth;
+    deeper(t);
+    try {
+      return parse();
+    } finally {
+      depth = at;
+    }
+  };
 
   function ternary(): Node {
-    const test = binary(0);
-    if (!isOp('?')) return test;
-    p++;
-    const then = ternary();
-    expect(':');
-    return { k: 'cond', test, then, else: ternary() };
+    return nested(peek(), () => {
+      const test = binary(0);
+      if (!isOp('?')) return test;
+      p++;
+      const then = ternary();
+      expect(':');
+      return { k: 'cond', test, then, else: ternary() };
+    });
   }
 
   function binary(level: number): Node {
     if (level === BINARY_LEVELS.length) return unary();
+    const at = depth;
     let left = binary(level + 1);
     for (;;) {
       const t = peek();
-      if (t.t !== 'op' || !BINARY_LEVELS[level].includes(t.v)) return left;
+      if (t.t !== 'op' || !BINARY_LEVELS[level].includes(t.v)) {
+        depth = at;
+        return left;
+      }
       p++;
+      deeper(t);
       left = { k: 'bin', op: t.v, left, right: binary(level + 1), pos: t.pos + 1 };
     }
   }
@@ -153,15 +181,25 @@ export function parseExpression(src: string): Node {
     const t = peek();
     if (t.t === 'op' && (t.v === '!' || t.v === '-')) {
       p++;
-      return { k: 'unary', op: t.v, arg: unary(), pos: t.pos + 1 };
+      return nested(t, () => ({ k: 'unary', op: t.v as '!' | '-', arg: unary(), pos: t.pos + 1 }));
     }
     return postfix();
   }
 
   function postfix(): Node {
+    const at = depth;
+    try {
+      return postfixChain();
+    } finally {
+      depth = at;
+    }
+  }
+
+  function postfixChain(): Node {
     let node = primary();
     for (;;) {
       const t = peek();
+      if (t.t === 'op' && (t.v === '.' || t.v === '[' || t.v === '(')) deeper(t);
       if (t.t === 'op' && t.v === '.') {
         p++;
         const name = peek();

@@ -2,8 +2,26 @@
 // virtualised lists VS Code draws trees and lists with, hovers, context menus and the status bar.
 // Every wait is on UI state, with a deadline; the only loops are short polls (see poll()).
 
+let slowness = 1;
+
+/**
+ * How much slower than usual this workbench is (1 to 4, from how long the first load took): the
+ * deadlines of waits for the workbench itself (10 s and more) stretch by it, so a cold first load
+ * — code-server compiling, the extension host starting on a busy machine — is not a failure.
+ */
+export function setSlowness(factor) {
+  slowness = Math.min(4, Math.max(1, factor));
+  return slowness;
+}
+
+/** A wait's deadline on this workbench: long waits stretch with its slowness. */
+export function deadlineFor(ms) {
+  return ms >= 10_000 ? Math.round(ms * slowness) : ms;
+}
+
 /** Polls `fn` until it returns a truthy value (returned) or `timeout` ms pass (then throws `what`). */
 export async function poll(fn, { timeout = 10_000, interval = 100, what = 'condition' } = {}) {
+  timeout = deadlineFor(timeout);
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
@@ -272,7 +290,7 @@ export class Workbench {
    * contributions, so this retries until `timeout`.
    */
   async runCommand(title, { id, timeout = 60_000 } = {}) {
-    const deadline = Date.now() + timeout;
+    const deadline = Date.now() + deadlineFor(timeout);
     const list = this.quickInput().locator('.quick-input-list .monaco-list');
     for (;;) {
       await this.closeQuickInput();
@@ -419,4 +437,26 @@ export class Workbench {
     await button.first().click();
     await this.park();
   }
+}
+
+/**
+ * What the screen says that may explain a failure: the visible notifications (an error from the
+ * extension, "Extension host terminated unexpectedly", …) and the status bar's progress.
+ */
+export async function screenState(page) {
+  return page
+    .evaluate(() => {
+      const text = (el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const notes = [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')].map(text);
+      const progress = [
+        ...document.querySelectorAll('.statusbar-item .codicon-loading, .statusbar-item .codicon-sync~span'),
+      ]
+        .map((el) => text(el.closest('.statusbar-item') ?? el))
+        .filter(Boolean);
+      const parts = [];
+      if (notes.length) parts.push(`notifications: ${notes.map((n) => JSON.stringify(n.slice(0, 160))).join('; ')}`);
+      if (progress.length) parts.push(`status bar busy: ${progress.join('; ')}`);
+      return parts.join(' | ');
+    })
+    .catch(() => '');
 }
