@@ -9,6 +9,7 @@ import {
   ConfigError,
   excerpt,
   ERROR_POLICIES,
+  MODELLED_VERSIONS,
   parseDuration,
   parseSize,
   RW_MODES,
@@ -66,6 +67,11 @@ const WORKLOAD = {
     minimum: 1,
     description: "Requests between two thinktime pauses (fio's thinktime_blocks).",
   },
+  fromTrace: {
+    type: 'string',
+    description:
+      'Path of a real QEMU trace log: the guest replays its requests (op, sector, size, the kick each came in, in order) instead of the fields above.',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 const DEVICE = {
@@ -86,7 +92,8 @@ export const LAUNCH_FIELDS = {
   aio: {
     type: 'string',
     enum: AIO_MODES,
-    description: "The drive's aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).",
+    description:
+      "The drive's aio= mode: the thread pool, Linux AIO (needs cache=none or directsync), or io_uring (qemuVersion 10.0).",
     default: 'threads',
   },
   iothread: {
@@ -110,6 +117,11 @@ export const LAUNCH_FIELDS = {
   faults: {
     type: 'stringArray',
     description: 'Injected errors, each op:sectors:errno[:times], e.g. "write:0-2047:EIO", "read:#3:EIO".',
+  },
+  blkdebug: {
+    type: 'string',
+    description:
+      'A blkdebug node under the format: the path of its config file ([inject-error] rules), or "on" to inject the faults at blkdebug\'s layer instead of the host device.',
   },
   werror: { type: 'string', enum: ERROR_POLICIES, description: "What a failed write does (QEMU's default: enospc)." },
   rerror: {
@@ -145,8 +157,9 @@ export const LAUNCH_FIELDS = {
   stopOnEntry: { type: 'boolean', description: 'Stop at the first stage event.', default: true },
   qemuVersion: {
     type: 'string',
-    enum: ['4.1.0'],
-    description: 'QEMU version whose path is simulated.',
+    enum: MODELLED_VERSIONS,
+    description:
+      'QEMU version whose path is simulated: 4.1.0 (the I/O path document) or 10.0 (defer_call batching, io_uring, deferred irqfd writes, per-handler polling).',
     default: '4.1.0',
   },
   qemuSource: {
@@ -354,7 +367,9 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {
+    qemuVersion: c.qemuVersion,
     qemu: c.qemu,
+    blkdebug: c.blkdebug === 'on' ? true : c.blkdebug,
     fioFile: typeof c.workload === 'string' ? c.workload : undefined,
     aio: c.aio,
     iothread: c.iothread,
@@ -369,6 +384,7 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
     hostBlockSize: c.hostBlockSize,
     seed: c.seed,
     faults: c.faults,
+    traceFile: wl?.fromTrace,
     workload: wl && {
       rw: wl.rw,
       rwmixread: wl.rwmixread,

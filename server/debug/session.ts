@@ -27,16 +27,19 @@ import { PassThrough } from 'node:stream';
 import { formatFrameName } from '../../common/frame-name';
 import {
   buildScenario,
-  catalog,
+  Catalog,
+  catalog as reference,
   ConfigError,
   excerpt,
   Frame,
+  getCatalog,
   frameLocals,
   mergeChain,
   modelledFunctions,
   Plain,
   qemuTraceLine,
   readFioFile,
+  readTraceWorkload,
   requestInfo,
   Stack,
   statsText,
@@ -81,6 +84,8 @@ export class QemuIoDebugSession extends DebugSession {
   private exec: Execution | null = null;
   private breakpoints: Breakpoints | null = null;
   private sources: SourceMap | null = null;
+  /** The catalog of the QEMU version the session simulates. */
+  private catalog: Catalog = reference;
   private config: LaunchConfig = {};
   private configured: Promise<void>;
   private markConfigured!: () => void;
@@ -244,11 +249,20 @@ export class QemuIoDebugSession extends DebugSession {
       const input = scenarioInputFrom(config);
       if (input.fioFile !== undefined)
         input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
-      const { scenario, notes } = namedForLaunch(config, () => buildScenario(input));
-      this.sources = new SourceMap(catalog, document, qemuSource);
+      const traced =
+        input.traceFile !== undefined
+          ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
+          : null;
+      const { scenario, notes } = namedForLaunch(config, () =>
+        buildScenario({ ...input, traceWorkload: traced?.workload }),
+      );
+      notes.unshift(...(traced?.notes ?? []));
+      // names, sources and breakpoints are those of the QEMU version simulated
+      this.catalog = getCatalog(scenario.qemuVersion);
+      this.sources = new SourceMap(this.catalog, document, qemuSource);
       await this.sources.loadCheckout();
       for (const args of this.pendingLineBps) await this.sources.loadFor(args.source.path!);
-      this.breakpoints = new Breakpoints(catalog, this.sources, modelledFunctions());
+      this.breakpoints = new Breakpoints(this.catalog, this.sources, modelledFunctions(scenario.qemuVersion));
       this.exec = new Execution(scenario, this.breakpoints, {
         threadsChanged: (started, exited) => {
           for (const id of started) this.sendEvent(new ThreadEvent('started', id + 1));
@@ -567,14 +581,14 @@ export class QemuIoDebugSession extends DebugSession {
     const exec = this.exec!;
     const stack = exec.sim.stack(thread);
     const top = stack[0];
-    const f = top ? catalog.functions[top.fnId] : undefined;
+    const f = top ? this.catalog.entry(top.fnId) : undefined;
     this.sendEvent(
       new Event('qemuIo/stage', {
         threadId: thread + 1,
         thread: exec.sim.m.s.threads[thread]?.name ?? '',
         function: f?.name ?? '',
         stage: f?.stage ?? '',
-        group: f ? (catalog.stage(f.stage)?.group ?? '') : '',
+        group: f ? (this.catalog.stage(f.stage)?.group ?? '') : '',
         requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
         hitCounts: this.breakpoints?.hitCounts() ?? {},
         event: exec.position?.seq ?? -1,
@@ -636,11 +650,11 @@ export class QemuIoDebugSession extends DebugSession {
 
   /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
   private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
-    return !isTop && catalog.functions[fnId].plumbing ? 'subtle' : undefined;
+    return !isTop && this.catalog.entry(fnId)!.plumbing ? 'subtle' : undefined;
   }
 
   private displayName(fnId: number): string {
-    return formatFrameName(catalog.functions[fnId]);
+    return formatFrameName(this.catalog.entry(fnId)!);
   }
 
   /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */
@@ -697,7 +711,7 @@ export class QemuIoDebugSession extends DebugSession {
           all.push(
             this.frameFor(
               { thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
-              `coroutine #${co.id} · ${catalog.name(co.entry)}`,
+              `coroutine #${co.id} · ${this.catalog.name(co.entry)}`,
               'label',
               co.entry,
             ),
@@ -754,6 +768,7 @@ export class QemuIoDebugSession extends DebugSession {
     const qemu = new Scope(
       'QEMU',
       this.variables.addLazy(() => ({
+        version: sim.scenario.qemuVersion,
         ...(sim.snapshot() as unknown as { [k: string]: Plain }),
         statistics: sim.stats() as unknown as Plain,
       })),
@@ -782,10 +797,10 @@ export class QemuIoDebugSession extends DebugSession {
     const sim = this.exec!.sim;
     const text = args.expression.trim();
     // hovering a function name in the document or a source: say what it is and where the run is
-    const fn = catalog.byName(text);
+    const fn = this.catalog.byName(text);
     if (fn && args.context === 'hover') {
       response.body = {
-        result: `${fn.name} — ${catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`,
+        result: `${fn.name} — ${this.catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`,
         variablesReference: 0,
       };
       return this.sendResponse(response);
