@@ -2,7 +2,7 @@
 // dropped whenever link targets may have changed (settings, a finished checkout scan, a changed
 // document). Everything here is rendered from the catalog; the checkout only supplies links.
 
-import type { Catalog, FunctionEntry, ThreadKind, TraceEventDecl } from '../../simulator/catalog';
+import type { Catalog, FunctionEntry, PathChange, ThreadKind, TraceEventDecl } from '../../simulator/catalog';
 import type { Definitions } from './definition';
 
 const THREAD_TEXT: Record<ThreadKind, string> = {
@@ -49,6 +49,8 @@ export class HoverProvider {
   constructor(
     private readonly catalog: Catalog,
     private readonly defs: Definitions,
+    /** Where the path changed after 4.1.0 (the catalogs' pathChanges; passed in, as the catalog loads late). */
+    private readonly pathChanges: (name: string) => readonly PathChange[] = () => [],
   ) {
     for (const f of catalog.functions) {
       for (const t of f.traceEvents) {
@@ -100,6 +102,8 @@ export class HoverProvider {
     }
     out.push(this.prose(f.summary));
     if (f.notes) out.push(`*Note:* ${this.prose(f.notes)}`);
+    const changed = this.changes(f.name);
+    if (changed) out.push(changed);
 
     const facts: string[] = [];
     if (stage) facts.push(`**Stage:** ${esc(stage.label)}${group ? ` · *${esc(group.label)}*` : ''}`);
@@ -123,6 +127,19 @@ export class HoverProvider {
     const doc = this.defs.docTarget(f.name);
     if (doc) out.push(`[Read more in the I/O path document](${doc})`);
     return out.join('\n\n');
+  }
+
+  /** Where the path changed after 4.1.0 for a name, one "Since X.Y" / "In 10.0" line each (from the catalogs). */
+  private changes(name: string): string | undefined {
+    const lines = this.pathChanges(name).map((p) => {
+      // the change's own names (in backticks) stay code; the rest is prose
+      const text = p.text
+        .split(/`([^`]*)`/)
+        .map((part, i) => (i % 2 ? `\`${part}\`` : this.prose(part)))
+        .join('');
+      return `**${p.label}:** ${text}`;
+    });
+    return lines.length ? lines.join('  \n') : undefined;
   }
 
   private threadText(f: FunctionEntry): string {
@@ -176,6 +193,8 @@ export class HoverProvider {
     out.push(traceSignature(t));
     const by = this.firers.get(t.name) ?? [];
     if (by.length > 0) out.push(`**Fired by:** ${this.nameList(by)}`);
+    const changed = this.changes(t.name);
+    if (changed) out.push(changed);
     out.push(`Enable it with \`-trace ${t.name}\`; the log backend prints the event name followed by the format.`);
     return out.join('\n\n');
   }

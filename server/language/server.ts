@@ -93,7 +93,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (core) return core;
     // Loaded here rather than at the top so its data is evaluated after initialize is answered.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getCatalog } = require('../../simulator/catalog') as typeof import('../../simulator/catalog');
+    const { getCatalog, pathChanges } = require('../../simulator/catalog') as typeof import('../../simulator/catalog');
     const catalog = getCatalog(options.version ?? '4.1.0');
     const functionNames: ReadonlySet<string> = new Set(catalog.functions.map((f) => f.name));
     const traceNames: ReadonlySet<string> = new Set(catalog.data.traceEvents.map((t) => t.name));
@@ -112,7 +112,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     });
     const doc = new DocIndex(functionNames, report, invalidate);
     const defs = new Definitions(catalog, qemu, doc);
-    hover = new HoverProvider(catalog, defs);
+    hover = new HoverProvider(catalog, defs, pathChanges);
     core = {
       catalog,
       functionNames,
