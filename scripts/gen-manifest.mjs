@@ -6,40 +6,20 @@
 //                                   ← common/settings.ts (the settings are typed once, there)
 // Never edit those by hand; `npm run build` runs this first. With --check it changes nothing and
 // exits 1 when package.json is out of date.
-import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { loadTs, root } from './lib/load-ts.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const check = process.argv.includes('--check');
 
-const bundle = await build({
-  stdin: {
-    contents: [
-      "export { attachSchema, launchSchema } from './server/debug/launch-config';",
-      "export { configurationSnippets, initialConfigurations } from './extension/scenarios';",
-      "export { DEBUG_TYPE } from './common/ids';",
-      "export { configurationContribution, restrictedConfigurations } from './common/settings';",
-    ].join('\n'),
-    resolveDir: root,
-    sourcefile: 'gen-manifest-entry.ts',
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  write: false,
-  logLevel: 'warning',
-});
-const mod = { exports: {} };
-new Function('module', 'exports', 'require', '__filename', '__dirname', bundle.outputFiles[0].text)(
-  mod,
-  mod.exports,
-  createRequire(join(root, 'package.json')),
-  join(root, 'gen-manifest-entry.js'),
-  root,
+const exports = await loadTs(
+  [
+    "export { attachSchema, launchSchema } from './server/debug/launch-config';",
+    "export { configurationSnippets, initialConfigurations } from './extension/scenarios';",
+    "export { DEBUG_TYPE } from './common/ids';",
+    "export { configurationContribution, restrictedConfigurations } from './common/settings';",
+  ].join('\n'),
+  'gen-manifest-entry',
 );
 const {
   attachSchema,
@@ -49,7 +29,7 @@ const {
   DEBUG_TYPE,
   configurationContribution,
   restrictedConfigurations,
-} = mod.exports;
+} = exports;
 
 const file = join(root, 'package.json');
 const before = readFileSync(file, 'utf8');

@@ -4,11 +4,14 @@
 
 export { Catalog, catalog, CATALOG_VERSIONS, fnKey, getCatalog } from './catalog';
 export { lookupEvent } from './catalog/versions';
+export { MODELLED_VERSIONS } from './version';
+export type { ModelledVersion } from './version';
 export type { FunctionEntry, StageGroupId, StageId, ThreadKind, TraceEventDecl } from './catalog';
 export { IO_OP_NAMES, IoOp } from './backends/device';
 export { buildScenario, readFioFile } from './config/build';
 export type { ScenarioInput } from './config/build';
 export { ConfigError, excerpt } from './config/errors';
+export { readTraceWorkload } from './config/trace-workload';
 export { AIO_MODES, CACHE_MODES, ERRNO_NAMES, ERROR_POLICIES, RW_MODES } from './config/scenario';
 export type { Scenario } from './config/scenario';
 export { parseDuration, parseSize } from './config/units';

@@ -2,7 +2,6 @@
 // what they point to, a request as virtio-blk sees it, the fields breakpoint conditions use.
 // Plain data only, built on demand.
 
-import { catalog } from './catalog';
 import { IO_OP_NAMES, IoOp } from './backends/device';
 import { EINPROGRESS } from './backends/linux-aio';
 import { NOT_DONE } from './block/io';
@@ -16,6 +15,7 @@ import { Machine } from './engine/machine';
 import { ENTRY, Frame, SimThread, ThreadState, WAIT_NAMES } from './engine/types';
 import { stepOf } from './model';
 import { Kind } from './step';
+import { catalogOf } from './version';
 import { mergeChain, REQ_STATE_NAMES, STATUS_NAMES } from './virtio/virtio-blk';
 
 export type Plain = number | string | boolean | null | Plain[] | { [k: string]: Plain };
@@ -97,14 +97,14 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
             has_returned: a.hasReturned,
             ret: a.ret === NOT_DONE ? 'NOT_DONE' : a.ret,
             co: a.co,
-            cb: catalog.name(a.cb),
+            cb: catalogOf(m).name(a.cb),
           }
         : null;
     }
     case 'co': {
       const co = w.co.live.get(v);
       return co
-        ? `coroutine #${co.id} (${CO_STATE_NAMES[co.state]}, ${catalog.name(co.entry)})`
+        ? `coroutine #${co.id} (${CO_STATE_NAMES[co.state]}, ${catalogOf(m).name(co.entry)})`
         : v >= 0
           ? `coroutine #${v} (terminated)`
           : null;
@@ -129,7 +129,7 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
     case 'elem': {
       const e = w.pool.elems[v];
       return e
-        ? `element ${v}: ${catalog.name(e.func)} ${ELEM_STATE_NAMES[e.state]}${e.worker >= 0 ? ` on ${m.s.threads[e.worker].name}` : ''}`
+        ? `element ${v}: ${catalogOf(m).name(e.func)} ${ELEM_STATE_NAMES[e.state]}${e.worker >= 0 ? ` on ${m.s.threads[e.worker].name}` : ''}`
         : null;
     }
     case 'laio': {
@@ -151,6 +151,24 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
         ? `laiocb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === EINPROGRESS ? '-EINPROGRESS' : c.ret}`
         : null;
     }
+    case 'luring': {
+      const s = w.uring.states[v];
+      return s
+        ? {
+            summary: `LuringState of ${w.aio.contexts[s.ctx].name}`,
+            blocked: s.blocked,
+            in_queue: s.queue.length,
+            in_flight: s.inFlight,
+            completions: s.cq.length,
+          }
+        : null;
+    }
+    case 'luringcb': {
+      const c = w.uring.cbs[v];
+      return c
+        ? `luringcb ${v}: ${IO_OP_NAMES[c.op]} ${c.bytes} bytes at ${c.offset}, ret ${c.ret === EINPROGRESS ? '-EINPROGRESS' : c.ret}`
+        : null;
+    }
     case 'hostio': {
       const h = w.hostio.ios[v];
       return h
@@ -169,7 +187,7 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
         : null;
     }
     case 'fn':
-      return v >= 0 ? catalog.name(v) : null;
+      return v >= 0 ? catalogOf(m).name(v) : null;
     case 'runstate':
       return RUN_STATE_NAMES[v] ?? v;
     case 'errno':
@@ -191,7 +209,7 @@ function describe(m: Machine, kind: Kind, v: number): Plain {
 /** A frame's arguments and locals, named as in QEMU, resolved to what they refer to, and where it resumes. */
 export function frameLocals(m: Machine, f: Frame): { [k: string]: Plain } {
   const out: { [k: string]: Plain } = {};
-  const def = stepOf(f.fn);
+  const def = stepOf(f.fn, m.s.w.qemu.version);
   if (def) for (const s of [...def.args, ...def.locals]) out[s.name] = describe(m, s.kind as Kind, f[s.slot]);
   if (f.req >= 0 && !('req' in out)) out.request = describe(m, 'vreq', f.req);
   out.resumes_at = f.pc === ENTRY ? 'entry' : (def?.at[f.pc - 1] ?? f.pc);

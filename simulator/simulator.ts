@@ -3,7 +3,7 @@
 // with coroutine frames on top, parked coroutines, the state of every layer, statistics —
 // and rewind it through checkpoints. Nothing here knows about DAP or VS Code.
 
-import { catalog } from './catalog';
+import { Catalog } from './catalog';
 import { Scenario } from './config/scenario';
 import { Coroutine, CoState, CO_STATE_NAMES } from './coroutine/coroutine';
 import { Machine } from './engine/machine';
@@ -21,6 +21,7 @@ import { buildMachine } from './model';
 import { mergeChain } from './virtio/virtio-blk';
 import { collectStats, SimStats, stallNote } from './stats';
 import { snapshotState, StateSnapshot } from './snapshot';
+import { catalogOf } from './version';
 
 export type PhaseName = (typeof PHASE_NAMES)[number];
 
@@ -79,9 +80,12 @@ export type { StopReasonValue, SimState, StateSnapshot, SimStats };
 
 export class Simulator {
   readonly m: Machine;
+  /** The catalog of the QEMU version simulated: what the function ids of its events and frames mean. */
+  readonly catalog: Catalog;
 
   constructor(readonly scenario: Scenario) {
     this.m = buildMachine(scenario);
+    this.catalog = catalogOf(this.m);
   }
 
   get now(): number {
@@ -138,9 +142,10 @@ export class Simulator {
     const out: FrameView[] = [];
     if (t.co >= 0) {
       const co = this.m.s.w.co.live.get(t.co);
-      if (co) for (let i = co.stack.depth - 1; i >= 0; i--) out.push(frameView(co.stack.frames[i], co.id));
+      if (co)
+        for (let i = co.stack.depth - 1; i >= 0; i--) out.push(frameView(this.catalog, co.stack.frames[i], co.id));
     }
-    for (let i = t.native.depth - 1; i >= 0; i--) out.push(frameView(t.native.frames[i], null));
+    for (let i = t.native.depth - 1; i >= 0; i--) out.push(frameView(this.catalog, t.native.frames[i], null));
     return out;
   }
 
@@ -149,7 +154,7 @@ export class Simulator {
     const out: CoroutineView[] = [];
     for (const co of this.m.s.w.co.live.values()) {
       if (co.state === CoState.running) continue;
-      out.push(coroutineView(co));
+      out.push(coroutineView(this.catalog, co));
     }
     return out;
   }
@@ -163,7 +168,7 @@ export class Simulator {
 
   coroutine(id: number): CoroutineView | null {
     const co = this.m.s.w.co.live.get(id);
-    return co ? coroutineView(co) : null;
+    return co ? coroutineView(this.catalog, co) : null;
   }
 
   snapshot(): StateSnapshot {
@@ -191,6 +196,7 @@ export class Simulator {
 /** A stage event of machine `m` as data (the machine's record is reused: this copies it). */
 export function recordOf(m: Machine, ev: StageEvent): StageEventRecord {
   const t = m.s.threads[ev.thread];
+  const catalog = catalogOf(m);
   return {
     seq: ev.seq,
     time_ns: ev.time,
@@ -206,7 +212,7 @@ export function recordOf(m: Machine, ev: StageEvent): StageEventRecord {
   };
 }
 
-function frameView(f: Frame, co: number | null): FrameView {
+function frameView(catalog: Catalog, f: Frame, co: number | null): FrameView {
   return {
     fnId: f.fn,
     name: catalog.name(f.fn),
@@ -218,9 +224,9 @@ function frameView(f: Frame, co: number | null): FrameView {
   };
 }
 
-function coroutineView(co: Coroutine): CoroutineView {
+function coroutineView(catalog: Catalog, co: Coroutine): CoroutineView {
   const frames: FrameView[] = [];
-  for (let i = co.stack.depth - 1; i >= 0; i--) frames.push(frameView(co.stack.frames[i], co.id));
+  for (let i = co.stack.depth - 1; i >= 0; i--) frames.push(frameView(catalog, co.stack.frames[i], co.id));
   return {
     id: co.id,
     state: CO_STATE_NAMES[co.state],

@@ -1,7 +1,6 @@
 // A plain-data picture of every layer's state at the current instant, for people (the
 // debugger's QEMU scope, tests). Built only on demand.
 
-import { catalog } from './catalog';
 import { IO_OP_NAMES } from './backends/device';
 import { ELEM_STATE_NAMES } from './backends/thread-pool';
 import { Machine } from './engine/machine';
@@ -9,6 +8,7 @@ import { World } from './engine/types';
 import { vmRunning } from './loop/runstate';
 import type { AioContext } from './aio/aio-context';
 import { parkedRequests, REQ_STATE_NAMES } from './virtio/virtio-blk';
+import { catalogOf } from './version';
 
 export interface RequestView {
   id: number;
@@ -67,7 +67,7 @@ export function snapshotState(m: Machine) {
         const e = w.pool.elems[id];
         return {
           element: id,
-          func: catalog.name(e.func),
+          func: catalogOf(m).name(e.func),
           state: ELEM_STATE_NAMES[e.state],
           req: e.req,
           worker: e.worker >= 0 ? name(e.worker) : '-',

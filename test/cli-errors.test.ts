@@ -73,7 +73,7 @@ const CASES: [string[], RegExp][] = [
   [['--iodepth', '0'], /--iodepth: 0 is out of range/],
   [['--iodepth', '200'], /--iodepth 200: iodepth 200 exceeds the virtqueue's queue-size 128/],
   [['--rw', 'sideways'], /--rw sideways: expected one of read, write/],
-  [['--aio', 'io_uring'], /--aio io_uring: expected one of threads, native/],
+  [['--aio', 'io_uring'], /--aio io_uring: aio=io_uring is not available in QEMU 4.1.0 \(io_uring came in 5.0\)/],
   [['--aio', 'native'], /--aio native: aio=native requires cache.direct=on/],
   [['--format', 'xml'], /--format xml: expected one of text, jsonl/],
   [['--fault', 'write:all:EIO'], /sector range "all"/],

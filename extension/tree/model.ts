@@ -4,7 +4,7 @@
 // long as the model (the tree view refreshes and reveals them by identity); occurrence nodes are
 // recomputed whenever a text changes.
 
-import { Catalog, fnKey, FunctionEntry, StageGroupId } from '../../simulator/catalog';
+import { Catalog, fnKey, FunctionEntry, pathChanges, PathChange, StageGroupId } from '../../simulator/catalog';
 import { findFunctionOccurrences, FunctionOccurrence } from '../../common/occurrences';
 
 /** A text the tree looks into. */
@@ -127,6 +127,7 @@ export class StageTreeModel {
   private readonly byKey = new Map<string, FunctionNode>();
   private readonly names: ReadonlySet<string>;
   private active: ScannedText | undefined;
+  private readonly changed = new Map<string, readonly PathChange[]>();
   private project: ScannedText | undefined;
 
   constructor(catalog: Pick<Catalog, 'groups' | 'stages' | 'functions'>) {
@@ -253,6 +254,13 @@ export class StageTreeModel {
     const same = this.byName.get(name);
     if (!same) return undefined;
     return same.find((f) => f.entry.stage === stage) ?? same[0];
+  }
+
+  /** Where QEMU changed the function after 4.1.0 ("Since 7.0", "In 10.0"), from the catalogs' dated changes. */
+  changes(fn: FunctionNode): readonly PathChange[] {
+    let c = this.changed.get(fn.key);
+    if (!c) this.changed.set(fn.key, (c = pathChanges(fn.name)));
+    return c;
   }
 
   group(id: string): GroupNode | undefined {

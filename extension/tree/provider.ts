@@ -158,6 +158,8 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     if (hits) parts.push(`hit ${hits}×`);
     if (f.qualifier) parts.push(`[${f.qualifier}]`);
     if (summary) parts.push(summary.source === 'active' ? `${summary.count}× here` : `${summary.documentName}`);
+    const changes = this.model.changes(f);
+    if (changes.length) parts.push(changes[0].label.toLowerCase());
     item.description = parts.join(' · ');
     if (here)
       item.iconPath = new vscode.ThemeIcon(
@@ -176,6 +178,10 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     md.appendText(e.summary);
     md.appendMarkdown(`\n\n*Thread:* ${e.thread} · *Runs in:* ${e.runsIn}${e.yields ? ' · can yield' : ''}`);
     if (e.file) md.appendMarkdown(` · *Source:* \`${e.file}${e.line ? `:${e.line}` : ''}\``);
+    for (const c of changes) {
+      md.appendMarkdown(`\n\n**${c.label}:** `);
+      md.appendText(c.text);
+    }
     if (bp) md.appendMarkdown('\n\n$(debug-breakpoint-function) function breakpoint set');
     if (hits) md.appendMarkdown(`\n\nhit ${hits} time${hits === 1 ? '' : 's'} in this session`);
     md.supportThemeIcons = true;

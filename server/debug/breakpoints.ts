@@ -5,7 +5,16 @@
 // compiling, hit counts, logpoints, the filters); a simulation's breakpoints match when their
 // function is entered (Breakpoints), a trace replay's on its events (replay/breakpoints.ts).
 
-import { Catalog, IO_OP_NAMES, IoOp, Phase, Simulator, StageEvent } from '../../simulator';
+import {
+  Catalog,
+  CATALOG_VERSIONS,
+  getCatalog,
+  IO_OP_NAMES,
+  IoOp,
+  Phase,
+  Simulator,
+  StageEvent,
+} from '../../simulator';
 import { Stop, StopPolicy } from './execution';
 import { Expression, ExprError, HitCondition, Scope, Template } from './expr/evaluate';
 import { eventScope } from './scope';
@@ -168,13 +177,22 @@ export class Breakpoints extends BreakpointBook implements StopPolicy {
     if (fileQualified) {
       const ids = this.catalog
         .idsOf(fileQualified[2])
-        .filter((i) => this.catalog.functions[i].file?.endsWith(fileQualified[1]));
+        .filter((i) => this.catalog.entry(i)?.file?.endsWith(fileQualified[1]));
       return ids.length ? ids : `no function ${fileQualified[2]} in ${fileQualified[1]}`;
     }
     const byKey = this.catalog.idOf(name);
     if (byKey >= 0 && name.includes('@')) return [byKey];
     const ids = this.catalog.idsOf(name);
     if (ids.length) return [...ids];
+    // a function of another QEMU version: say what the simulated one calls it, if it has it
+    for (const v of CATALOG_VERSIONS) {
+      const other = getCatalog(v).idsOf(name);
+      if (!other.length || v === this.catalog.version) continue;
+      const here = other.filter((i) => this.catalog.entry(i));
+      const version = `QEMU ${this.catalog.version}`;
+      if (here.length) return `${name} is called ${this.catalog.name(here[0])} in ${version}`;
+      return `${name} is a function of QEMU ${v}; ${version} does not have it`;
+    }
     const near = this.catalog.suggest(name);
     return `unknown QEMU function "${name}"${near.length ? ` — did you mean ${near.join(', ')}?` : ''}`;
   }
@@ -215,7 +233,7 @@ export class Breakpoints extends BreakpointBook implements StopPolicy {
       // a C file says which of QEMU's duplicated static functions it means
       if (/\.[ch]$/.test(path) && ids.length > 1) {
         const exact = ids.filter(
-          (i) => this.catalog.functions[i].file && path.endsWith(this.catalog.functions[i].file!),
+          (i) => this.catalog.entry(i)?.file !== undefined && path.endsWith(this.catalog.entry(i)!.file!),
         );
         if (exact.length) ids = exact;
       }

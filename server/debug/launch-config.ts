@@ -9,6 +9,8 @@ import {
   ConfigError,
   excerpt,
   ERROR_POLICIES,
+  MODELLED_VERSIONS,
+  ModelledVersion,
   parseDuration,
   parseSize,
   RW_MODES,
@@ -73,6 +75,11 @@ const WORKLOAD = {
     minimum: 1,
     description: "Requests between two thinktime pauses (fio's thinktime_blocks).",
   },
+  fromTrace: {
+    type: 'string',
+    description:
+      'Path of a real QEMU trace log: the guest replays its requests (op, sector, size, the kick each came in, in order) instead of the fields above.',
+  },
 } as const satisfies Record<string, FieldSpec>;
 
 const DEVICE = {
@@ -93,7 +100,8 @@ export const LAUNCH_FIELDS = {
   aio: {
     type: 'string',
     enum: AIO_MODES,
-    description: "The drive's aio= mode: the thread pool, or Linux AIO (needs cache=none or directsync).",
+    description:
+      "The drive's aio= mode: the thread pool, Linux AIO (needs cache=none or directsync), or io_uring (qemuVersion 10.0).",
     default: 'threads',
   },
   iothread: {
@@ -117,6 +125,11 @@ export const LAUNCH_FIELDS = {
   faults: {
     type: 'stringArray',
     description: 'Injected errors, each op:sectors:errno[:times], e.g. "write:0-2047:EIO", "read:#3:EIO".',
+  },
+  blkdebug: {
+    type: 'string',
+    description:
+      'A blkdebug node under the format: the path of its config file ([inject-error] rules), or "on" to inject the faults at blkdebug\'s layer instead of the host device.',
   },
   werror: { type: 'string', enum: ERROR_POLICIES, description: "What a failed write does (QEMU's default: enospc)." },
   rerror: {
@@ -167,7 +180,7 @@ export const LAUNCH_FIELDS = {
     use: 'both',
     enum: ['auto', '4.1.0', '7.2', '10.0'],
     description:
-      'QEMU version: for a simulation the modelled one (4.1.0, the default); for a traceFile the catalog its events are read with (auto, the default: detected from the event names).',
+      'QEMU version: for a simulation the modelled one (4.1.0, the default and the I/O path document, or 10.0: defer_call batching, io_uring, deferred irqfd writes, per-handler polling); for a traceFile the catalog its events are read with (auto, the default: detected from the event names).',
   },
   qemuSource: {
     type: 'string',
@@ -380,10 +393,14 @@ export function validateLaunch(args: Record<string, unknown>, request: 'launch' 
         'traceFile',
         'attach configuration: "traceFile" is missing; attach follows a QEMU trace log as QEMU writes it (give its path)',
       );
-    if (c.qemuVersion !== undefined && c.qemuVersion !== '4.1.0' && c.qemuVersion !== 'auto')
+    if (
+      c.qemuVersion !== undefined &&
+      c.qemuVersion !== 'auto' &&
+      !(MODELLED_VERSIONS as readonly string[]).includes(c.qemuVersion)
+    )
       throw new LaunchError(
         'qemuVersion',
-        `launch configuration: "qemuVersion" is ${excerpt(c.qemuVersion)}, but only 4.1.0 is simulated; other versions are read from a "traceFile"`,
+        `launch configuration: "qemuVersion" is ${excerpt(c.qemuVersion)}, but only ${MODELLED_VERSIONS.join(' and ')} are simulated; other versions are read from a "traceFile"`,
       );
     return c;
   }
@@ -434,7 +451,10 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {
+    // validated: a simulation's version is a modelled one ('auto' is the default)
+    qemuVersion: c.qemuVersion === 'auto' ? undefined : (c.qemuVersion as ModelledVersion | undefined),
     qemu: c.qemu,
+    blkdebug: c.blkdebug === 'on' ? true : c.blkdebug,
     fioFile: typeof c.workload === 'string' ? c.workload : undefined,
     aio: c.aio,
     iothread: c.iothread,
@@ -449,6 +469,7 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
     hostBlockSize: c.hostBlockSize,
     seed: c.seed,
     faults: c.faults,
+    traceFile: wl?.fromTrace,
     workload: wl && {
       rw: wl.rw,
       rwmixread: wl.rwmixread,

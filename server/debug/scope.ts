@@ -2,7 +2,6 @@
 // are computed only when an expression reads them.
 
 import {
-  catalog,
   frameLocals,
   mergeChain,
   PHASE_NAMES,
@@ -74,8 +73,8 @@ function common(sim: Simulator, threadId: number): Scope {
 
 /** Scope of a stage event (breakpoint conditions and log messages). */
 export function eventScope(sim: Simulator, ev: StageEvent, hits: number): Scope {
-  const f = catalog.functions[ev.fn];
-  const stage = catalog.stage(f.stage);
+  const f = sim.catalog.entry(ev.fn)!;
+  const stage = sim.catalog.stage(f.stage);
   return {
     ...common(sim, ev.thread),
     co: ev.co >= 0 ? ev.co : null,
@@ -108,7 +107,7 @@ export function frameScope(
       fn: null,
       thread_info: () => (sim.m.s.threads[threadId] ? (threadInfo(sim.m, sim.m.s.threads[threadId]) as Value) : null),
     };
-  const f = catalog.functions[frame.fnId];
+  const f = sim.catalog.entry(frame.fnId)!;
   return {
     ...base,
     co: frame.coroutine,
@@ -116,7 +115,7 @@ export function frameScope(
     requests: () => (frame.req >= 0 ? mergeChain(sim.m.s.w, frame.req) : []),
     fn: f.name,
     stage: f.stage,
-    group: catalog.stage(f.stage)?.group ?? null,
+    group: sim.catalog.stage(f.stage)?.group ?? null,
     locals: () => frameLocals(sim.m, frame.raw) as Plain as Value,
     thread_info: () => threadInfo(sim.m, sim.m.s.threads[threadId]) as Value,
   };

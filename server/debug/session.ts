@@ -25,7 +25,7 @@ import { DebugProtocol } from '@vscode/debugprotocol';
 import { promises as fsp, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { buildScenario, catalog, ConfigError, excerpt, readFioFile } from '../../simulator';
+import { buildScenario, ConfigError, excerpt, getCatalog, readFioFile, readTraceWorkload } from '../../simulator';
 import { openTrace, TraceOpenError } from '../../simulator';
 import { readUserFile, UserFileError } from '../../common/userFile';
 import { BreakpointBook, EXCEPTION_FILTERS } from './breakpoints';
@@ -263,9 +263,14 @@ export class QemuIoDebugSession extends DebugSession {
         const input = scenarioInputFrom(config);
         if (input.fioFile !== undefined)
           input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
-        const built = namedForLaunch(config, () => buildScenario(input));
-        notes.push(...built.notes.map((n) => `note: ${n}`));
-        this.sources = new SourceMap(catalog, document, qemuSource);
+        const traced =
+          input.traceFile !== undefined
+            ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
+            : null;
+        const built = namedForLaunch(config, () => buildScenario({ ...input, traceWorkload: traced?.workload }));
+        notes.push(...[...(traced?.notes ?? []), ...built.notes].map((n) => `note: ${n}`));
+        // names, sources and breakpoints are those of the QEMU version simulated
+        this.sources = new SourceMap(getCatalog(built.scenario.qemuVersion), document, qemuSource);
         await this.sources.loadCheckout();
         for (const a of this.pendingLineBps) await this.sources.loadFor(a.source.path!);
         this.target = new SimulationDebuggee(

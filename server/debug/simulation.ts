@@ -5,7 +5,8 @@
 
 import { formatFrameName } from '../../common/frame-name';
 import {
-  catalog,
+  Catalog,
+  getCatalog,
   ChromeTraceWriter,
   frameLocals,
   mergeChain,
@@ -43,7 +44,7 @@ interface SimFrame {
 const dap = (s: Stop): Stop => ({ ...s, thread: s.thread + 1 });
 
 export class SimulationDebuggee implements Debuggee {
-  readonly catalog = catalog;
+  readonly catalog: Catalog;
   readonly breakpoints: Breakpoints;
   private readonly exec: Execution;
   private outputBudget = 0;
@@ -56,7 +57,8 @@ export class SimulationDebuggee implements Debuggee {
     private readonly maxOutput: number,
     private readonly hooks: DebuggeeHooks,
   ) {
-    this.breakpoints = new Breakpoints(catalog, sources, modelledFunctions());
+    this.catalog = getCatalog(scenario.qemuVersion);
+    this.breakpoints = new Breakpoints(this.catalog, sources, modelledFunctions(scenario.qemuVersion));
     this.exec = new Execution(scenario, this.breakpoints, {
       threadsChanged: (started, exited) =>
         hooks.threadsChanged(
@@ -183,7 +185,7 @@ export class SimulationDebuggee implements Debuggee {
 
   /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
   private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
-    return !isTop && catalog.functions[fnId].plumbing ? 'subtle' : undefined;
+    return !isTop && this.catalog.entry(fnId)!.plumbing ? 'subtle' : undefined;
   }
 
   private frame(ref: SimFrame, name: string, hint?: 'label' | 'subtle', at = ref.fnId): FrameInfo {
@@ -203,7 +205,7 @@ export class SimulationDebuggee implements Debuggee {
       all.push(
         this.frame(
           { thread, frame: f, fnId: f.fn, req: f.req, coroutine },
-          formatFrameName(catalog.functions[f.fn]),
+          formatFrameName(this.catalog.entry(f.fn)!),
           this.hint(f.fn, topAware && all.length === 0),
         ),
       );
@@ -241,7 +243,7 @@ export class SimulationDebuggee implements Debuggee {
       all.push(
         this.frame(
           { thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
-          `coroutine #${co.id} · ${catalog.name(co.entry)}`,
+          `coroutine #${co.id} · ${this.catalog.name(co.entry)}`,
           'label',
           co.entry,
         ),
@@ -281,6 +283,7 @@ export class SimulationDebuggee implements Debuggee {
     scopes.push({
       name: 'QEMU',
       value: () => ({
+        version: sim.scenario.qemuVersion,
         ...(sim.snapshot() as unknown as { [k: string]: Plain }),
         statistics: sim.stats() as unknown as Plain,
       }),
@@ -303,12 +306,12 @@ export class SimulationDebuggee implements Debuggee {
     const exec = this.exec;
     const stack = exec.sim.stack(threadId - 1);
     const top = stack[0];
-    const f = top ? catalog.functions[top.fnId] : undefined;
+    const f = top ? this.catalog.entry(top.fnId)! : undefined;
     return {
       thread: exec.sim.m.s.threads[threadId - 1]?.name ?? '',
       function: f?.name ?? '',
       stage: f?.stage ?? '',
-      group: f ? (catalog.stage(f.stage)?.group ?? '') : '',
+      group: f ? (this.catalog.stage(f.stage)?.group ?? '') : '',
       requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
       event: exec.position?.seq ?? -1,
       timeNs: exec.position?.time ?? 0,

@@ -5,7 +5,7 @@
 // answer requests never touch the disk.
 
 import { join, normalize, resolve } from 'node:path';
-import { Catalog, excerpt } from '../../simulator';
+import { Catalog, catalog as reference, excerpt } from '../../simulator';
 import { readUserFile, UserFileError } from '../../common/userFile';
 
 /** QEMU's biggest C files are a few hundred KiB (the language server's index uses the same cap). */
@@ -110,7 +110,7 @@ export class SourceMap {
 
   /** Where to show function `fnId`. */
   locate(fnId: number): Location | null {
-    const f = this.catalog.functions[fnId];
+    const f = this.catalog.entry(fnId);
     if (!f) return null;
     if (this.qemuSource && f.file && f.origin === 'qemu') {
       const path = join(this.qemuSource, f.file);
@@ -126,7 +126,8 @@ export class SourceMap {
         if (f.line) return { path, line: f.line };
       }
     }
-    const line = this.docLine.get(f.name);
+    // the document describes 4.1.0: a function a later version renamed is under its 4.1.0 name
+    const line = this.docLine.get(f.name) ?? this.docLine.get(reference.name(fnId));
     return line && this.documentPath ? { path: this.documentPath, line } : null;
   }
 

@@ -2,7 +2,7 @@
 // dropped whenever link targets may have changed (settings, a finished checkout scan, a changed
 // document). Everything here is rendered from the catalog; the checkout only supplies links.
 
-import type { Catalog, FunctionEntry, ThreadKind } from '../../simulator/catalog';
+import type { Catalog, FunctionEntry, PathChange, ThreadKind } from '../../simulator/catalog';
 import type { Definitions } from './definition';
 import { esc, EventHover, traceSignature, type Catalogs } from './eventHover';
 
@@ -52,6 +52,8 @@ export class HoverProvider {
     private readonly catalog: Catalog,
     private readonly defs: Definitions,
     catalogs: Catalogs,
+    /** Where the path changed after 4.1.0 (the catalogs' pathChanges; passed in, as the catalog loads late). */
+    private readonly pathChanges: (name: string) => readonly PathChange[] = () => [],
   ) {
     this.events = new EventHover(catalogs, (n) => this.nameLink(n));
   }
@@ -66,7 +68,11 @@ export class HoverProvider {
     if (md !== undefined) return md;
     const fns = this.catalog.allNamed(name);
     if (fns.length > 0) md = fns.map((f) => this.functionMarkdown(f, fns.length > 1)).join('\n\n---\n\n');
-    else md = this.events.markdown(name);
+    else {
+      md = this.events.markdown(name);
+      const changed = this.changes(name);
+      if (md !== undefined && changed) md += `\n\n${changed}`;
+    }
     if (md === undefined) return undefined;
     this.cache.set(name, md);
     return md;
@@ -94,6 +100,8 @@ export class HoverProvider {
     }
     out.push(this.prose(f.summary));
     if (f.notes) out.push(`*Note:* ${this.prose(f.notes)}`);
+    const changed = this.changes(f.name);
+    if (changed) out.push(changed);
 
     const facts: string[] = [];
     if (stage) facts.push(`**Stage:** ${esc(stage.label)}${group ? ` · *${esc(group.label)}*` : ''}`);
@@ -117,6 +125,19 @@ export class HoverProvider {
     const doc = this.defs.docTarget(f.name);
     if (doc) out.push(`[Read more in the I/O path document](${doc})`);
     return out.join('\n\n');
+  }
+
+  /** Where the path changed after 4.1.0 for a name, one "Since X.Y" / "In 10.0" line each (from the catalogs). */
+  private changes(name: string): string | undefined {
+    const lines = this.pathChanges(name).map((p) => {
+      // the change's own names (in backticks) stay code; the rest is prose
+      const text = p.text
+        .split(/`([^`]*)`/)
+        .map((part, i) => (i % 2 ? `\`${part}\`` : this.prose(part)))
+        .join('');
+      return `**${p.label}:** ${text}`;
+    });
+    return lines.length ? lines.join('  \n') : undefined;
   }
 
   private threadText(f: FunctionEntry): string {

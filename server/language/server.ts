@@ -122,7 +122,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     });
     const doc = new DocIndex(functionNames, report, invalidate);
     const defs = new Definitions(catalog, qemu, doc);
-    hover = new HoverProvider(catalog, defs, catalogs);
+    hover = new HoverProvider(catalog, defs, catalogs, catalogs.pathChanges);
     core = {
       catalog,
       functionNames,

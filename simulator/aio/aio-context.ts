@@ -16,9 +16,17 @@ export interface AioHandler {
   ioRead: number;
   /** io_poll handler (fn id), or -1. */
   ioPoll: number;
+  /** io_poll_ready (7.0+: the work a successful io_poll found), or -1. */
+  pollReady: number;
   /** io_poll_begin / io_poll_end hooks (fn ids), or -1. */
   pollBegin: number;
   pollEnd: number;
+  /** 5.0+: in ctx->poll_aio_handlers (it is polled once it was first dispatched). */
+  inPoll: boolean;
+  /** Its io_poll said ready: aio_dispatch_handler runs io_poll_ready (node->poll_ready). */
+  pollFlag: boolean;
+  /** 10.0: its own adaptive busy-poll time (node->poll.ns). */
+  pollNs: number;
   arg: number;
   /** The eventfd's counter is non-zero. */
   ready: boolean;
@@ -56,6 +64,8 @@ export interface AioContext {
   glibReady: boolean;
   pollNs: number;
   pollMaxNs: number;
+  /** aio-max-batch (6.1+): Linux AIO's batch limit in this context, 0 for the default. */
+  aioMaxBatch: number;
   pollStarted: boolean;
   /** Time aio_poll started, for the adaptive polling adjustment. */
   pollStart: number;
@@ -93,7 +103,7 @@ export function initAio(w: World, wakeNs: number, pollDetectNs: number): void {
   w.aio = { contexts: [], handlers: [], bhs: [], wakeNs, pollDetectNs };
 }
 
-export function newAioContext(w: World, name: string, pollMaxNs: number): AioContext {
+export function newAioContext(w: World, name: string, pollMaxNs: number, aioMaxBatch = 0): AioContext {
   const ctx: AioContext = {
     id: w.aio.contexts.length,
     name,
@@ -105,6 +115,7 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
     glibReady: false,
     pollNs: 0,
     pollMaxNs,
+    aioMaxBatch,
     pollStarted: false,
     pollStart: 0,
     notifier: -1,
@@ -127,6 +138,7 @@ export function newAioContext(w: World, name: string, pollMaxNs: number): AioCon
 export interface HandlerFns {
   read?: Callback;
   poll?: Callback;
+  pollReady?: Callback;
   pollBegin?: Callback;
   pollEnd?: Callback;
 }
@@ -140,8 +152,12 @@ export function addHandler(w: World, ctx: AioContext, name: string, arg: number,
     name,
     ioRead: id(fns.read),
     ioPoll: id(fns.poll),
+    pollReady: id(fns.pollReady),
     pollBegin: id(fns.pollBegin),
     pollEnd: id(fns.pollEnd),
+    inPoll: false,
+    pollFlag: false,
+    pollNs: 0,
     arg,
     ready: false,
     revents: false,
@@ -213,6 +229,11 @@ export function collectRevents(w: World, ctx: AioContext): boolean {
     if (h.ready) any = true;
   }
   return any;
+}
+
+/** Does a wait on the context's fds return at once (an fd is readable, or another glib source has input)? */
+export function fdsReady(m: Machine, ctx: AioContext): boolean {
+  return collectRevents(m.s.w, ctx) || ctx.glibReady;
 }
 
 // ---- steps ---------------------------------------------------------------------------------
@@ -314,7 +335,22 @@ export const aio_bh_poll = step(
     },
 );
 
-/** aio_dispatch_handlers(ctx): call io_read of each handler that ppoll reported readable. */
+/**
+ * The context's own notifier, the one handler that never does anything visible: reading it is all
+ * there is to do. Returns whether `h` was it.
+ */
+export function acceptSilent(h: AioHandler): boolean {
+  if (!h.silent) return false;
+  h.ready = false;
+  h.revents = false;
+  h.pollFlag = false;
+  return true;
+}
+
+/**
+ * aio_dispatch_handlers(ctx): call io_read of each handler that ppoll reported readable (5.0+:
+ * through aio_dispatch_handler, which also polls the handler from then on).
+ */
 export const aio_dispatch_handlers = step(
   'aio_dispatch_handlers',
   { args: ['ctx: ctx'], locals: ['next: int'], at: ['walking', 'dispatched'] },
@@ -328,17 +364,51 @@ export const aio_dispatch_handlers = step(
       const list = c.handlers;
       while (f[next] > 0) {
         const h = m.s.w.aio.handlers[list[--f[next]]];
-        if (!h.revents) continue;
-        h.revents = false;
-        if (h.silent) {
-          // the context's own notifier: reading it is all there is to do
-          h.ready = false;
-          continue;
-        }
+        if (!h.revents || acceptSilent(h)) continue;
         f.pc = at.dispatched;
+        if (m.s.w.qemu.pollReady) return m.call(t, aio_dispatch_handler, -1, c.id, h.id);
+        h.revents = false;
         return m.callIndirect(t, h.ioRead, -1, h.arg);
       }
       return m.ret(t, f.pc === at.dispatched ? 1 : 0);
+    },
+);
+
+/**
+ * aio_dispatch_handler(ctx, node), 5.0+: a handler that can poll joins the context's poll list on
+ * its first event; then its io_poll_ready runs if polling found it ready, else its io_read.
+ */
+export const aio_dispatch_handler = step(
+  'aio_dispatch_handler',
+  { args: ['ctx: ctx', 'node: handler'], at: ['begun', 'ran'] },
+  ({ ctx, node }, at) =>
+    (m, t, f) => {
+      const c = ctxOf(m, f[ctx]);
+      const h = m.s.w.aio.handlers[f[node]];
+      switch (f.pc) {
+        case ENTRY:
+          if (!h.inPoll && h.ioPoll >= 0) {
+            h.inPoll = true;
+            // one that joins while polling is on gets its io_poll_begin (guest notifications off)
+            if (c.pollStarted && h.pollBegin >= 0) {
+              f.pc = at.begun;
+              return m.callIndirect(t, h.pollBegin, -1, h.arg);
+            }
+          }
+        // fallthrough
+        case at.begun: {
+          const revents = h.revents;
+          const pollReady = h.pollFlag;
+          h.revents = false;
+          h.pollFlag = false;
+          f.pc = at.ran;
+          if (pollReady && !revents && h.pollReady >= 0) return m.callIndirect(t, h.pollReady, -1, h.arg);
+          if (revents) return m.callIndirect(t, h.ioRead, -1, h.arg);
+          return m.ret(t, 0);
+        }
+        default:
+          return m.ret(t, 1);
+      }
     },
 );
 

@@ -1,15 +1,18 @@
 // block/linux-aio.c: aio=native. One LinuxAioState per AioContext. A request becomes an
-// iocb queued on io_q.pending; io_submit happens at unplug, or at once when the queue is
-// not plugged or in_flight + in_queue reaches MAX_EVENTS (128). Whatever the kernel did not
-// take leaves the queue "blocked" until the completion path resubmits it. The kernel posts
-// completions to a ring shared with user space and signals an eventfd; QEMU reaps the ring
-// from the eventfd handler, from a poll handler (iothread busy polling), or right after a
-// submission.
+// iocb queued on io_q.pending; in 4.1.0 io_submit happens at unplug, or at once when the queue
+// is not plugged or in_flight + in_queue reaches MAX_EVENTS (128). From 6.1 it happens at once
+// when the queue reaches the batch limit (32 by default, aio-max-batch), and from 8.2 otherwise at
+// the end of the current deferred-call section (laio_deferred_fn); MAX_EVENTS is 1024 from 5.0.
+// Whatever the kernel did not take leaves the queue "blocked" until the completion path
+// resubmits it. The kernel posts completions to a ring shared with user space and signals an
+// eventfd; QEMU reaps the ring from the eventfd handler, from a poll handler (iothread busy
+// polling), or right after a submission. From 9.1 a flush is an fdsync iocb here too.
 
 import {
   addHandler,
   AioContext,
   ctxOf,
+  currentCtx,
   event_notifier_test_and_clear,
   newBh,
   pokePoller,
@@ -17,15 +20,16 @@ import {
   signalNotifier,
 } from '../aio/aio-context';
 import { aio_co_wake } from '../aio/co-wake';
+import { defer_call, defer_call_begin, defer_call_end } from '../aio/defer-call';
 import { coroutine, coroutineEntered, qemu_coroutine_yield } from '../coroutine/coroutine';
 import { copyPlain } from '../engine/clone';
 import { Machine } from '../engine/machine';
 import { ENTRY, World } from '../engine/types';
+import { aio_get_linux_aio } from '../block/file-posix';
 import { step, tailCall } from '../step';
 import { deviceResult, deviceSubmit } from './device';
 import { hostIo } from './host-io';
 
-export const MAX_EVENTS = 128;
 /** laiocb.ret while the kernel still has the request. */
 export const EINPROGRESS = -115;
 
@@ -61,6 +65,11 @@ export interface LinuxAioState {
 }
 
 export interface LaioState {
+  /** MAX_EVENTS (io_setup's size, the in-flight cap) and the batch limit (0: none) of the version. */
+  maxEvents: number;
+  maxBatch: number;
+  /** The drive's aio-max-batch (6.2+), 0 for none. */
+  driveMaxBatch: number;
   states: LinuxAioState[];
   byCtx: number[];
   cbs: LaioCb[];
@@ -76,8 +85,24 @@ declare module '../engine/types' {
   }
 }
 
-export function initLinuxAio(w: World, perIocbNs: number): void {
-  w.laio = { states: [], byCtx: [], cbs: [], freeCbs: [], doneTimer: -1, perIocbNs };
+export function initLinuxAio(
+  w: World,
+  perIocbNs: number,
+  maxEvents: number,
+  maxBatch: number,
+  driveMaxBatch: number,
+): void {
+  w.laio = {
+    maxEvents,
+    maxBatch,
+    driveMaxBatch,
+    states: [],
+    byCtx: [],
+    cbs: [],
+    freeCbs: [],
+    doneTimer: -1,
+    perIocbNs,
+  };
 }
 
 /** laio_init + laio_attach_aio_context: the eventfd handler and the completion BH. */
@@ -101,8 +126,10 @@ export function attachLinuxAio(w: World, ctx: AioContext): LinuxAioState {
   s.handler = addHandler(w, ctx, 'linux-aio eventfd', id, {
     read: qemu_laio_completion_cb,
     poll: qemu_laio_poll_cb,
+    pollReady: w.qemu.pollReady ? qemu_laio_poll_ready : undefined,
   }).id;
   w.laio.states.push(s);
+  while (w.laio.byCtx.length <= ctx.id) w.laio.byCtx.push(-1);
   w.laio.byCtx[ctx.id] = id;
   return s;
 }
@@ -160,7 +187,7 @@ function kernelCompletes(m: Machine, cbId: number): void {
 export const io_submit = step('io_submit', { args: ['s: laio', 'nr: int'] }, ({ s, nr }) => (m, t, f) => {
   const st = laio(m, f[s]);
   const ls = m.s.w.laio;
-  const n = Math.min(f[nr], st.pending.length, MAX_EVENTS - st.inFlight);
+  const n = Math.min(f[nr], st.pending.length, ls.maxEvents - st.inFlight);
   for (let i = 0; i < n; i++) {
     const cb = ls.cbs[st.pending[i]];
     // aio=native always means O_DIRECT (QEMU refuses it otherwise)
@@ -198,23 +225,36 @@ export const qemu_laio_process_completion = step(
 
 /**
  * qemu_laio_process_completions(s): schedule the safety BH, complete every event in the ring
- * (re-peeking until it is empty), cancel the BH.
+ * (re-peeking until it is empty), cancel the BH; from 8.2 inside a deferred-call section, so the
+ * completions' interrupts are batched.
  */
 export const qemu_laio_process_completions = step(
   'qemu_laio_process_completions',
-  { args: ['s: laio'], at: ['reaping'] },
+  { args: ['s: laio'], at: ['reaping', 'opened', 'closed'] },
   ({ s }, at) =>
     (m, t, f) => {
       const st = laio(m, f[s]);
       const ls = m.s.w.laio;
-      if (f.pc === ENTRY) {
-        f.pc = at.reaping;
-        return m.call(t, qemu_bh_schedule, -1, st.completionBh);
+      const deferred = m.s.w.qemu.deferCall;
+      switch (f.pc) {
+        case ENTRY:
+          if (deferred) {
+            f.pc = at.opened;
+            return m.call(t, defer_call_begin, -1);
+          }
+        // fallthrough
+        case at.opened:
+          f.pc = at.reaping;
+          return m.call(t, qemu_bh_schedule, -1, st.completionBh);
+        case at.closed:
+          return m.ret(t);
       }
       const id = st.ring.shift();
       if (id === undefined) {
         m.s.w.aio.bhs[st.completionBh].scheduled = false;
-        return m.ret(t);
+        if (!deferred) return m.ret(t);
+        f.pc = at.closed;
+        return m.call(t, defer_call_end, -1);
       }
       const cb = ls.cbs[id];
       // the io_event's res: bytes transferred, or -errno
@@ -239,7 +279,7 @@ export const ioq_submit = step(
       switch (f.pc) {
         case ENTRY:
         case at.submitted: {
-          const len = Math.min(st.pending.length, MAX_EVENTS - st.inFlight);
+          const len = Math.min(st.pending.length, m.s.w.laio.maxEvents - st.inFlight);
           if (len > 0) {
             f.pc = at.submitted;
             return m.call(t, io_submit, -1, st.id, len);
@@ -257,7 +297,18 @@ export const ioq_submit = step(
     },
 );
 
-/** laio_do_submit(s, laiocb): queue the iocb; submit now unless plugged. */
+/** laio_max_batch (6.1+): the smallest of the context's and the drive's batch limits and the free events. */
+function maxBatch(m: Machine, st: LinuxAioState): number {
+  const ls = m.s.w.laio;
+  const minNonZero = (a: number, b: number): number => (a && b ? Math.min(a, b) : a || b);
+  const batch = minNonZero(ls.driveMaxBatch, ctxOf(m, st.ctx).aioMaxBatch || ls.maxBatch);
+  return minNonZero(ls.maxEvents - st.inFlight, batch);
+}
+
+/**
+ * laio_do_submit(s, laiocb): queue the iocb; 4.1.0 submits now unless plugged; from 6.1 once the
+ * queue reaches the batch limit, else (8.2+) at the end of the deferred-call section.
+ */
 export const laio_do_submit = step(
   'laio_do_submit',
   { args: ['s: laio', 'laiocb: laiocb'], at: ['submitted'] },
@@ -266,30 +317,67 @@ export const laio_do_submit = step(
       const st = laio(m, f[s]);
       if (f.pc === ENTRY) {
         st.pending.push(f[laiocb]);
-        if (!st.blocked && (!st.plugged || st.inFlight + st.pending.length >= MAX_EVENTS)) {
-          f.pc = at.submitted;
-          return m.call(t, ioq_submit, f.req, st.id);
+        if (st.blocked) return m.ret(t, 0);
+        f.pc = at.submitted;
+        if (m.s.w.qemu.deferCall) {
+          if (st.pending.length >= maxBatch(m, st)) return m.call(t, ioq_submit, f.req, st.id);
+          return m.call(t, defer_call, f.req, laio_deferred_fn.id, st.id);
         }
+        if (!st.plugged || st.inFlight + st.pending.length >= m.s.w.laio.maxEvents)
+          return m.call(t, ioq_submit, f.req, st.id);
       }
       return m.ret(t, 0);
     },
 );
 
-/** laio_co_submit(s, hostio): an iocb (`laiocb`) for the request; yield until it completed. */
+/** laio_deferred_fn(s), 8.2+: at the end of a deferred-call section, submit what is queued unless blocked. */
+export const laio_deferred_fn = step(
+  'laio_deferred_fn',
+  { args: ['s: laio'], at: ['submitted'] },
+  ({ s }, at) =>
+    (m, t, f) => {
+      const st = laio(m, f[s]);
+      if (f.pc === ENTRY && !st.blocked && st.pending.length > 0) {
+        f.pc = at.submitted;
+        return m.call(t, ioq_submit, -1, st.id);
+      }
+      return m.ret(t);
+    },
+);
+
+/**
+ * laio_co_submit(s, hostio): an iocb (`laiocb`) for the request; yield until it completed. From
+ * 8.1 the caller passes no state (s -1): the running thread's context's (`state`) is used, set
+ * up by the first request that thread submits (9.0).
+ */
 export const laio_co_submit = step(
   'laio_co_submit',
-  { args: ['s: laio', 'hostio: hostio'], locals: ['laiocb: laiocb'], at: ['queued', 'woken'] },
-  ({ s, hostio, laiocb }, at) =>
+  {
+    args: ['s: laio', 'hostio: hostio'],
+    locals: ['laiocb: laiocb', 'state: laio'],
+    at: ['got_state', 'queued', 'woken'],
+  },
+  ({ s, hostio, laiocb, state }, at) =>
     (m, t, f) => {
       const ls = m.s.w.laio;
       switch (f.pc) {
-        case ENTRY: {
+        case ENTRY:
+          f[state] = f[s];
+          if (f[s] < 0) {
+            const ctx = currentCtx(t);
+            if ((ls.byCtx[ctx] ?? -1) < 0) attachLinuxAio(m.s.w, ctxOf(m, ctx));
+            f.pc = at.got_state;
+            return m.call(t, aio_get_linux_aio, f.req, ctx);
+          }
+        // fallthrough
+        case at.got_state: {
+          if (f.pc === at.got_state) f[state] = f.ret;
           const id = ls.freeCbs.length > 0 ? ls.freeCbs.pop()! : ls.cbs.length;
           const io = hostIo(m.s.w, f[hostio]);
-          ls.cbs[id] = newLaioCb(id, f[s], t.co, f.req, io.op, io.offset, io.bytes, EINPROGRESS, -1);
+          ls.cbs[id] = newLaioCb(id, f[state], t.co, f.req, io.op, io.offset, io.bytes, EINPROGRESS, -1);
           f[laiocb] = id;
           f.pc = at.queued;
-          return m.call(t, laio_do_submit, f.req, f[s], id);
+          return m.call(t, laio_do_submit, f.req, f[state], id);
         }
         case at.queued:
           f.pc = at.woken;
@@ -325,7 +413,7 @@ export const laio_io_unplug = step(
     },
 );
 
-/** qemu_laio_process_completions_and_submit(s): reap, then resubmit a blocked queue — only while not plugged. */
+/** qemu_laio_process_completions_and_submit(s): reap, then resubmit a blocked queue — in 4.1.0 only while not plugged. */
 export const qemu_laio_process_completions_and_submit = step(
   'qemu_laio_process_completions_and_submit',
   { args: ['s: laio'], at: ['reaped', 'resubmitted'] },
@@ -367,7 +455,7 @@ export const qemu_laio_completion_cb = step(
     },
 );
 
-/** qemu_laio_poll_cb(s): the poll handler; progress if the ring has events. */
+/** qemu_laio_poll_cb(s): the poll handler; progress if the ring has events (7.0+: only reports them). */
 export const qemu_laio_poll_cb = step(
   'qemu_laio_poll_cb',
   { args: ['s: laio'], at: ['done'] },
@@ -376,10 +464,14 @@ export const qemu_laio_poll_cb = step(
       const st = laio(m, f[s]);
       if (f.pc !== ENTRY) return m.ret(t, 1);
       if (st.ring.length === 0) return m.ret(t, 0);
+      if (m.s.w.qemu.pollReady) return m.ret(t, 1);
       f.pc = at.done;
       return m.call(t, qemu_laio_process_completions_and_submit, -1, st.id);
     },
 );
+
+/** qemu_laio_poll_ready(s), 7.0+: polling saw events; reap them. */
+export const qemu_laio_poll_ready = tailCall('qemu_laio_poll_ready', () => qemu_laio_process_completions_and_submit);
 
 /** qemu_laio_completion_bh(s). */
 export const qemu_laio_completion_bh = tailCall(

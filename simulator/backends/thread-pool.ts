@@ -3,9 +3,14 @@
 // only one thread is being created at a time — the BH creates the first, each new worker
 // creates the next. A finished element schedules the pool's completion BH in the owning
 // context, which calls the element's callback there (thread_pool_co_cb wakes the coroutine).
+// From 8.1 the pool is the submitting thread's context's; from 8.2 the completion BH runs the
+// callbacks inside a deferred-call section. 10.0 renames the AIO pool ThreadPoolAio (its events
+// thread_pool_*_aio) and waits on a condition variable instead of a semaphore.
 
 import { AioContext, ctxOf, newBh, qemu_bh_schedule } from '../aio/aio-context';
 import { aio_co_wake } from '../aio/co-wake';
+import { currentCtx } from '../aio/aio-context';
+import { defer_call_begin, defer_call_end } from '../aio/defer-call';
 import { coroutine, qemu_coroutine_yield } from '../coroutine/coroutine';
 import { copyPlain } from '../engine/clone';
 import { Machine } from '../engine/machine';
@@ -147,6 +152,7 @@ function createPool(w: World, ctx: AioContext): ThreadPool {
   p.completionBh = newBh(w, ctx, 'thread_pool_completion_bh', thread_pool_completion_bh, id).id;
   p.newThreadBh = newBh(w, ctx, 'spawn_thread_bh_fn', spawn_thread_bh_fn, id).id;
   w.pool.pools.push(p);
+  while (w.pool.byCtx.length <= ctx.id) w.pool.byCtx.push(-1);
   w.pool.byCtx[ctx.id] = id;
   return p;
 }
@@ -210,16 +216,24 @@ export const spawn_thread = step(
     },
 );
 
-/** thread_pool_submit_aio(pool, func, arg): queue an element (`elem`) for the workers; returns its id. */
+/**
+ * thread_pool_submit_aio(pool, func, arg): queue an element (`elem`) for the workers; returns its
+ * id. From 8.1 the caller passes no pool (-1): the running thread's context's is looked up.
+ */
 export const thread_pool_submit_aio = step(
   'thread_pool_submit_aio',
-  { args: ['pool: pool', 'func: fn', 'arg: hostio'], locals: ['elem: elem'], at: ['spawned', 'posted'] },
+  { args: ['pool: pool', 'func: fn', 'arg: hostio'], locals: ['elem: elem'], at: ['got_pool', 'spawned', 'posted'] },
   ({ pool, func, arg, elem }, at) =>
     (m, t, f) => {
       const ps = m.s.w.pool;
-      const p = poolOf(m, f[pool]);
+      if (f.pc === ENTRY && f[pool] < 0) {
+        f.pc = at.got_pool;
+        return m.call(t, aio_get_thread_pool, f.req, currentCtx(t));
+      }
+      const p = poolOf(m, f.pc === ENTRY ? f[pool] : f.pc === at.got_pool ? f.ret : ps.elems[f[elem]].pool);
       switch (f.pc) {
-        case ENTRY: {
+        case ENTRY:
+        case at.got_pool: {
           const id = ps.freeElems.length > 0 ? ps.freeElems.pop()! : ps.elems.length;
           const cb = thread_pool_co_cb.id;
           ps.elems[id] = newElement(id, p.id, f[func], f[arg], f.req, ElemState.queued, 0, cb, t.co, -1, t.time);
@@ -361,19 +375,31 @@ export const thread_pool_co_cb = step(
 
 /**
  * thread_pool_completion_bh(pool). Scan for a DONE element (`elem`), re-schedule itself, run
- * the callback, cancel the re-schedule, free the element, and scan again from the start.
+ * the callback, cancel the re-schedule, free the element, and scan again from the start; from
+ * 8.2 all inside a deferred-call section.
  */
 export const thread_pool_completion_bh = step(
   'thread_pool_completion_bh',
-  { args: ['pool: pool'], locals: ['elem: elem'], at: ['rescheduled', 'called_back'] },
+  { args: ['pool: pool'], locals: ['elem: elem'], at: ['opened', 'rescheduled', 'called_back', 'closed'] },
   ({ pool, elem }, at) =>
     (m, t, f) => {
       const ps = m.s.w.pool;
       const p = poolOf(m, f[pool]);
+      const deferred = m.s.w.qemu.deferCall;
       switch (f.pc) {
-        case ENTRY: {
+        case ENTRY:
+          if (deferred) {
+            f.pc = at.opened;
+            return m.call(t, defer_call_begin, -1);
+          }
+        // fallthrough
+        case at.opened: {
           const id = p.head.find((e) => ps.elems[e].state === ElemState.done);
-          if (id === undefined) return m.ret(t);
+          if (id === undefined) {
+            if (!deferred) return m.ret(t);
+            f.pc = at.closed;
+            return m.call(t, defer_call_end, -1);
+          }
           const el = ps.elems[id];
           m.trace(t, 'thread_pool_complete', p.id, id, el.arg, el.ret);
           p.head.splice(p.head.indexOf(id), 1);
@@ -386,12 +412,14 @@ export const thread_pool_completion_bh = step(
           f.pc = at.called_back;
           return m.callIndirect(t, el.cb, el.req, f[elem]);
         }
-        default:
+        case at.called_back:
           // qemu_bh_cancel, qemu_aio_unref, goto restart
           m.s.w.aio.bhs[p.completionBh].scheduled = false;
           ps.freeElems.push(f[elem]);
-          f.pc = ENTRY;
+          f.pc = at.opened;
           return thread_pool_completion_bh.run(m, t, f);
+        default:
+          return m.ret(t);
       }
     },
 );

@@ -1,10 +1,11 @@
 // block/block-backend.c (+ bdrv_coroutine_enter from block.c): the device's entry into the
-// block layer. blk_aio_prwv creates the request's coroutine and enters it at once; the
-// coroutine runs blk_co_* down the node graph until a backend makes it yield. When it
+// block layer. blk_aio_prwv creates the request's coroutine and enters it at once (from 8.0
+// with aio_co_enter, in the submitting thread's context from 8.2); the coroutine runs blk_co_*
+// (blk_co_do_*_part from 6.2) down the node graph until a backend makes it yield. When it
 // finishes, blk_aio_complete calls the device's callback — inside the coroutine — unless
 // the coroutine finished before blk_aio_prwv returned, in which case a one-shot BH does it.
 
-import { aio_bh_schedule_oneshot, ctxOf, newOneshotBh } from '../aio/aio-context';
+import { aio_bh_schedule_oneshot, ctxOf, currentCtx, newOneshotBh } from '../aio/aio-context';
 import { aio_co_enter } from '../aio/co-wake';
 import { IoOp } from '../backends/device';
 import { aio_setup_linux_aio } from '../backends/linux-aio';
@@ -19,10 +20,13 @@ import {
   aioWaitKick,
   bdrv_co_flush,
   bdrv_co_preadv,
+  bdrv_co_preadv_part,
   bdrv_co_pwritev,
+  bdrv_co_pwritev_part,
   bdrv_io_plug,
   bdrv_io_unplug,
   BDRV_REQ_FUA,
+  BDRV_REQ_REGISTERED_BUF,
   freeBdrvReq,
   newBdrvReq,
   NOT_DONE,
@@ -144,6 +148,7 @@ export const blk_aio_prwv = step(
         case at.created:
           a.co = f.ret;
           f.pc = at.entered;
+          if (w.qemu.coEnterCurrentCtx) return m.call(t, aio_co_enter, f.req, currentCtx(t), a.co);
           return m.call(t, bdrv_coroutine_enter, f.req, RAW_NODE, a.co);
         case at.entered:
           a.hasReturned = true;
@@ -202,7 +207,11 @@ export const blk_aio_complete_bh = step(
     },
 );
 
-/** blk_co_pwritev / blk_co_preadv (acb): the request (`req`) on the raw node; no write cache → FUA. */
+/**
+ * blk_co_pwritev / blk_co_preadv (acb), blk_co_do_pwritev_part / _preadv_part from 6.2: the request
+ * (`req`) on the raw node, traced with the device's flags (7.2+: BDRV_REQ_REGISTERED_BUF); a write
+ * without a write cache then becomes FUA. From 4.2 the _part functions of the generic layer run it.
+ */
 function blkCo(key: FnName, op: number) {
   return step(
     key,
@@ -212,11 +221,21 @@ function blkCo(key: FnName, op: number) {
         const w = m.s.w;
         if (f.pc === ENTRY) {
           const a = acb(m, f[acbSlot]);
-          const flags = op === IoOp.write && !w.blk.writeback ? BDRV_REQ_FUA : 0;
+          const flags = w.qemu.registeredBuf ? BDRV_REQ_REGISTERED_BUF : 0;
           m.trace(t, key, 0, RAW_NODE, a.offset, a.bytes, flags);
-          f[req] = newBdrvReq(w, RAW_NODE, op, a.offset, a.bytes, a.niov, flags, f.req);
+          const fua = op === IoOp.write && !w.blk.writeback ? BDRV_REQ_FUA : 0;
+          f[req] = newBdrvReq(w, RAW_NODE, op, a.offset, a.bytes, a.niov, flags | fua, f.req);
           f.pc = at.done;
-          return m.call(t, op === IoOp.write ? bdrv_co_pwritev : bdrv_co_preadv, f.req, RAW_NODE, f[req]);
+          const part = w.qemu.partApi;
+          const callee =
+            op === IoOp.write
+              ? part
+                ? bdrv_co_pwritev_part
+                : bdrv_co_pwritev
+              : part
+                ? bdrv_co_preadv_part
+                : bdrv_co_preadv;
+          return m.call(t, callee, f.req, RAW_NODE, f[req]);
         }
         freeBdrvReq(w, f[req]);
         return m.ret(t, f.ret);

@@ -1,21 +1,25 @@
 // block/file-posix.c: the protocol node over the image file. raw_co_prw picks the backend:
-// Linux AIO when the file is opened O_DIRECT and aio=native, the thread pool otherwise (and
-// for every flush). The handle_aiocb_* functions are what a pool worker runs: plain
-// blocking pread/pwrite system calls.
+// io_uring with aio=io_uring (5.0+), Linux AIO when the file is opened O_DIRECT and aio=native,
+// the thread pool otherwise. A flush goes to the pool in 4.1.0; from 9.1 it is an io_uring or
+// Linux AIO entry when those are in use. From 10.0 the node takes FUA: with the thread pool a FUA
+// write is followed by a flush here. The handle_aiocb_* functions are what a pool worker runs:
+// plain blocking pread/pwrite system calls.
 
 import { currentCtx } from '../aio/aio-context';
 import { deviceResult, deviceSubmit, IoOp } from '../backends/device';
 import { freeHostIo, hostIo, newHostIo } from '../backends/host-io';
+import { luring_co_submit } from '../backends/io-uring';
 import { laio_co_submit, laio_io_plug, laio_io_unplug } from '../backends/linux-aio';
 import { aio_get_thread_pool, thread_pool_submit_co } from '../backends/thread-pool';
 import { FnName } from '../catalog';
+import { AioMode } from '../config/scenario';
 import { Machine } from '../engine/machine';
 import { ENTRY, Wait, World } from '../engine/types';
 import { step } from '../step';
-import { bdrvReq } from './io';
+import { bdrvReq, BDRV_REQ_FUA } from './io';
 
 export interface FilePosixState {
-  aio: 'threads' | 'native';
+  aio: AioMode;
   /** Opened with O_DIRECT (cache=none/directsync, cache.direct=on). */
   direct: boolean;
   /** A failed fdatasync poisons the page cache: every later flush fails (4.1.0's rule). */
@@ -30,7 +34,7 @@ declare module '../engine/types' {
   }
 }
 
-export function initFilePosix(w: World, aio: 'threads' | 'native', direct: boolean): void {
+export function initFilePosix(w: World, aio: AioMode, direct: boolean): void {
   w.filePosix = { aio, direct, pageCacheInconsistent: false, syscallDone: -1 };
 }
 
@@ -43,7 +47,10 @@ export const aio_get_linux_aio = step(
       m.ret(t, m.s.w.laio.byCtx[f[ctx]]),
 );
 
-/** raw_thread_pool_submit(bs, func, arg): thread_pool_submit_co on the pool of the node's context. */
+/**
+ * raw_thread_pool_submit(bs, func, arg): thread_pool_submit_co on the pool of the node's context
+ * (8.1+: thread_pool_submit_co finds the running thread's pool itself).
+ */
 export const raw_thread_pool_submit = step(
   'raw_thread_pool_submit',
   { args: ['bs: node', 'func: fn', 'arg: hostio'], at: ['got_pool', 'done'] },
@@ -51,6 +58,10 @@ export const raw_thread_pool_submit = step(
     (m, t, f) => {
       switch (f.pc) {
         case ENTRY:
+          if (m.s.w.qemu.backendsPerThread) {
+            f.pc = at.done;
+            return m.call(t, thread_pool_submit_co, f.req, -1, f[func], f[arg]);
+          }
           f.pc = at.got_pool;
           return m.call(t, aio_get_thread_pool, f.req, m.s.w.block.ctx);
         case at.got_pool:
@@ -63,12 +74,13 @@ export const raw_thread_pool_submit = step(
 );
 
 /**
- * raw_co_prw(bs, req, type): describe the request for a backend (`acb`). An O_DIRECT file
- * with aio=native goes to Linux AIO; everything else to the thread pool.
+ * raw_co_prw(bs, req, type): describe the request for a backend (`acb`). aio=io_uring goes to
+ * io_uring; an O_DIRECT file with aio=native to Linux AIO (which, from 8.1, finds its state
+ * itself); everything else to the thread pool, where a FUA write (10.0) is followed by a flush.
  */
 export const raw_co_prw = step(
   'raw_co_prw',
-  { args: ['bs: node', 'req: breq', 'type: op'], locals: ['acb: hostio'], at: ['got_laio', 'done'] },
+  { args: ['bs: node', 'req: breq', 'type: op'], locals: ['acb: hostio'], at: ['got_laio', 'done', 'flushed'] },
   ({ bs, req, type, acb }, at) =>
     (m, t, f) => {
       const w = m.s.w;
@@ -77,16 +89,24 @@ export const raw_co_prw = step(
         case ENTRY: {
           const r = bdrvReq(m, f[req]);
           f[acb] = newHostIo(w, f[type], r.offset, r.bytes, r.niov, fp.direct, f.req);
+          f.pc = at.done;
+          if (fp.aio === 'io_uring') return m.call(t, luring_co_submit, f.req, f[acb]);
           if (fp.direct && fp.aio === 'native') {
+            if (w.qemu.backendsPerThread) return m.call(t, laio_co_submit, f.req, -1, f[acb]);
             f.pc = at.got_laio;
             return m.call(t, aio_get_linux_aio, f.req, w.block.ctx);
           }
-          f.pc = at.done;
           return m.call(t, raw_thread_pool_submit, f.req, f[bs], handle_aiocb_rw.id, f[acb]);
         }
         case at.got_laio:
           f.pc = at.done;
           return m.call(t, laio_co_submit, f.req, f.ret, f[acb]);
+        case at.done:
+          if (f.ret === 0 && fp.aio === 'threads' && bdrvReq(m, f[req]).flags & BDRV_REQ_FUA) {
+            f.pc = at.flushed;
+            return m.call(t, raw_co_flush_to_disk, f.req, f[bs]);
+          }
+        // fallthrough
         default:
           freeHostIo(w, f[acb]);
           return m.ret(t, f.ret);
@@ -106,7 +126,10 @@ function filePosixRw(key: FnName, op: number) {
 export const raw_co_pwritev = filePosixRw('raw_co_pwritev@file-posix', IoOp.write);
 export const raw_co_preadv = filePosixRw('raw_co_preadv@file-posix', IoOp.read);
 
-/** raw_co_flush_to_disk(bs): an fdatasync job (`acb`) for the pool. */
+/**
+ * raw_co_flush_to_disk(bs): an fdatasync job (`acb`) for the pool; from 9.1 an io_uring fsync
+ * with aio=io_uring, a Linux AIO fdsync with aio=native.
+ */
 export const raw_co_flush_to_disk = step(
   'raw_co_flush_to_disk',
   { args: ['bs: node'], locals: ['acb: hostio'], at: ['done'] },
@@ -116,6 +139,9 @@ export const raw_co_flush_to_disk = step(
       if (f.pc === ENTRY) {
         f[acb] = newHostIo(w, IoOp.flush, 0, 0, 0, w.filePosix.direct, f.req);
         f.pc = at.done;
+        if (w.filePosix.aio === 'io_uring') return m.call(t, luring_co_submit, f.req, f[acb]);
+        if (w.qemu.laioFdsync && w.filePosix.aio === 'native' && w.filePosix.direct)
+          return m.call(t, laio_co_submit, f.req, -1, f[acb]);
         return m.call(t, raw_thread_pool_submit, f.req, f[bs], handle_aiocb_flush.id, f[acb]);
       }
       freeHostIo(w, f[acb]);

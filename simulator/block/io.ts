@@ -6,6 +6,7 @@
 
 import { ctxOf, MAIN_CTX, newOneshotBh, signalNotifier } from '../aio/aio-context';
 import { aio_poll } from '../aio/aio-poll';
+import { aio_co_enter } from '../aio/co-wake';
 import { IoOp } from '../backends/device';
 import { coroutine, qemu_coroutine_create, qemu_coroutine_yield } from '../coroutine/coroutine';
 import { copyPlain } from '../engine/clone';
@@ -17,17 +18,23 @@ import { bdrv_coroutine_enter } from './block-backend';
 import * as protocolDriver from './file-posix';
 import { raw_aio_plug, raw_aio_unplug, raw_co_flush_to_disk } from './file-posix';
 import * as formatDriver from './raw-format';
+import * as filterDriver from './blkdebug';
+import { BLKDEBUG_EVENTS, BlkdebugRule } from '../config/scenario';
 
 export const RAW_NODE = 0;
 /** A result not there yet (QEMU's NOT_DONE), while a synchronous wrapper polls for it. */
 export const NOT_DONE = 0x7fffffff;
 export const FILE_NODE = 1;
+/** With file.driver=blkdebug, the blkdebug node between the format and the image. */
+export const BLKDEBUG_NODE = 2;
 export const BDRV_REQ_FUA = 0x10;
+/** 7.2+: the buffer is guest RAM registered with the block layer (virtio-blk sets it). */
+export const BDRV_REQ_REGISTERED_BUF = 0x8;
 
 export interface BdrvNode {
   id: number;
   name: string;
-  driver: 'raw-format' | 'file-posix';
+  driver: 'raw-format' | 'file-posix' | 'blkdebug';
   /** The node's `file` child, or -1. */
   child: number;
   /** BDRV_O_NO_FLUSH (cache=unsafe): flushes stop at this node. */
@@ -81,6 +88,8 @@ export interface BlockState {
   syncFlushRet: number;
   rmwCount: number;
   serialisingWaits: number;
+  /** The blkdebug node's rules, which of them are active (indices, first match first), and which a once=on hit removed. */
+  blkdebug: { rules: readonly BlkdebugRule[]; active: number[]; removed: boolean[] } | null;
 }
 
 declare module '../engine/types' {
@@ -89,7 +98,13 @@ declare module '../engine/types' {
   }
 }
 
-export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush: boolean): void {
+export function initBlockGraph(
+  w: World,
+  ctx: number,
+  hostAlign: number,
+  noFlush: boolean,
+  blkdebug: readonly BlkdebugRule[] | null,
+): void {
   const node = (id: number, name: string, driver: BdrvNode['driver'], child: number, align: number): BdrvNode => ({
     id,
     name,
@@ -106,8 +121,16 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
     serialisingInFlight: 0,
     inFlight: 0,
   });
+  const nodes = [
+    node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1),
+    node(FILE_NODE, 'file', 'file-posix', -1, hostAlign),
+  ];
+  if (blkdebug) {
+    nodes[RAW_NODE].child = BLKDEBUG_NODE;
+    nodes.push(node(BLKDEBUG_NODE, 'blkdebug', 'blkdebug', FILE_NODE, hostAlign));
+  }
   w.block = {
-    nodes: [node(RAW_NODE, 'raw', 'raw-format', FILE_NODE, 1), node(FILE_NODE, 'file', 'file-posix', -1, hostAlign)],
+    nodes,
     reqs: [],
     freeReqs: [],
     ctx,
@@ -116,6 +139,7 @@ export function initBlockGraph(w: World, ctx: number, hostAlign: number, noFlush
     syncFlushRet: 0,
     rmwCount: 0,
     serialisingWaits: 0,
+    blkdebug: blkdebug ? { rules: blkdebug, active: [], removed: blkdebug.map(() => false) } : null,
   };
 }
 
@@ -216,9 +240,9 @@ function overlaps(a: BdrvReq, b: BdrvReq, align: number): boolean {
   return lo(a) < hi(b) && lo(b) < hi(a);
 }
 
-/** The reqs_lock CoMutex round trip of tracked_request_begin/end and bdrv_co_flush (uncontended). */
+/** The reqs_lock CoMutex round trip of tracked_request_begin/end and bdrv_co_flush (uncontended; 8.2+: a QemuMutex, no events). */
 function traceReqsLock(m: Machine, t: SimThread, node: number): void {
-  if (m.tracer === null) return;
+  if (m.tracer === null || m.s.w.qemu.reqsLockMutex) return;
   const slot = coroutine(m, t.co).slot;
   m.trace(t, 'qemu_co_mutex_lock_uncontended', node, slot);
   m.trace(t, 'qemu_co_mutex_unlock_entry', node, slot);
@@ -313,14 +337,23 @@ export const bdrv_co_write_req_finish = step(
     },
 );
 
-/** The node's driver method (bs->drv->bdrv_co_pwritev / _preadv): raw-format's or file-posix's. */
+/** The node's driver method (bs->drv->bdrv_co_pwritev / _preadv): raw-format's, blkdebug's or file-posix's. */
 function driverRw(m: Machine, node: number, op: 'pwritev' | 'preadv'): number {
-  const rawFormat = m.s.w.block.nodes[node].driver === 'raw-format';
-  if (op === 'pwritev') return rawFormat ? formatDriver.raw_co_pwritev.id : protocolDriver.raw_co_pwritev.id;
-  return rawFormat ? formatDriver.raw_co_preadv.id : protocolDriver.raw_co_preadv.id;
+  const write = op === 'pwritev';
+  switch (m.s.w.block.nodes[node].driver) {
+    case 'raw-format':
+      return write ? formatDriver.raw_co_pwritev.id : formatDriver.raw_co_preadv.id;
+    case 'blkdebug':
+      return write ? filterDriver.blkdebug_co_pwritev.id : filterDriver.blkdebug_co_preadv.id;
+    default:
+      return write ? protocolDriver.raw_co_pwritev.id : protocolDriver.raw_co_preadv.id;
+  }
 }
 
-/** bdrv_driver_pwritev(bs, req): the driver; FUA emulated by a flush (no driver supports FUA at 4.1.0). */
+/**
+ * bdrv_driver_pwritev(bs, req): the driver; FUA emulated by a flush when the driver cannot do it
+ * (none can at 4.1.0; from 10.0 file-posix can, and raw-format and blkdebug pass it down).
+ */
 export const bdrv_driver_pwritev = step(
   'bdrv_driver_pwritev',
   { args: ['bs: node', 'req: breq'], at: ['written', 'flushed'] },
@@ -331,7 +364,7 @@ export const bdrv_driver_pwritev = step(
           f.pc = at.written;
           return m.callIndirect(t, driverRw(m, f[bs], 'pwritev'), f.req, f[bs], f[req]);
         case at.written:
-          if (f.ret === 0 && bdrvReq(m, f[req]).flags & BDRV_REQ_FUA) {
+          if (f.ret === 0 && bdrvReq(m, f[req]).flags & BDRV_REQ_FUA && !m.s.w.qemu.fua) {
             f.pc = at.flushed;
             return m.call(t, bdrv_co_flush, f.req, f[bs]);
           }
@@ -397,127 +430,157 @@ export const bdrv_aligned_preadv = step(
 );
 
 /**
- * bdrv_co_pwritev(bs, req). Aligned requests go straight to bdrv_aligned_pwritev; unaligned
- * ones become a serialising read-modify-write of the aligned head and tail blocks (each read a
- * driver request, `pad`, with its own yield), then one padded write.
+ * bdrv_co_pwritev(bs, req), bdrv_co_pwritev_part(bs, req) from 4.2 (with bdrv_co_pwritev a wrapper
+ * around it). Aligned requests go straight to bdrv_aligned_pwritev; unaligned ones become a
+ * serialising read-modify-write of the aligned head and tail blocks (each read a driver request,
+ * `pad`, with its own yield), then one padded write.
  */
-export const bdrv_co_pwritev = step(
-  'bdrv_co_pwritev',
-  {
-    args: ['bs: node', 'req: breq'],
-    locals: ['pad: breq', 'result: int'],
-    at: ['tracked', 'serialised', 'head_read', 'tail_read', 'padded_written', 'written', 'untracked'],
-  },
-  ({ bs, req, pad, result }, at) =>
-    (m, t, f) => {
-      const w = m.s.w;
-      const r = bdrvReq(m, f[req]);
-      const node = w.block.nodes[f[bs]];
-      const align = node.align;
-      switch (f.pc) {
-        case ENTRY:
-          m.trace(t, 'bdrv_co_pwritev', f[bs], r.offset, r.bytes, r.flags);
-          node.inFlight++;
-          f.pc = at.tracked;
-          return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
-        case at.tracked: {
-          const head = r.offset % align;
-          const tail = (r.offset + r.bytes) % align;
-          if (head === 0 && tail === 0) {
-            f.pc = at.written;
-            return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[req]);
-          }
-          // mark_request_serialising + wait_serialising_requests, then read the head block
-          w.block.rmwCount++;
-          r.serialising = true;
-          node.serialisingInFlight++;
-          f.pc = at.serialised;
-          return m.call(t, wait_serialising_requests, f.req, f[bs], f[req]);
-        }
-        case at.serialised: {
-          f.pc = at.head_read;
-          if (r.offset % align !== 0) {
-            const start = r.offset - (r.offset % align);
-            f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, align, 1, 0, f.req, f[req]);
-            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
-          }
-          f[pad] = -1;
-        }
-        // fallthrough
-        case at.head_read: {
-          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
-          const end = r.offset + r.bytes;
-          const headBlock = Math.floor(r.offset / align);
-          const tailBlock = Math.floor((end - 1) / align);
-          f.pc = at.tail_read;
-          // the tail block needs its own read unless the head read already covered it
-          if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
-            f[pad] = newBdrvReq(w, f[bs], IoOp.read, tailBlock * align, align, 1, 0, f.req, f[req]);
-            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
-          }
-          f[pad] = -1;
-        }
-        // fallthrough
-        case at.tail_read: {
-          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
-          const start = r.offset - (r.offset % align);
-          const end = Math.ceil((r.offset + r.bytes) / align) * align;
-          f[pad] = newBdrvReq(w, f[bs], IoOp.write, start, end - start, r.niov + 2, r.flags, f.req, f[req]);
-          f.pc = at.padded_written;
-          return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[pad]);
-        }
-        case at.padded_written:
-          freeBdrvReq(w, f[pad]);
-        // fallthrough
-        case at.written:
-          f[result] = f.ret;
-          f.pc = at.untracked;
-          return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
-        default:
-          node.inFlight--;
-          return m.ret(t, f[result]);
-      }
+function pwritev(key: 'bdrv_co_pwritev' | 'bdrv_co_pwritev_part', event: string) {
+  return step(
+    key,
+    {
+      args: ['bs: node', 'req: breq'],
+      locals: ['pad: breq', 'result: int'],
+      at: ['tracked', 'serialised', 'head_read', 'tail_read', 'padded_written', 'written', 'untracked', 'wrapped'],
     },
-);
-
-/** bdrv_co_preadv(bs, req): unaligned reads are widened (`pad`, bounce buffers), never serialised. */
-export const bdrv_co_preadv = step(
-  'bdrv_co_preadv',
-  { args: ['bs: node', 'req: breq'], locals: ['pad: breq', 'result: int'], at: ['tracked', 'read', 'untracked'] },
-  ({ bs, req, pad, result }, at) =>
-    (m, t, f) => {
-      const w = m.s.w;
-      const r = bdrvReq(m, f[req]);
-      const node = w.block.nodes[f[bs]];
-      const align = node.align;
-      switch (f.pc) {
-        case ENTRY:
-          m.trace(t, 'bdrv_co_preadv', f[bs], r.offset, r.bytes, r.flags);
-          node.inFlight++;
-          f.pc = at.tracked;
-          return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
-        case at.tracked: {
-          f.pc = at.read;
-          if (r.offset % align === 0 && (r.offset + r.bytes) % align === 0) {
+    ({ bs, req, pad, result }, at) =>
+      (m, t, f) => {
+        const w = m.s.w;
+        const r = bdrvReq(m, f[req]);
+        const node = w.block.nodes[f[bs]];
+        const align = node.align;
+        switch (f.pc) {
+          case ENTRY:
+            if (key === 'bdrv_co_pwritev' && w.qemu.partApi) {
+              f.pc = at.wrapped;
+              return m.call(t, bdrv_co_pwritev_part, f.req, f[bs], f[req]);
+            }
+            m.trace(t, event, f[bs], r.offset, r.bytes, r.flags);
+            node.inFlight++;
+            f.pc = at.tracked;
+            return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
+          case at.tracked: {
+            const head = r.offset % align;
+            const tail = (r.offset + r.bytes) % align;
+            if (head === 0 && tail === 0) {
+              f.pc = at.written;
+              return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[req]);
+            }
+            // mark_request_serialising + wait_serialising_requests, then read the head block
+            w.block.rmwCount++;
+            r.serialising = true;
+            node.serialisingInFlight++;
+            f.pc = at.serialised;
+            return m.call(t, wait_serialising_requests, f.req, f[bs], f[req]);
+          }
+          case at.serialised: {
+            f.pc = at.head_read;
+            if (r.offset % align !== 0) {
+              const start = r.offset - (r.offset % align);
+              f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, align, 1, 0, f.req, f[req]);
+              return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+            }
             f[pad] = -1;
-            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[req]);
           }
-          const start = r.offset - (r.offset % align);
-          const end = Math.ceil((r.offset + r.bytes) / align) * align;
-          f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, end - start, r.niov + 2, 0, f.req, f[req]);
-          return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+          // fallthrough
+          case at.head_read: {
+            if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+            const end = r.offset + r.bytes;
+            const headBlock = Math.floor(r.offset / align);
+            const tailBlock = Math.floor((end - 1) / align);
+            f.pc = at.tail_read;
+            // the tail block needs its own read unless the head read already covered it
+            if (end % align !== 0 && !(r.offset % align !== 0 && tailBlock === headBlock)) {
+              f[pad] = newBdrvReq(w, f[bs], IoOp.read, tailBlock * align, align, 1, 0, f.req, f[req]);
+              return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+            }
+            f[pad] = -1;
+          }
+          // fallthrough
+          case at.tail_read: {
+            if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+            const start = r.offset - (r.offset % align);
+            const end = Math.ceil((r.offset + r.bytes) / align) * align;
+            f[pad] = newBdrvReq(w, f[bs], IoOp.write, start, end - start, r.niov + 2, r.flags, f.req, f[req]);
+            f.pc = at.padded_written;
+            return m.call(t, bdrv_aligned_pwritev, f.req, f[bs], f[pad]);
+          }
+          case at.padded_written:
+            freeBdrvReq(w, f[pad]);
+          // fallthrough
+          case at.written:
+            f[result] = f.ret;
+            f.pc = at.untracked;
+            return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
+          case at.wrapped:
+            return m.ret(t, f.ret);
+          default:
+            node.inFlight--;
+            return m.ret(t, f[result]);
         }
-        case at.read:
-          if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
-          f[result] = f.ret;
-          f.pc = at.untracked;
-          return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
-        default:
-          node.inFlight--;
-          return m.ret(t, f[result]);
-      }
+      },
+  );
+}
+
+export const bdrv_co_pwritev = pwritev('bdrv_co_pwritev', 'bdrv_co_pwritev');
+export const bdrv_co_pwritev_part = pwritev('bdrv_co_pwritev_part', 'bdrv_co_pwritev_part');
+
+/**
+ * bdrv_co_preadv(bs, req), bdrv_co_preadv_part(bs, req) from 4.2 (bdrv_co_preadv wraps it):
+ * unaligned reads are widened (`pad`, bounce buffers), never serialised.
+ */
+function preadv(key: 'bdrv_co_preadv' | 'bdrv_co_preadv_part', event: string) {
+  return step(
+    key,
+    {
+      args: ['bs: node', 'req: breq'],
+      locals: ['pad: breq', 'result: int'],
+      at: ['tracked', 'read', 'untracked', 'wrapped'],
     },
-);
+    ({ bs, req, pad, result }, at) =>
+      (m, t, f) => {
+        const w = m.s.w;
+        const r = bdrvReq(m, f[req]);
+        const node = w.block.nodes[f[bs]];
+        const align = node.align;
+        switch (f.pc) {
+          case ENTRY:
+            if (key === 'bdrv_co_preadv' && w.qemu.partApi) {
+              f.pc = at.wrapped;
+              return m.call(t, bdrv_co_preadv_part, f.req, f[bs], f[req]);
+            }
+            m.trace(t, event, f[bs], r.offset, r.bytes, r.flags);
+            node.inFlight++;
+            f.pc = at.tracked;
+            return m.call(t, tracked_request_begin, f.req, f[bs], f[req]);
+          case at.tracked: {
+            f.pc = at.read;
+            if (r.offset % align === 0 && (r.offset + r.bytes) % align === 0) {
+              f[pad] = -1;
+              return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[req]);
+            }
+            const start = r.offset - (r.offset % align);
+            const end = Math.ceil((r.offset + r.bytes) / align) * align;
+            f[pad] = newBdrvReq(w, f[bs], IoOp.read, start, end - start, r.niov + 2, 0, f.req, f[req]);
+            return m.call(t, bdrv_aligned_preadv, f.req, f[bs], f[pad]);
+          }
+          case at.read:
+            if (f[pad] >= 0) freeBdrvReq(w, f[pad]);
+            f[result] = f.ret;
+            f.pc = at.untracked;
+            return m.call(t, tracked_request_end, f.req, f[bs], f[req]);
+          case at.wrapped:
+            return m.ret(t, f.ret);
+          default:
+            node.inFlight--;
+            return m.ret(t, f[result]);
+        }
+      },
+  );
+}
+
+export const bdrv_co_preadv = preadv('bdrv_co_preadv', 'bdrv_co_preadv');
+export const bdrv_co_preadv_part = preadv('bdrv_co_preadv_part', 'bdrv_co_preadv_part');
 
 /**
  * bdrv_co_flush(bs). Wait behind a running flush; flush to disk only if the node was written
@@ -526,10 +589,18 @@ export const bdrv_co_preadv = step(
  */
 export const bdrv_co_flush = step(
   'bdrv_co_flush',
-  { args: ['bs: node'], locals: ['current_gen: int', 'result: int'], at: ['queued', 'flushed', 'child_flushed'] },
+  {
+    args: ['bs: node'],
+    locals: ['current_gen: int', 'result: int'],
+    at: ['queued', 'flushed', 'child_flushed', 'os_announced', 'disk_announced'],
+  },
   ({ bs, current_gen, result }, at) =>
     (m, t, f) => {
-      const node = m.s.w.block.nodes[f[bs]];
+      const nodes = m.s.w.block.nodes;
+      const node = nodes[f[bs]];
+      const toDisk = (): boolean => node.flushedGen !== f[current_gen] && !node.noFlush;
+      // the steps are announced to the child (BLKDBG_FLUSH_TO_OS/_DISK): only blkdebug listens
+      const announce = node.child >= 0 && nodes[node.child].driver === 'blkdebug';
       switch (f.pc) {
         case ENTRY:
           node.inFlight++;
@@ -543,10 +614,27 @@ export const bdrv_co_flush = step(
             return m.call(t, qemu_coroutine_yield, f.req);
           }
           node.activeFlush = true;
-          f.pc = at.flushed;
-          if (node.driver === 'file-posix' && node.flushedGen !== f[current_gen] && !node.noFlush) {
-            return m.call(t, raw_co_flush_to_disk, f.req, f[bs]);
+          if (announce) {
+            f.pc = at.os_announced;
+            return m.call(t, filterDriver.bdrv_debug_event, f.req, node.child, BLKDEBUG_EVENTS.indexOf('flush_to_os'));
           }
+        // fallthrough
+        case at.os_announced:
+          if (announce && toDisk()) {
+            f.pc = at.disk_announced;
+            return m.call(
+              t,
+              filterDriver.bdrv_debug_event,
+              f.req,
+              node.child,
+              BLKDEBUG_EVENTS.indexOf('flush_to_disk'),
+            );
+          }
+        // fallthrough
+        case at.disk_announced:
+          f.pc = at.flushed;
+          if (toDisk() && node.driver === 'file-posix') return m.call(t, raw_co_flush_to_disk, f.req, f[bs]);
+          if (toDisk() && node.driver === 'blkdebug') return m.call(t, filterDriver.blkdebug_co_flush, f.req, f[bs]);
           f.ret = 0;
         // fallthrough
         case at.flushed:
@@ -666,6 +754,8 @@ export const bdrv_flush = step(
           return m.call(t, qemu_coroutine_create, -1, bdrv_flush_co_entry.id, f[bs]);
         case at.created:
           f.pc = at.entered;
+          // 8.0+: the generated wrapper enters it with aio_co_enter in the node's context
+          if (m.s.w.qemu.coEnterCurrentCtx) return m.call(t, aio_co_enter, -1, b.ctx, f.ret);
           return m.call(t, bdrv_coroutine_enter, -1, f[bs], f.ret);
         default:
           return aioWaitWhile(m, t, b.syncFlushRet === NOT_DONE, b.syncFlushRet);

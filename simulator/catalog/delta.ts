@@ -27,6 +27,8 @@ export interface FunctionPatch {
   readonly addCalls?: readonly string[];
   readonly removeCalls?: readonly string[];
   readonly indirectCalls?: readonly string[];
+  /** New call edges made through a pointer (added to both `calls` and `indirectCalls`). */
+  readonly addIndirectCalls?: readonly string[];
   readonly addTraceEvents?: readonly string[];
   readonly removeTraceEvents?: readonly string[];
   readonly stage?: FunctionEntry['stage'];
@@ -129,6 +131,8 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
   const hi = releaseIndex(rel);
 
   const functions: Mutable<FunctionEntry>[] = base.functions.map((f) => ({ ...f }) as Mutable<FunctionEntry>);
+  // Which base function each entry is (renames keep it), so a function keeps its id across versions.
+  const origin = new Map<FunctionEntry, string>(functions.map((f) => [f, keyOf(f)]));
   const events = new Map<string, Mutable<TraceEventDecl>>(
     base.traceEvents.map((e) => [e.name, { ...e } as Mutable<TraceEventDecl>]),
   );
@@ -235,7 +239,17 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
   }
 
   function patch(f: Mutable<FunctionEntry>, p: FunctionPatch, where: string): void {
-    const { calls, addCalls, removeCalls, indirectCalls, addTraceEvents, removeTraceEvents, qualifier, ...fields } = p;
+    const {
+      calls,
+      addCalls,
+      removeCalls,
+      indirectCalls,
+      addIndirectCalls,
+      addTraceEvents,
+      removeTraceEvents,
+      qualifier,
+      ...fields
+    } = p;
     if (qualifier !== undefined) {
       const from = keyOf(f);
       f.qualifier = qualifier;
@@ -258,6 +272,11 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
       f.calls = [...f.calls, n];
     }
     if (indirectCalls) f.indirectCalls = [...indirectCalls];
+    for (const n of addIndirectCalls ?? []) {
+      if (f.indirectCalls?.includes(n)) fail(`${where}: ${keyOf(f)} already calls ${n} through a pointer`);
+      if (!f.calls.includes(n)) f.calls = [...f.calls, n];
+      f.indirectCalls = [...(f.indirectCalls ?? []), n];
+    }
     for (const e of removeTraceEvents ?? []) {
       if (!f.traceEvents.includes(e)) fail(`${where}: ${keyOf(f)} does not fire ${e}`);
       f.traceEvents = f.traceEvents.filter((x) => x !== e);
@@ -304,6 +323,7 @@ export function applyDelta(base: CatalogData, delta: VersionDelta): CatalogData 
     functions,
     traceEvents: [...events.values()],
     changes: notes,
+    lineage: functions.map((f) => origin.get(f) ?? null),
   };
 }
 

@@ -30,27 +30,38 @@ export function fnKey(f: FunctionEntry): string {
 
 export class Catalog {
   readonly version: string;
+  /** The version's functions, in path order. A function's id is `ids[i]`, not `i` (see FunctionIds). */
   readonly functions: readonly FunctionEntry[];
+  /** Id of each of `functions`. */
+  readonly ids: readonly number[];
   readonly stages: readonly StageDef[];
   readonly groups: readonly StageGroupDef[];
-  private readonly ids = new Map<string, number>();
+  private readonly byId: FunctionEntry[] = [];
+  private readonly keyIds = new Map<string, number>();
   private readonly idsByName = new Map<string, number[]>();
   private readonly traces = new Map<string, TraceEventDecl>();
   private readonly stageById = new Map<string, StageDef>();
   private readonly callers = new Map<string, string[]>();
   private readonly firing = new Map<string, FunctionEntry[]>();
 
-  constructor(readonly data: CatalogData) {
+  constructor(
+    readonly data: CatalogData,
+    ids: readonly number[] = data.functions.map((_, i) => i),
+  ) {
     this.version = data.version;
     this.functions = data.functions;
+    this.ids = ids;
     this.stages = data.stages;
     this.groups = data.groups;
     data.functions.forEach((f, i) => {
       const key = fnKey(f);
-      if (this.ids.has(key)) throw new Error(`catalog ${data.version}: duplicate function ${key}`);
-      this.ids.set(key, i);
+      const id = ids[i];
+      if (this.keyIds.has(key)) throw new Error(`catalog ${data.version}: duplicate function ${key}`);
+      if (this.byId[id]) throw new Error(`catalog ${data.version}: ${key} and ${fnKey(this.byId[id])} share id ${id}`);
+      this.keyIds.set(key, id);
+      this.byId[id] = f;
       const same = this.idsByName.get(f.name) ?? [];
-      same.push(i);
+      same.push(id);
       this.idsByName.set(f.name, same);
     });
     for (const t of data.traceEvents) this.traces.set(t.name, t);
@@ -72,37 +83,42 @@ export class Catalog {
     return this.functions.length;
   }
 
+  /** The function with id `id`, or undefined when this version has none (ids are shared by all versions). */
+  entry(id: number): FunctionEntry | undefined {
+    return this.byId[id];
+  }
+
   /** Id of a function key (`name` or `name@qualifier`), or -1. */
   idOf(key: string): number {
-    return this.ids.get(key) ?? -1;
+    return this.keyIds.get(key) ?? -1;
   }
 
   /** Ids of every function written `name` (two for QEMU's duplicated static names). */
   idsOf(name: string): readonly number[] {
-    return this.idsByName.get(name) ?? (this.ids.has(name) ? [this.ids.get(name)!] : []);
+    return this.idsByName.get(name) ?? (this.keyIds.has(name) ? [this.keyIds.get(name)!] : []);
   }
 
   has(name: string): boolean {
-    return this.idsByName.has(name) || this.ids.has(name);
+    return this.idsByName.has(name) || this.keyIds.has(name);
   }
 
   /** The first function written `name` (or with that key). */
   byName(name: string): FunctionEntry | undefined {
-    const id = this.ids.get(name) ?? this.idsByName.get(name)?.[0];
-    return id === undefined ? undefined : this.functions[id];
+    const id = this.keyIds.get(name) ?? this.idsByName.get(name)?.[0];
+    return id === undefined ? undefined : this.byId[id];
   }
 
   /** Every function written `name`. */
   allNamed(name: string): FunctionEntry[] {
-    return this.idsOf(name).map((i) => this.functions[i]);
+    return this.idsOf(name).map((i) => this.byId[i]);
   }
 
   name(id: number): string {
-    return this.functions[id]?.name ?? `#${id}`;
+    return this.byId[id]?.name ?? `#${id}`;
   }
 
   key(id: number): string {
-    const f = this.functions[id];
+    const f = this.byId[id];
     return f ? fnKey(f) : `#${id}`;
   }
 
@@ -176,17 +192,35 @@ export type CatalogVersion = '4.1.0' | '7.2' | '10.0';
 
 const loaded = new Map<string, Catalog>();
 
-function catalogData(version: string): CatalogData {
-  if (version === '4.1.0') return CATALOG_4_1_0;
+/**
+ * Function ids are shared by all versions: 4.1.0's functions are 0..n-1, and each later version's
+ * new functions get the next free ids, in version order. A function keeps its id in every version
+ * that has it, renamed or not (the delta's lineage says which function each one was), so the model's
+ * steps and a run's stage events name the same function in whichever version's catalog reads them.
+ */
+let nextId = 0;
+
+function build(version: string): Catalog {
+  if (version === '4.1.0') {
+    const c = new Catalog(CATALOG_4_1_0);
+    nextId = Math.max(nextId, c.size);
+    return c;
+  }
   const delta = DELTAS.find((d) => d.version === version);
   if (!delta) throw new Error(`unknown QEMU version "${version}" (known: ${CATALOG_VERSIONS.join(', ')})`);
-  return applyDelta(getCatalog(delta.base).data, delta);
+  const base = getCatalog(delta.base);
+  const data = applyDelta(base.data, delta);
+  const ids = data.functions.map((_, i) => {
+    const from = data.lineage?.[i];
+    return from ? base.idOf(from) : nextId++;
+  });
+  return new Catalog(data, ids);
 }
 
 export function getCatalog(version = '4.1.0'): Catalog {
   let c = loaded.get(version);
   if (!c) {
-    c = new Catalog(catalogData(version));
+    c = build(version);
     loaded.set(version, c);
   }
   return c;
@@ -197,3 +231,23 @@ export const catalog = getCatalog('4.1.0');
 
 /** Function ids by name, for the model: `Fn.laio_co_submit`. */
 export const Fn = Object.fromEntries(catalog.functions.map((f, i) => [fnKey(f), i])) as Record<FnName, number>;
+
+/**
+ * The id of a function key in the first version that has it (4.1.0 first): how a step of a function
+ * that only later versions have finds its id. Throws on a key no version has.
+ */
+export function fnId(key: string): number {
+  for (const v of CATALOG_VERSIONS) {
+    const id = getCatalog(v).idOf(key);
+    if (id >= 0) return id;
+  }
+  throw new Error(`no QEMU version has a function ${key}`);
+}
+
+/** How many function ids the versions use together: the size of a table indexed by id. */
+export function functionIdCount(): number {
+  for (const v of CATALOG_VERSIONS) getCatalog(v);
+  return nextId;
+}
+export { pathChanges } from './path-changes';
+export type { PathChange } from './path-changes';

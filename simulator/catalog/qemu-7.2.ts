@@ -25,7 +25,6 @@ export const DELTA_7_2: VersionDelta = {
   stages: [
     { after: 'laio-complete', stage: { id: 'uring-submit', group: 'uring', label: 'io_uring submit' } },
     { after: 'uring-submit', stage: { id: 'uring-complete', group: 'uring', label: 'io_uring completion' } },
-    { after: 'raw', stage: { id: 'blkdebug', group: 'driver', label: 'blkdebug error injection' } },
   ],
 
   events: [
@@ -514,6 +513,18 @@ export const DELTA_7_2: VersionDelta = {
     },
     {
       since: '5.0',
+      why: 'Leaving poll mode polls each handler once more, in case an event raced with io_poll_end.',
+      change: 'poll_set_started',
+      patch: { addIndirectCalls: ['virtio_queue_host_notifier_aio_poll', 'qemu_laio_poll_cb', 'qemu_luring_poll_cb'] },
+    },
+    {
+      since: '5.0',
+      why: "aio=io_uring: io_uring's completion BH runs when a completion callback ran a nested event loop.",
+      change: 'aio_bh_poll',
+      patch: { addIndirectCalls: ['qemu_luring_completion_bh'] },
+    },
+    {
+      since: '5.0',
       why: 'try_poll_mode no longer runs a lone poll pass when polling is off; it only busy-polls or turns polling off.',
       change: 'try_poll_mode',
       patch: {
@@ -847,7 +858,7 @@ export const DELTA_7_2: VersionDelta = {
       since: '4.2',
       why: 'The one-shot completion BH is scheduled through the record/replay layer, which falls back to aio_bh_schedule_oneshot.',
       change: 'blk_aio_prwv',
-      patch: { removeCalls: ['aio_bh_schedule_oneshot'], addCalls: ['replay_bh_schedule_oneshot_event'] },
+      patch: { addCalls: ['replay_bh_schedule_oneshot_event'], indirectCalls: ['aio_bh_schedule_oneshot'] },
     },
     {
       since: '6.1',
@@ -913,11 +924,15 @@ export const DELTA_7_2: VersionDelta = {
           'bdrv_inc_in_flight',
           'tracked_request_begin',
           'bdrv_make_request_serialising',
+          'bdrv_wait_serialising_requests',
           'bdrv_padding_rmw_read',
+          'bdrv_aligned_preadv',
           'bdrv_aligned_pwritev',
           'tracked_request_end',
           'bdrv_dec_in_flight',
         ],
+        // the serialising wait and the reads of the unaligned edges, through the padding helpers
+        indirectCalls: ['bdrv_wait_serialising_requests', 'bdrv_aligned_preadv'],
         traceEvents: ['bdrv_co_pwritev'],
         summary:
           "Per-node write: traces the request, checks it, pads an unaligned request to the node's alignment (reading the edges first), registers it as a tracked request and writes it with bdrv_aligned_pwritev. Runs once for the format node and once for the file node.",
@@ -968,7 +983,14 @@ export const DELTA_7_2: VersionDelta = {
       rename: 'wait_serialising_requests',
       to: 'bdrv_wait_serialising_requests',
       patch: {
-        calls: ['qemu_co_mutex_lock', 'bdrv_wait_serialising_requests_locked', 'qemu_co_mutex_unlock'],
+        calls: [
+          'qemu_co_mutex_lock',
+          'bdrv_wait_serialising_requests_locked',
+          'qemu_co_mutex_unlock',
+          'qemu_coroutine_yield',
+        ],
+        // it waits in bdrv_wait_serialising_requests_locked's qemu_co_queue_wait
+        indirectCalls: ['qemu_coroutine_yield'],
         directYield: false,
         summary:
           'Waits, under the node request lock, until no serialising request overlaps this one; cheap when the node has no serialising requests in flight.',
@@ -1039,160 +1061,6 @@ export const DELTA_7_2: VersionDelta = {
           'Synchronous flush of one node, generated: in a coroutine it calls bdrv_co_flush directly; outside one, as on the VM-stop path, it creates a coroutine on bdrv_flush_entry, enters it in the node’s AioContext and polls until it has stored a result.',
         notes: 'Generated at build time into block/block-gen.c from its declaration in include/block/block-io.h.',
       },
-    },
-
-    // ── blkdebug: error injection at its own layer (present at 4.1.0) ──
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'blkdebug announcements reach blkdebug here; listed for the blkdebug error path.',
-      after: 'raw_adjust_offset',
-      add: {
-        name: 'bdrv_debug_event',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'either',
-        yields: true,
-        directYield: false,
-        calls: ['blkdebug_debug_event'],
-        indirectCalls: ['blkdebug_debug_event'],
-        traceEvents: [],
-        summary:
-          "Passes a block-layer debug event (BLKDBG_WRITE_AIO, BLKDBG_READ_AIO, ...) down the node's chain to the first driver with a debug hook; only blkdebug has one, so without blkdebug it does nothing.",
-        notes: 'Called through the BLKDBG_EVENT macro, for example by raw-format before it forwards a request.',
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'blkdebug arms its rules from debug events; listed for the blkdebug error path.',
-      after: 'bdrv_debug_event',
-      add: {
-        name: 'blkdebug_debug_event',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'either',
-        yields: true,
-        directYield: true,
-        calls: ['qemu_coroutine_yield'],
-        traceEvents: [],
-        summary:
-          'Debug hook of the blkdebug driver: activates every rule configured for this event (an inject-error rule then applies to the next matching request) and suspends the coroutine when a suspend rule matches.',
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'blkdebug write entry; listed for the blkdebug error path.',
-      after: 'blkdebug_debug_event',
-      add: {
-        name: 'blkdebug_co_pwritev',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'coroutine',
-        yields: true,
-        directYield: false,
-        calls: ['rule_check', 'bdrv_co_pwritev'],
-        traceEvents: [],
-        summary:
-          "blkdebug's write: checks the active rules with rule_check and fails the request with the rule's errno when one matches; otherwise passes it unchanged to its image child with bdrv_co_pwritev.",
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'blkdebug read entry; listed for the blkdebug error path.',
-      after: 'blkdebug_co_pwritev',
-      add: {
-        name: 'blkdebug_co_preadv',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'coroutine',
-        yields: true,
-        directYield: false,
-        calls: ['rule_check', 'bdrv_co_preadv'],
-        traceEvents: [],
-        summary:
-          "blkdebug's read: fails the request when an active read rule matches its range, else reads from the image child.",
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'blkdebug flush entry; listed for the blkdebug error path.',
-      after: 'blkdebug_co_preadv',
-      add: {
-        name: 'blkdebug_co_flush',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'coroutine',
-        yields: true,
-        directYield: false,
-        calls: ['rule_check', 'bdrv_co_flush'],
-        traceEvents: [],
-        summary: "blkdebug's flush: fails when an active flush rule matches, else flushes the image child.",
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'Where blkdebug injects the error: the request does not reach the host.',
-      after: 'blkdebug_co_flush',
-      add: {
-        name: 'rule_check',
-        origin: 'qemu',
-        stage: 'blkdebug',
-        thread: 'any',
-        runsIn: 'coroutine',
-        yields: true,
-        directYield: true,
-        calls: ['aio_co_schedule', 'qemu_coroutine_yield'],
-        traceEvents: [],
-        summary:
-          'Finds the first active inject-error rule whose offset and I/O type match. Unless the rule says immediately=on, it reschedules the coroutine on its own AioContext and yields, so the error is returned from a later loop iteration (aio_co_schedule, yield, aio_co_schedule_bh_cb, re-enter), then returns minus the errno.',
-        notes:
-          'A once=on rule is removed after its first hit. No host I/O and no thread-pool job happen for the failed request.',
-      },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'The driver call reaches blkdebug when it is the node below raw-format.',
-      change: 'bdrv_driver_pwritev',
-      patch: { addCalls: ['blkdebug_co_pwritev'] },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'The driver call reaches blkdebug when it is the node below raw-format.',
-      change: 'bdrv_driver_preadv',
-      patch: { addCalls: ['blkdebug_co_preadv'] },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'The flush reaches blkdebug when it is the node below raw-format.',
-      change: 'bdrv_co_flush',
-      patch: { addCalls: ['blkdebug_co_flush'] },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'raw-format announces the write to blkdebug before forwarding it.',
-      change: 'raw_co_pwritev@raw-format',
-      patch: { addCalls: ['bdrv_debug_event'] },
-    },
-    {
-      since: '4.1',
-      catalogued: true,
-      why: 'raw-format announces the read to blkdebug before forwarding it.',
-      change: 'raw_co_preadv@raw-format',
-      patch: { addCalls: ['bdrv_debug_event'] },
     },
 
     // ── file-posix and io_uring (5.0) ──
@@ -1649,7 +1517,8 @@ function uringFunctions(): VersionDelta['functions'] {
         stage: 'uring-submit',
         thread: 'main-loop-or-iothread',
         runsIn: 'either',
-        calls: ['io_uring_get_sqe', 'io_uring_submit', 'luring_process_completions'],
+        calls: ['io_uring_get_sqe', 'io_uring_submit', 'io_uring_enter', 'luring_process_completions'],
+        indirectCalls: ['io_uring_enter'],
         traceEvents: ['luring_io_uring_submit'],
         summary:
           "io_uring's submit loop: copies queued entries into free ring slots and calls io_uring_submit (one io_uring_enter for the batch); marks the queue blocked if entries are left, then reaps any completions already there.",
@@ -1818,6 +1687,26 @@ function uringFunctions(): VersionDelta['functions'] {
         notes: 'In strace with aio=io_uring, one io_uring_enter per batch replaces io_submit.',
       },
       after: 'io_submit',
+    },
+    {
+      since: '5.0',
+      why: "aio=io_uring: an fsync entry cannot complete without blocking, so the kernel runs it on io_uring's worker thread (iou-wrk-<pid> in the thread list).",
+      add: {
+        name: 'io_wq_worker',
+        origin: 'syscall',
+        stage: 'uring-complete',
+        thread: 'kernel',
+        runsIn: 'plain',
+        yields: false,
+        directYield: false,
+        calls: ['fdatasync'],
+        traceEvents: [],
+        summary:
+          "The kernel's io_uring worker thread (iou-wrk-<pid>): runs the submitted entries that would block, such as an fsync, and posts their completions to the ring, which wakes QEMU's ring fd handler. It fires no QEMU trace event.",
+        notes:
+          'Reads and writes of an O_DIRECT file go straight to the device and complete without it. The Linux function is in io_uring/io-wq.c.',
+      },
+      after: 'io_uring_enter',
     },
   ];
 }

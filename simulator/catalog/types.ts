@@ -130,6 +130,11 @@ export interface CatalogData {
   readonly traceEvents: readonly TraceEventDecl[];
   /** Why this version differs from 4.1.0, per function or event name (set on the versions built from a delta). */
   readonly changes?: readonly ChangeNote[];
+  /**
+   * For a version built from a delta: per function, the key it has in the base catalog (after a rename,
+   * its old name), or null for a function the delta added. Functions keep their id along it.
+   */
+  readonly lineage?: readonly (string | null)[];
 }
 
 /** One change between QEMU releases, as a later version's catalog records it ("renamed in 6.0"). */

@@ -6,12 +6,15 @@
 import { parseArgs } from 'node:util';
 import { buildScenario, readFioFile, ScenarioInput } from '../config/build';
 import { ConfigError, excerpt, shortText } from '../config/errors';
-import { ERROR_POLICIES, RW_MODES } from '../config/scenario';
+import { readTraceWorkload } from '../config/trace-workload';
+import { AIO_MODES, ERROR_POLICIES, RW_MODES } from '../config/scenario';
+import { MODELLED_VERSIONS } from '../version';
 import { parseBool, parseDuration, parseInteger, parseSize } from '../config/units';
 import { StopReason } from '../engine/types';
 import { ChromeTraceWriter } from '../output/chrome-trace';
 import { EventLines } from '../output/events';
 import { qemuTraceSink } from '../output/qemu-trace';
+import { onlyEnabled } from '../output/trace-filter';
 import { statsText } from '../output/stats-text';
 import { Simulator } from '../simulator';
 import { Out } from './out';
@@ -20,7 +23,9 @@ import { outstandingText } from '../stats';
 
 const USAGE = `usage: qemu-io-explorer simulate [options]
 
-Simulates QEMU 4.1.0's virtio-blk I/O path and prints every stage it goes through.
+Simulates QEMU's virtio-blk I/O path (4.1.0, or 10.0) and prints every stage it goes through.
+
+  --qemu-version 4.1.0|10.0   the version simulated (default 4.1.0, the I/O path document's)
 
 Where the settings come from (later ones win):
   --qemu "<fragment>"     -drive/-blockdev, -device virtio-blk-pci and -object iothread options
@@ -28,7 +33,7 @@ Where the settings come from (later ones win):
   the flags below
 
 Device and backend:
-  --aio threads|native    --cache none|writeback|writethrough|directsync|unsafe
+  --aio threads|native|io_uring (10.0)    --cache none|writeback|writethrough|directsync|unsafe
   --iothread              run the dataplane in an iothread (adaptive polling)
   --werror report|ignore|stop|enospc      --rerror report|ignore|stop
   --request-merging on|off   --ioeventfd on|off   --event-idx on|off
@@ -38,11 +43,15 @@ Workload:
   --bs SIZE   --iodepth N   --batch N (requests per kick)   --requests N   --runtime DURATION
   --offset SIZE   --size SIZE   --flush-every N (a flush after every N writes)   --disk-size SIZE
   --thinktime DURATION --thinktime-blocks N (pause issuing after every N requests)
+  --workload-from-trace FILE   replay the requests of a real QEMU trace log instead (op, sector,
+                          size, the kick each came in, in order; see 'qemu-io-explorer trace')
 Host device model:
   --device-read-latency D   --device-write-latency D   --device-flush-latency D
   --device-queue-depth N    --device-bandwidth SIZE (per second)
 Errors:
   --fault op:sectors:errno[:times]   e.g. write:0-2047:EIO, read:#3:EIO, flush:*:EIO:1 (repeatable)
+  --blkdebug FILE|on       a blkdebug node under the format: the rules of its config file ([inject-error]),
+                           or on: --fault rules, injected at blkdebug's layer instead of the host device
   --resume-after DURATION  --max-resumes N   (the simulated management tool's 'cont' after a stop)
 Run and output:
   --seed N   --format text|jsonl|qemu-trace|chrome|none   --stats   --max-events N
@@ -52,6 +61,8 @@ Sizes: 4096, 4k, 1M, 2G.  Durations: 500ns, 20us, 10ms, 2s.`;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
+  'qemu-version': { type: 'string' },
+  blkdebug: { type: 'string' },
   qemu: { type: 'string' },
   fio: { type: 'string' },
   aio: { type: 'string' },
@@ -77,6 +88,7 @@ const OPTIONS = {
   'flush-every': { type: 'string' },
   thinktime: { type: 'string' },
   'thinktime-blocks': { type: 'string' },
+  'workload-from-trace': { type: 'string' },
   'disk-size': { type: 'string' },
   'device-read-latency': { type: 'string' },
   'device-write-latency': { type: 'string' },
@@ -138,9 +150,11 @@ function opt<T>(v: string | undefined, parse: (s: string) => T): T | undefined {
 
 export function scenarioInput(f: Flags): ScenarioInput {
   return {
+    qemuVersion: enumFlag(f['qemu-version'], MODELLED_VERSIONS, 'qemu-version'),
     qemu: f.qemu,
     fioFile: f.fio,
-    aio: enumFlag(f.aio, ['threads', 'native'], 'aio'),
+    aio: enumFlag(f.aio, AIO_MODES, 'aio'),
+    blkdebug: f.blkdebug === 'on' ? true : f.blkdebug,
     cache: enumFlag(f.cache, ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'], 'cache'),
     iothread: f.iothread,
     werror: enumFlag(f.werror, ERROR_POLICIES, 'werror'),
@@ -154,6 +168,7 @@ export function scenarioInput(f: Flags): ScenarioInput {
     diskBytes: opt(f['disk-size'], (s) => parseSize(s, '--disk-size')),
     seed: opt(f.seed, (s) => parseInteger(s, '--seed', 0, 0xffffffff)),
     faults: f.fault,
+    traceFile: f['workload-from-trace'],
     resumeAfterNs: opt(f['resume-after'], (s) => parseDuration(s, '--resume-after')),
     maxResumes: opt(f['max-resumes'], (s) => parseInteger(s, '--max-resumes', 0, 1000)),
     workload: {
@@ -221,15 +236,17 @@ async function simulate(args: string[]): Promise<number> {
   const maxEvents = opt(f['max-events'], (s) => parseInteger(s, '--max-events', 1)) ?? Infinity;
   const input = scenarioInput(f);
   if (input.fioFile !== undefined) input.fioText = await readFioFile(input.fioFile, '--fio');
-  const { scenario, notes } = namingFlags(f, () => buildScenario(input));
-  for (const n of notes) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
+  const traced =
+    input.traceFile !== undefined ? await readTraceWorkload(input.traceFile, '--workload-from-trace') : null;
+  const { scenario, notes } = namingFlags(f, () => buildScenario({ ...input, traceWorkload: traced?.workload }));
+  for (const n of [...(traced?.notes ?? []), ...notes]) process.stderr.write(`qemu-io-explorer: note: ${n}\n`);
 
   const sim = new Simulator(scenario);
   const out = new Out();
   const lines = new EventLines(sim, out.lines);
   if (format === 'text') sim.listener = (ev) => lines.text(ev);
   else if (format === 'jsonl') sim.listener = (ev) => lines.json(ev);
-  else if (format === 'qemu-trace') sim.m.tracer = qemuTraceSink(sim.m, out.lines);
+  else if (format === 'qemu-trace') sim.m.tracer = onlyEnabled(scenario.traceEvents, qemuTraceSink(sim.m, out.lines));
   const chrome = format === 'chrome' ? new ChromeTraceWriter(sim, (l) => out.line(l)) : null;
   if (chrome) sim.listener = (ev) => chrome.event(sim.record(ev));
 

@@ -1,14 +1,31 @@
 // Takes a scenario's settings from the QEMU command line a user really runs: the -drive (or
 // -blockdev), -device virtio-blk-pci and -object iothread options. Options that have
 // nothing to do with the block path (-m, -smp, -netdev, ...) are ignored and listed; an
-// unknown key inside one of the options we read is an error, as QEMU would make it.
+// unknown key inside one of the options we read is an error, as QEMU would make it, and so is
+// an option the simulated QEMU version does not have yet (or any more).
 
+import type { ModelledVersion } from '../version';
+import { readBlkdebugConfig } from './blkdebug';
 import { ConfigError, excerpt, shortText } from './errors';
-import { AioMode, CACHE_MODES, CacheFlags, cacheFlags, CacheMode, ERROR_POLICIES, ErrorPolicy } from './scenario';
+import {
+  AioMode,
+  BlkdebugRule,
+  CACHE_MODES,
+  CacheFlags,
+  cacheFlags,
+  CacheMode,
+  ERROR_POLICIES,
+  ErrorPolicy,
+} from './scenario';
 import { parseBool, parseDuration, parseInteger } from './units';
 
 export interface QemuSettings {
   aio?: AioMode;
+  /** file.driver=blkdebug: the rules of its file.config (none without one). */
+  blkdebug?: BlkdebugRule[];
+  /** aio-max-batch of the iothread and of the drive (0: the default). */
+  iothreadMaxBatch?: number;
+  driveMaxBatch?: number;
   cache?: CacheFlags;
   iothread?: boolean;
   werror?: ErrorPolicy;
@@ -18,6 +35,8 @@ export interface QemuSettings {
   eventIdx?: boolean;
   queueSize?: number;
   pollMaxNs?: number;
+  /** The -trace event patterns, in order (`name*`, or `-name*` to disable); none: -trace not given. */
+  traceEvents?: string[];
   /** Options we did not read, for the user to know. */
   ignored: string[];
 }
@@ -112,6 +131,15 @@ const DRIVE_KEYS = new Set([
   'file.locking',
   'locking',
   'copy-on-read',
+  'aio-max-batch',
+  // blkdebug between the format and the image: file.driver=blkdebug,file.config=...,file.image.*
+  'file.driver',
+  'file.config',
+  'file.image.driver',
+  'file.image.filename',
+  'file.image.aio',
+  'file.image.aio-max-batch',
+  'file.image.locking',
 ]);
 const DEVICE_KEYS = new Set([
   'drive',
@@ -145,8 +173,63 @@ const DEVICE_KEYS = new Set([
   'multifunction',
   'rombar',
   'romfile',
+  'iothread-vq-mapping',
 ]);
-const IOTHREAD_KEYS = new Set(['id', 'poll-max-ns', 'poll-grow', 'poll-shrink']);
+const IOTHREAD_KEYS = new Set([
+  'id',
+  'poll-max-ns',
+  'poll-grow',
+  'poll-shrink',
+  'aio-max-batch',
+  'thread-pool-min',
+  'thread-pool-max',
+]);
+
+/**
+ * Options of the block path that exist only from one release on (or only until one): a QEMU of
+ * another version refuses them, and so does the simulator, naming the version.
+ */
+const LIFETIMES: Record<string, { since?: string; until?: string; what: string }> = {
+  'aio=io_uring': { since: '5.0', what: 'aio=io_uring' },
+  'device:seg-max-adjust': { since: '5.0', what: 'the virtio-blk option seg-max-adjust' },
+  'device:scsi': { until: '9.1', what: 'the virtio-blk option scsi' },
+  'device:iothread-vq-mapping': { since: '9.0', what: 'the virtio-blk option iothread-vq-mapping' },
+  'iothread:aio-max-batch': { since: '6.1', what: 'the iothread option aio-max-batch' },
+  'iothread:thread-pool-min': { since: '7.1', what: 'the iothread option thread-pool-min' },
+  'iothread:thread-pool-max': { since: '7.1', what: 'the iothread option thread-pool-max' },
+  'drive:aio-max-batch': { since: '6.2', what: 'the drive option aio-max-batch' },
+};
+
+/** Refuses an option the simulated version does not have. */
+function checkVersion(key: string, version: ModelledVersion): void {
+  const life = LIFETIMES[key];
+  if (!life) return;
+  const at = (r: string) => r.split('.').map(Number);
+  const [vMaj, vMin] = at(version);
+  const before = (r: string) => vMaj < at(r)[0] || (vMaj === at(r)[0] && vMin < at(r)[1]);
+  if (life.since && before(life.since))
+    throw new ConfigError(
+      `QEMU command line: ${life.what} is not available in QEMU ${version} (it came in ${life.since}); choose qemuVersion 10.0`,
+      'qemu',
+    );
+  if (life.until && !before(life.until))
+    throw new ConfigError(
+      `QEMU command line: ${life.what} is not available in QEMU ${version} (removed in ${life.until}); choose qemuVersion 4.1.0`,
+      'qemu',
+    );
+}
+
+/** Options the simulated version has but the model does not. */
+const NOT_MODELLED: Record<string, string> = {
+  'device:iothread-vq-mapping': 'one virtqueue in one AioContext',
+  'iothread:thread-pool-min': "the pool keeps QEMU's defaults (0 to 64 workers)",
+  'iothread:thread-pool-max': "the pool keeps QEMU's defaults (0 to 64 workers)",
+};
+
+function checkModelled(key: string, option: string): void {
+  const why = NOT_MODELLED[key];
+  if (why) throw new ConfigError(`QEMU command line: ${option} is not modelled (${why})`, 'qemu');
+}
 const BLOCKDEV_KEYS = new Set([
   'driver',
   'node-name',
@@ -181,7 +264,7 @@ function policy(value: string, what: string, read: boolean): ErrorPolicy {
   return value as ErrorPolicy;
 }
 
-export function parseQemuCommandLine(text: string): QemuSettings {
+export function parseQemuCommandLine(text: string, version: ModelledVersion = '4.1.0'): QemuSettings {
   const argv = shellSplit(text);
   const res: QemuSettings = { ignored: [] };
   const drives: { id: string | null; opts: Map<string, string> }[] = [];
@@ -212,6 +295,7 @@ export function parseQemuCommandLine(text: string): QemuSettings {
       case 'drive': {
         const { opts } = parseOptList(value!, null);
         checkKeys(opts, DRIVE_KEYS, '-drive');
+        for (const k of opts.keys()) checkVersion(`drive:${k}`, version);
         drives.push({ id: opts.get('id') ?? null, opts });
         break;
       }
@@ -232,6 +316,10 @@ export function parseQemuCommandLine(text: string): QemuSettings {
               'qemu',
             );
           checkKeys(opts, DEVICE_KEYS, `-device ${driver}`);
+          for (const k of opts.keys()) {
+            checkVersion(`device:${k}`, version);
+            checkModelled(`device:${k}`, `-device ${driver} option ${k}`);
+          }
           device = opts;
         } else res.ignored.push(`-device ${driver}`);
         break;
@@ -242,10 +330,22 @@ export function parseQemuCommandLine(text: string): QemuSettings {
         opts.delete('qom-type');
         if (type === 'iothread') {
           checkKeys(opts, IOTHREAD_KEYS, '-object iothread');
+          for (const k of opts.keys()) {
+            checkVersion(`iothread:${k}`, version);
+            checkModelled(`iothread:${k}`, `-object iothread option ${k}`);
+          }
           const id = opts.get('id');
           if (!id) throw new ConfigError('QEMU command line: -object iothread needs an id=', 'qemu');
           iothreads.set(id, opts);
         } else res.ignored.push(`-object ${type}`);
+        break;
+      }
+      case 'trace': {
+        // -trace [enable=]PATTERN picks the events the log prints; events=FILE and file=FILE we do not read
+        const { head, opts } = parseOptList(value!, 'enable');
+        const pattern = head ?? opts.get('enable');
+        if (pattern !== undefined) (res.traceEvents ??= []).push(pattern);
+        else res.ignored.push(`${arg} ${value}`);
         break;
       }
       default:
@@ -261,7 +361,7 @@ export function parseQemuCommandLine(text: string): QemuSettings {
       'qemu',
     );
   }
-  applyDrive(res, drives, blockdevs, device);
+  applyDrive(res, drives, blockdevs, device, version);
   if (device) applyDevice(res, device, iothreads);
   else if (drives.some((d) => d.opts.get('if') === 'virtio')) res.iothread = false;
   else if (drives.length > 0 || blockdevs.length > 0) {
@@ -278,6 +378,7 @@ function applyDrive(
   drives: { id: string | null; opts: Map<string, string> }[],
   blockdevs: Map<string, string>[],
   device: Map<string, string> | null,
+  version: ModelledVersion,
 ): void {
   let opts: Map<string, string> | undefined;
   if (device?.has('drive')) {
@@ -320,16 +421,36 @@ function applyDrive(
   if (all.has('cache.writeback'))
     cache = { ...cache, writeback: parseBool(all.get('cache.writeback')!, 'cache.writeback') };
   res.cache = cache;
-  if (all.has('aio')) {
-    const aio = all.get('aio')!;
-    if (aio !== 'threads' && aio !== 'native') {
+  // with blkdebug in between, the protocol node's options are file.image.*
+  const blkdebug = all.get('file.driver');
+  if (blkdebug !== undefined && blkdebug !== 'blkdebug')
+    throw new ConfigError(
+      `QEMU command line: file.driver=${shortText(blkdebug, 40)} is not modelled (file-posix, or blkdebug)`,
+      'qemu',
+    );
+  const image = (k: string) => (blkdebug ? all.get(`file.image.${k}`) : all.get(k));
+  if (blkdebug) {
+    if (all.has('aio'))
+      throw new ConfigError('QEMU command line: with file.driver=blkdebug, aio= belongs to file.image.aio', 'qemu');
+    const config = all.get('file.config');
+    res.blkdebug = config ? readBlkdebugConfig(config) : [];
+  } else {
+    for (const k of ['file.config', 'file.image.driver', 'file.image.filename', 'file.image.aio']) {
+      if (all.has(k)) throw new ConfigError(`QEMU command line: ${k} needs file.driver=blkdebug`, 'qemu');
+    }
+  }
+  const aio = image('aio');
+  if (aio !== undefined) {
+    if (aio !== 'threads' && aio !== 'native' && aio !== 'io_uring')
       throw new ConfigError(
-        `QEMU command line: aio=${shortText(aio, 40)} is not available in QEMU 4.1.0 (threads or native; io_uring came in 5.0)`,
+        `QEMU command line: aio=${shortText(aio, 40)} is not one of threads, native, io_uring`,
         'qemu',
       );
-    }
+    checkVersion(`aio=${aio}`, version);
     res.aio = aio;
   }
+  const batch = image('aio-max-batch');
+  if (batch !== undefined) res.driveMaxBatch = parseInteger(batch, 'aio-max-batch', 0, 1 << 30);
   if (all.has('werror')) res.werror = policy(all.get('werror')!, 'werror', false);
   if (all.has('rerror')) res.rerror = policy(all.get('rerror')!, 'rerror', true);
 }
@@ -352,6 +473,8 @@ function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map
       );
     res.iothread = true;
     if (obj.has('poll-max-ns')) res.pollMaxNs = parseDuration(obj.get('poll-max-ns')!, 'poll-max-ns');
+    if (obj.has('aio-max-batch'))
+      res.iothreadMaxBatch = parseInteger(obj.get('aio-max-batch')!, 'aio-max-batch', 0, 1 << 30);
     for (const k of ['poll-grow', 'poll-shrink']) {
       if (obj.has(k) && obj.get(k) !== '0')
         throw new ConfigError(`QEMU command line: ${k}=${obj.get(k)} is not modelled (only the default 0)`, 'qemu');
@@ -377,7 +500,7 @@ function applyDevice(res: QemuSettings, dev: Map<string, string>, iothreads: Map
   }
   if (res.iothread && res.ioeventfd === false) {
     throw new ConfigError(
-      'QEMU command line: ioeventfd=off cannot be used with iothread= (QEMU 4.1.0 requires ioeventfd for an iothread)',
+      'QEMU command line: ioeventfd=off cannot be used with iothread= (QEMU requires ioeventfd for an iothread)',
       'qemu',
     );
   }

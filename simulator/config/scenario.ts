@@ -2,13 +2,15 @@
 // the CLI, QEMU command-line and fio parsers and the debug adapter's launch configuration all
 // produce it.
 
-export type AioMode = 'threads' | 'native';
+import type { ModelledVersion } from '../version';
+
+export type AioMode = 'threads' | 'native' | 'io_uring';
 export type CacheMode = 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
 export type ErrorPolicy = 'report' | 'ignore' | 'stop' | 'enospc';
 export type RwMode = 'read' | 'write' | 'randread' | 'randwrite' | 'randrw' | 'rw';
 export type FaultOp = 'read' | 'write' | 'flush' | 'any';
 
-export const AIO_MODES: readonly AioMode[] = ['threads', 'native'];
+export const AIO_MODES: readonly AioMode[] = ['threads', 'native', 'io_uring'];
 export const CACHE_MODES: readonly CacheMode[] = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'];
 export const ERROR_POLICIES: readonly ErrorPolicy[] = ['report', 'ignore', 'stop', 'enospc'];
 export const RW_MODES: readonly RwMode[] = ['read', 'write', 'randread', 'randwrite', 'randrw', 'rw'];
@@ -34,6 +36,34 @@ export interface Workload {
   /** fio's thinktime: the guest stops issuing for this long (ns) after every thinktimeBlocks requests. */
   thinktimeNs: number;
   thinktimeBlocks: number;
+  /** Replay a real trace's requests instead (the fio-like fields above are then unused). */
+  fromTrace: TraceWorkload | null;
+}
+
+/** A guest request as a trace shows it. */
+export interface TraceRequest {
+  op: 'read' | 'write' | 'flush';
+  sector: number;
+  bytes: number;
+}
+
+/**
+ * The requests a log shows QEMU popping after one kick (virtio_queue_notify), in pop order: the
+ * guest queues them together and then rings the doorbell (if the device wants a kick).
+ */
+export interface TraceKick {
+  requests: readonly TraceRequest[];
+  /** Completions the log shows before this kick: the guest reaps as many before it queues these. */
+  after: number;
+  /** Time from the kick before to this one in the log (0 without timestamps): the guest waits as long. */
+  gapNs: number;
+}
+
+/** A workload read from a QEMU trace log (config/trace-workload.ts): its kicks, in order. */
+export interface TraceWorkload {
+  file: string;
+  kicks: readonly TraceKick[];
+  requests: number;
 }
 
 export interface DeviceModel {
@@ -79,8 +109,29 @@ export interface FaultRule {
   times: number;
 }
 
+/** A blkdebug inject-error rule: armed by `event`, it fails the next matching request at blkdebug's layer. */
+export interface BlkdebugRule {
+  /** The blkdebug event that arms it (BLKDBG_WRITE_AIO is `write_aio`, ...). */
+  event: BlkdebugEvent;
+  /** The I/O types it fails (blkdebug's iotype; all of them by default). */
+  iotypes: readonly BlkdebugIoType[];
+  errno: number;
+  /** A byte the request must cover (blkdebug's sector × 512), or -1 for any request. */
+  offset: number;
+  /** Removed after its first hit. */
+  once: boolean;
+  /** Fail without first rescheduling the coroutine (no aio_co_schedule, no yield). */
+  immediately: boolean;
+}
+
+/** The blkdebug events the model announces: raw-format before a read or write, a flush before each step. */
+export const BLKDEBUG_EVENTS = ['read_aio', 'write_aio', 'flush_to_os', 'flush_to_disk'] as const;
+export type BlkdebugEvent = (typeof BLKDEBUG_EVENTS)[number];
+export const BLKDEBUG_IO_TYPES = ['read', 'write', 'write-zeroes', 'discard', 'flush', 'block-status'] as const;
+export type BlkdebugIoType = (typeof BLKDEBUG_IO_TYPES)[number];
+
 export interface Scenario {
-  qemuVersion: string;
+  qemuVersion: ModelledVersion;
   seed: number;
   aio: AioMode;
   iothread: boolean;
@@ -96,6 +147,8 @@ export interface Scenario {
   queueSize: number;
   /** The iothread's poll-max-ns (the main loop never polls). */
   pollMaxNs: number;
+  /** Linux AIO's batch limit (6.1+): the iothread's and the drive's aio-max-batch, 0 for the default. */
+  aioMaxBatch: { iothread: number; drive: number };
   /** Disk size in bytes. */
   diskBytes: number;
   /** O_DIRECT alignment the host file system imposes (request_alignment of the file node). */
@@ -103,7 +156,12 @@ export interface Scenario {
   workload: Workload;
   device: DeviceModel;
   cpu: CpuModel;
+  /** Errors the host device returns (without blkdebug). */
   faults: FaultRule[];
+  /** The trace events a QEMU command line's -trace options enable, as patterns in order; null: all. */
+  traceEvents: readonly string[] | null;
+  /** A blkdebug node between raw-format and file-posix (file.driver=blkdebug), with its rules; null: none. */
+  blkdebug: BlkdebugRule[] | null;
   /** The simulated management tool: `cont` this long after a STOP, at most maxResumes times. */
   resumeAfterNs: number;
   maxResumes: number;
@@ -125,6 +183,7 @@ export function defaultScenario(): Scenario {
     eventIdx: true,
     queueSize: 128,
     pollMaxNs: 32768,
+    aioMaxBatch: { iothread: 0, drive: 0 },
     diskBytes: 1 * GiB,
     hostBlockSize: 512,
     workload: {
@@ -140,6 +199,7 @@ export function defaultScenario(): Scenario {
       flushEvery: 0,
       thinktimeNs: 0,
       thinktimeBlocks: 1,
+      fromTrace: null,
     },
     device: {
       queueDepth: 64,
@@ -162,6 +222,8 @@ export function defaultScenario(): Scenario {
       irqNs: 3_000,
     },
     faults: [],
+    traceEvents: null,
+    blkdebug: null,
     resumeAfterNs: 1_000_000,
     maxResumes: 3,
   };

@@ -1,9 +1,10 @@
-// The combinations QEMU 4.1.0 (or the model) refuses, with messages that say why. Each error
+// The combinations the simulated QEMU version (or the model) refuses, with messages that say why. Each error
 // carries the scenario field it is about (ConfigError.field), so a front end can name its own
 // flag or launch field; the messages themselves use words, not internal names.
 
+import { isModelled, MODELLED_VERSIONS, profileOf } from '../version';
 import { ConfigError } from './errors';
-import { AIO_MODES, DeviceModel, ERROR_POLICIES, RW_MODES, Scenario } from './scenario';
+import { AIO_MODES, DeviceModel, ERROR_POLICIES, RW_MODES, Scenario, TraceWorkload } from './scenario';
 
 const DEVICE_WORDS: Record<keyof DeviceModel, string> = {
   queueDepth: 'device queue depth',
@@ -20,24 +21,33 @@ export function validateScenario(sc: Scenario): Scenario {
     throw new ConfigError(msg, field);
   };
   const wl = sc.workload;
+  if (!isModelled(sc.qemuVersion))
+    fail(
+      'qemuVersion',
+      `QEMU version "${sc.qemuVersion}" is not modelled (available: ${MODELLED_VERSIONS.join(', ')})`,
+    );
+  const v = sc.qemuVersion;
   if (!Number.isSafeInteger(sc.diskBytes) || sc.diskBytes < 512 || sc.diskBytes % 512 !== 0)
     fail('diskBytes', `disk size ${sc.diskBytes} must be a positive multiple of 512 bytes`);
   if (!AIO_MODES.includes(sc.aio)) fail('aio', `aio "${sc.aio}" is not one of ${AIO_MODES.join(', ')}`);
+  if (sc.aio === 'io_uring' && !profileOf(v).ioUring)
+    fail('aio', `aio=io_uring is not available in QEMU ${v} (io_uring came in 5.0); choose qemuVersion 10.0`);
   if (sc.aio === 'native' && !sc.cache.direct) {
     fail(
       'aio',
-      'aio=native requires cache.direct=on (cache=none or cache=directsync): QEMU 4.1.0 refuses to open the image otherwise',
+      `aio=native requires cache.direct=on (cache=none or cache=directsync): QEMU ${v} refuses to open the image otherwise`,
     );
   }
+  if ((sc.aioMaxBatch.iothread || sc.aioMaxBatch.drive) && !profileOf(v).laioMaxBatch)
+    fail('aioMaxBatch', `aio-max-batch is not in QEMU ${v} (it came in 6.1); choose qemuVersion 10.0`);
+  if (sc.aioMaxBatch.iothread && !sc.iothread)
+    fail('aioMaxBatch', "aio-max-batch of an iothread needs the drive's device to use the iothread");
   if (!ERROR_POLICIES.includes(sc.werror))
     fail('werror', `werror "${sc.werror}" is not one of ${ERROR_POLICIES.join(', ')}`);
   if (!['report', 'ignore', 'stop'].includes(sc.rerror))
     fail('rerror', `rerror "${sc.rerror}" is not one of report, ignore, stop (enospc is a write-only policy)`);
   if (sc.iothread && !sc.ioeventfd)
-    fail(
-      'ioeventfd',
-      'ioeventfd=off cannot be combined with an iothread (QEMU 4.1.0 requires ioeventfd for iothread=)',
-    );
+    fail('ioeventfd', 'ioeventfd=off cannot be combined with an iothread (QEMU requires ioeventfd for iothread=)');
   if (!RW_MODES.includes(wl.rw)) fail('rw', `rw "${wl.rw}" is not one of ${RW_MODES.join(', ')}`);
   if (!Number.isInteger(wl.bs) || wl.bs < 512 || wl.bs % 512 !== 0)
     fail('bs', `bs ${wl.bs} must be a positive multiple of 512 bytes`);
@@ -91,9 +101,32 @@ export function validateScenario(sc: Scenario): Scenario {
   if (d.pageCacheBytesPerSec <= 0)
     fail('device.pageCacheBytesPerSec', 'page-cache bandwidth must be more than 0 bytes/s');
   if (d.jitter >= 1) fail('device.jitter', `device jitter ${d.jitter} must be below 1`);
+  if (wl.fromTrace) validateTrace(wl.fromTrace, sc, fail);
   if (!Number.isInteger(sc.maxResumes) || sc.maxResumes < 0)
     fail('maxResumes', `maxResumes ${sc.maxResumes} must be 0 or more`);
-  if (sc.qemuVersion !== '4.1.0')
-    fail('qemuVersion', `QEMU version "${sc.qemuVersion}" is not modelled (available: 4.1.0)`);
   return sc;
+}
+
+/** A trace's requests must fit the simulated disk, the model's request size and the ring. */
+function validateTrace(trace: TraceWorkload, sc: Scenario, fail: (field: string, msg: string) => never): void {
+  const where = `the workload from trace ${trace.file}`;
+  let n = 0;
+  for (const kick of trace.kicks) {
+    if (kick.requests.length > sc.queueSize)
+      fail(
+        'workload.fromTrace',
+        `${where}: a kick with ${kick.requests.length} requests does not fit the virtqueue's queue-size ${sc.queueSize}`,
+      );
+    for (const r of kick.requests) {
+      n++;
+      if (r.op === 'flush') continue;
+      const what = `${where}: request ${n} (${r.op} of ${r.bytes} bytes at sector ${r.sector})`;
+      if (r.bytes > 64 * 1024 * 1024) fail('workload.fromTrace', `${what} is larger than the 64 MiB the model accepts`);
+      if (r.sector * 512 + r.bytes > sc.diskBytes)
+        fail(
+          'workload.fromTrace',
+          `${what} ends past the end of the ${sc.diskBytes}-byte disk (give a larger disk size)`,
+        );
+    }
+  }
 }

@@ -179,6 +179,11 @@ export class Machine {
   listener: ((ev: StageEvent) => void) | null = null;
   /** Optional receiver of QEMU trace-event points; steps only build arguments when set. */
   tracer: TraceSink | null = null;
+  /**
+   * Names the tracer sees for events the model fires under another name: a later version's name
+   * for a renamed event, or null for one that version no longer has. Null: names as fired.
+   */
+  traceNames: ReadonlyMap<string, string | null> | null = null;
   /** Optional observer of threads coming and going (worker threads do). */
   threadListener: ((t: SimThread, event: 'started' | 'exited') => void) | null = null;
   /** Optional observer of guest requests completing, by id (a timeline records their stage times). */
@@ -355,6 +360,9 @@ export class Machine {
     a6?: TraceArg,
   ): void {
     if (this.tracer === null) return;
+    const renamed = this.traceNames?.get(event);
+    if (renamed === null) return;
+    if (renamed !== undefined) event = renamed;
     const args = [a0, a1, a2, a3, a4, a5, a6];
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     this.tracer(t, event, args as TraceArg[]);

@@ -25,6 +25,8 @@ export const Wait = {
   halted: 5,
   /** Being created (qemu_thread_create until the thread first runs). */
   starting: 6,
+  /** A kernel worker thread with no work queued. */
+  kernelWork: 7,
 } as const;
 export const WAIT_NAMES = [
   'running',
@@ -34,6 +36,7 @@ export const WAIT_NAMES = [
   'qemu_sem_timedwait',
   'halted',
   'starting',
+  'waiting for work',
 ] as const;
 
 export interface Frame {
@@ -65,7 +68,8 @@ export interface Stack {
   depth: number;
 }
 
-export type ThreadKindName = 'main-loop' | 'iothread' | 'worker' | 'vcpu';
+/** `kernel`: a thread of the host kernel that runs work for QEMU (io_uring's iou-wrk). */
+export type ThreadKindName = 'main-loop' | 'iothread' | 'worker' | 'vcpu' | 'kernel';
 
 export interface SimThread {
   id: number;

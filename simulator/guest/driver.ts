@@ -5,6 +5,7 @@
 // are guest code: they run while the vCPU is in KVM_RUN, shown on top of kvm_cpu_exec.
 
 import { IoOp } from '../backends/device';
+import { copyPlain } from '../engine/clone';
 import { Machine } from '../engine/machine';
 import { ENTRY, Wait, World } from '../engine/types';
 import { vmRunning } from '../loop/runstate';
@@ -13,7 +14,16 @@ import { virtio_blk_data_plane_start } from '../virtio/dataplane';
 import { descCounts, guestReaped, newVirtioBlkReq, ReqState, vreq } from '../virtio/virtio-blk';
 import { guestAddAvail, guestNeedsKick, ioeventfdSignal, virtio_pci_notify_write, vqOf } from '../virtio/virtqueue';
 import { Histogram, newHistogram, record } from './latency';
-import { flushDue, initWorkload, nextRequest, WorkloadState } from './workload';
+import {
+  batchSize,
+  finished,
+  initWorkload,
+  mayIssue,
+  nextRequest,
+  Progress,
+  resumeAt,
+  WorkloadState,
+} from './workload';
 import { Workload } from '../config/scenario';
 
 export interface GuestStats {
@@ -49,10 +59,7 @@ export interface GuestState {
   vq: number;
   ioeventfd: boolean;
   work: WorkloadState;
-  requests: number;
-  runtimeNs: number;
   iodepth: number;
-  batch: number;
   inflight: number;
   irqPending: boolean;
   /** A doorbell write trapped to QEMU (ioeventfd off) waiting to be handled by kvm_cpu_exec. */
@@ -60,8 +67,6 @@ export interface GuestState {
   setupDone: boolean;
   /** The last request id the guest issued, for "stop on the n-th request" style predicates. */
   lastIssued: number;
-  /** fio thinktime: no new requests before this time. */
-  thinkUntil: number;
   stats: GuestStats;
   irqTimer: number;
 }
@@ -78,16 +83,12 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
     vq: 0,
     ioeventfd,
     work: initWorkload(wl, diskBytes),
-    requests: wl.requests,
-    runtimeNs: wl.runtimeNs,
     iodepth: wl.iodepth,
-    batch: wl.batch,
     inflight: 0,
     irqPending: false,
     mmioPending: -1,
     setupDone: false,
     lastIssued: -1,
-    thinkUntil: 0,
     stats: {
       latency: newHistogram(),
       stageSum: [0, 0, 0, 0, 0],
@@ -106,18 +107,15 @@ export function initGuest(w: World, wl: Workload, diskBytes: number, ioeventfd: 
   };
 }
 
-function mayIssue(g: GuestState, now: number): boolean {
-  if (g.inflight >= g.iodepth || now < g.thinkUntil) return false;
-  // fio's fsync=N also follows the last N writes
-  if (flushDue(g.work)) return true;
-  if (g.work.issued >= g.requests) return false;
-  if (g.runtimeNs > 0 && now >= g.runtimeNs) return false;
-  return true;
-}
+const scratch: Progress = { now: 0, inflight: 0, reaped: 0, room: 0 };
 
-function finished(g: GuestState, now: number): boolean {
-  const stopped = g.work.issued >= g.requests || (g.runtimeNs > 0 && now >= g.runtimeNs);
-  return stopped && !flushDue(g.work) && g.inflight === 0;
+/** Where the guest stands, for the workload's pacing (one reused record: read at once, never kept). */
+function progress(m: Machine, g: GuestState, now: number): Progress {
+  scratch.now = now;
+  scratch.inflight = g.inflight;
+  scratch.reaped = g.stats.completed + g.stats.flushesCompleted;
+  scratch.room = vqOf(m, g.vq).size - g.inflight;
+  return scratch;
 }
 
 /** An interrupt reached the guest (irqfd → KVM → vCPU). */
@@ -299,25 +297,24 @@ export const kvm_cpu_exec = step(
             g.irqPending = false;
             return m.call(t, vring_interrupt, -1, g.vq);
           }
-          if (mayIssue(g, t.time)) {
+          if (mayIssue(g.work, progress(m, g, t.time))) {
             f[old_idx] = vq.availIdx;
-            f[batch_left] = g.batch;
+            f[batch_left] = batchSize(g.work);
             f.pc = at.queueing;
             return kvm_cpu_exec.run(m, t, f);
           }
-          const fin = finished(g, t.time);
-          if (fin) m.s.done = true;
-          // thinking (fio thinktime): wake up when the pause is over
-          if (g.thinkUntil > t.time && g.inflight < g.iodepth && !fin) return m.block(t, Wait.halted, g.thinkUntil);
-          return m.block(t, Wait.halted);
+          if (finished(g.work, progress(m, g, t.time))) {
+            m.s.done = true;
+            return m.block(t, Wait.halted);
+          }
+          // thinking (fio thinktime, a trace's gap between kicks): wake up when the pause is over
+          const until = resumeAt(g.work, progress(m, g, t.time));
+          return until >= 0 ? m.block(t, Wait.halted, until) : m.block(t, Wait.halted);
         }
         case at.queueing:
-          if (f[batch_left] > 0 && mayIssue(g, t.time)) {
+          if (f[batch_left] > 0 && mayIssue(g.work, progress(m, g, t.time))) {
             f[batch_left]--;
-            const next = nextRequest(g.work, m.s.rng);
-            const wl = g.work.wl;
-            if (wl.thinktimeNs > 0 && next.op !== IoOp.flush && g.work.issued % wl.thinktimeBlocks === 0)
-              g.thinkUntil = t.time + wl.thinktimeNs;
+            const next = nextRequest(g.work, m.s.rng, t.time);
             const r = newVirtioBlkReq(w, next.op, next.sector, next.bytes, t.time);
             g.inflight++;
             g.lastIssued = r.id;
@@ -336,6 +333,13 @@ export const kvm_cpu_exec = step(
 
 /** qemu_kvm_cpu_thread_fn: the vCPU thread runs kvm_cpu_exec for ever. */
 export const qemu_kvm_cpu_thread_fn = step('qemu_kvm_cpu_thread_fn', {}, () => (m, t) => m.call(t, kvm_cpu_exec, -1));
+
+/** A checkpoint's copy; the workload's definition is shared, as it never changes (a trace's can be large). */
+export function copyGuestState(g: GuestState): GuestState {
+  const { wl, ...work } = g.work;
+  const c = copyPlain({ ...g, work });
+  return { ...c, work: { ...c.work, wl } };
+}
 
 export function registerGuestTimers(m: Machine): void {
   const w = m.s.w;

@@ -6,11 +6,12 @@
 // may come back on another thread. So at a yield the coroutine's open frames are closed on the
 // thread it leaves and reopened, at the resume, on the thread that re-enters it.
 
-import { catalog, Fn } from '../catalog';
+import { Catalog, Fn } from '../catalog';
 import { CoState } from '../coroutine/coroutine';
 import { Machine } from '../engine/machine';
 import { ThreadState } from '../engine/types';
 import { StageEventRecord } from '../simulator';
+import { catalogOf } from '../version';
 
 interface Open {
   name: string;
@@ -31,14 +32,18 @@ export class ChromeTraceWriter {
 
   /** Coroutines begun and not yet terminated, with their track's name. */
   private readonly live = new Map<number, string>();
+  /** The catalog of the version the machine runs. */
+  private readonly catalog: Catalog;
 
   /** `line` receives the JSON a line at a time, without the newline. */
   constructor(
     private readonly sim: { readonly m: Machine },
     private readonly line: (text: string) => void,
   ) {
-    this.line('{"displayTimeUnit":"ns","otherData":{"generator":"qemu-io-explorer","qemu":"4.1.0"},"traceEvents":[');
-    this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: 'QEMU 4.1.0 (simulated)' } });
+    this.catalog = catalogOf(sim.m);
+    const v = this.catalog.version;
+    this.line(`{"displayTimeUnit":"ns","otherData":{"generator":"qemu-io-explorer","qemu":"${v}"},"traceEvents":[`);
+    this.emit({ ph: 'M', name: 'process_name', pid: 1, tid: 0, args: { name: `QEMU ${v} (simulated)` } });
   }
 
   /**
@@ -60,21 +65,22 @@ export class ChromeTraceWriter {
         ...(co ? co.stack.frames.slice(0, co.stack.depth) : []),
       ];
       frames.forEach((f, i) => {
-        const name = catalog.name(f.fn);
+        const name = this.catalog.name(f.fn);
         const inCo = co && i >= t.native.depth ? co.id : null;
-        stack.push({ name, co: inCo, stage: catalog.functions[f.fn].stage });
-        this.emit({ ph: 'B', name, cat: catalog.functions[f.fn].stage, ts, pid: 1, tid, args: { before: true } });
+        const stage = this.catalog.entry(f.fn)!.stage;
+        stack.push({ name, co: inCo, stage });
+        this.emit({ ph: 'B', name, cat: stage, ts, pid: 1, tid, args: { before: true } });
       });
     }
     for (const co of w.co.live.values()) {
       if (co.stack.depth === 0) continue;
-      const name = `coroutine #${co.id} · ${catalog.name(co.entry)}`;
+      const name = `coroutine #${co.id} · ${this.catalog.name(co.entry)}`;
       this.live.set(co.id, name);
       this.emit({ ph: 'b', name, cat: 'coroutine', id: co.id, ts, pid: 1, tid: co.thread + 1, args: {} });
       if (co.state === CoState.running) continue;
       const taken = co.stack.frames
         .slice(0, co.stack.depth)
-        .map((f) => ({ name: catalog.name(f.fn), co: co.id, stage: catalog.functions[f.fn].stage }));
+        .map((f) => ({ name: this.catalog.name(f.fn), co: co.id, stage: this.catalog.entry(f.fn)!.stage }));
       this.parked.set(co.id, taken);
       this.emit({ ph: 'b', name: 'yielded', cat: 'coroutine', id: co.id, ts, pid: 1, tid: co.thread + 1 });
     }
@@ -96,12 +102,12 @@ export class ChromeTraceWriter {
     const ts = us(ev.time_ns);
     switch (ev.phase) {
       case 'enter': {
-        const stage = catalog.functions[ev.fnId].stage;
+        const stage = this.catalog.entry(ev.fnId)!.stage;
         stack.push({ name: ev.function, co: ev.coroutine, stage });
         this.emit({ ph: 'B', name: ev.function, cat: stage, ts, pid: 1, tid, args: this.args(ev) });
         if (ev.fnId === Fn.coroutine_trampoline && ev.coroutine !== null) {
           const co = this.sim.m.s.w.co.live.get(ev.coroutine);
-          const name = `coroutine #${ev.coroutine} · ${co ? catalog.name(co.entry) : '?'}`;
+          const name = `coroutine #${ev.coroutine} · ${co ? this.catalog.name(co.entry) : '?'}`;
           this.live.set(ev.coroutine, name);
           this.emit({ ph: 'b', name, cat: 'coroutine', id: ev.coroutine, ts, pid: 1, tid, args: this.args(ev) });
         }

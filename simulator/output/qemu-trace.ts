@@ -1,13 +1,14 @@
-// The trace-event lines QEMU 4.1.0 prints with `-trace` and the log backend
-// (`tid@sec.usec:name args`), for the events the model fires. Pointers are made up but
+// The trace-event lines the simulated QEMU version prints with `-trace` and the log backend
+// (`tid@sec.usec:name args`), in that version's formats, for the events the model fires. Pointers are made up but
 // stable: one address per object, reused when QEMU would reuse the object. Each event's
 // format is compiled once and lines are written as bytes (the CLI prints hundreds of
 // thousands of lines a second).
 
-import { catalog } from '../catalog';
 import { Machine } from '../engine/machine';
 import { SimThread, TraceArg, TraceSink } from '../engine/types';
 import { LineBuffer, utf8 } from './line-buffer';
+import type { Catalog } from '../catalog';
+import { catalogOf } from '../version';
 
 type Kind =
   | 'vdev'
@@ -23,7 +24,9 @@ type Kind =
   | 'dataplane'
   | 'pool'
   | 'poolElem'
-  | 'hostio';
+  | 'hostio'
+  | 'luring'
+  | 'luringcb';
 
 const BY_NAME: Record<string, Kind> = {
   vdev: 'vdev',
@@ -43,9 +46,18 @@ const BY_NAME: Record<string, Kind> = {
   s: 'dataplane',
   pool: 'pool',
 };
+const POOL_JOB: Record<string, Kind> = { req: 'poolElem', opaque: 'hostio' };
+const LURING: Record<string, Kind> = { s: 'luring', luringcb: 'luringcb', aiocb: 'luringcb' };
 const OVERRIDES: Record<string, Record<string, Kind>> = {
-  thread_pool_submit: { req: 'poolElem', opaque: 'hostio' },
-  thread_pool_complete: { req: 'poolElem', opaque: 'hostio' },
+  thread_pool_submit: POOL_JOB,
+  thread_pool_complete: POOL_JOB,
+  thread_pool_submit_aio: POOL_JOB,
+  thread_pool_complete_aio: POOL_JOB,
+  luring_co_submit: LURING,
+  luring_do_submit: LURING,
+  luring_unplug_fn: LURING,
+  luring_io_uring_submit: LURING,
+  luring_process_completion: LURING,
 };
 const BASE: Record<Kind, [number, number]> = {
   vdev: [0x55d0c369c9b0, 0],
@@ -62,6 +74,8 @@ const BASE: Record<Kind, [number, number]> = {
   pool: [0x55d0c2a6ed00, 0x200],
   poolElem: [0x55d0c3885000, 0x70],
   hostio: [0x7f3ad01ff7e0, 0x1000],
+  luring: [0x55d0c3a52b20, 0],
+  luringcb: [0x7f3ad03fe590, 0x1000],
 };
 
 /** The made-up address of object `value` of a kind (-1: none; a coroutine -1: the thread's leader). */
@@ -86,9 +100,12 @@ interface CompiledEvent {
   ops: Op[];
 }
 
-const compiled = new Map<string, CompiledEvent | null>();
+/** Per catalog: each version has its own formats. */
+const compiledBy = new WeakMap<Catalog, Map<string, CompiledEvent | null>>();
 
-function compiledEvent(event: string): CompiledEvent | null {
+function compiledEvent(catalog: Catalog, event: string): CompiledEvent | null {
+  let compiled = compiledBy.get(catalog);
+  if (!compiled) compiledBy.set(catalog, (compiled = new Map()));
   let c = compiled.get(event);
   if (c !== undefined) return c;
   const decl = catalog.traceEvent(event);
@@ -153,7 +170,7 @@ export function writeQemuTrace(
   out.byte(46); // .
   out.padded(Math.floor((ns % 1e9) / 1e3), 6);
   out.byte(58); // :
-  const c = compiledEvent(event);
+  const c = compiledEvent(catalogOf(m), event);
   if (!c) {
     out.text(`${event} ${args.join(' ')}\n`);
     return;

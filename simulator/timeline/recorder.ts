@@ -5,20 +5,24 @@
 // time ↔ event index); and each request's stage times. Events it has already seen (after a step
 // back, the run is replayed) are ignored. The same recorder on a fixed grid bins a replayed window.
 
-import { catalog, Fn } from '../catalog';
+import { CATALOG_VERSIONS, Catalog, Fn, functionIdCount, getCatalog } from '../catalog';
 import { CoState } from '../coroutine/coroutine';
 import { Machine } from '../engine/machine';
 import { Phase, SimThread, StageEvent } from '../engine/types';
 import { addAt, addSpan, BinGrid, F64List, foldPairs, resample, Series } from './bins';
 import { RequestTable } from './requests';
 
-/** Stage groups in catalog order: a thread lane's time is split among them. */
-export const GROUPS = catalog.groups.map((g) => g.id);
+const CATALOGS: readonly Catalog[] = CATALOG_VERSIONS.map((v) => getCatalog(v));
+/** Stage groups in catalog order, those of every version (the newest has them all): a thread lane's time is split among them. */
+export const GROUPS = CATALOGS[CATALOGS.length - 1].groups.map((g) => g.id);
 const G = GROUPS.length;
-/** The group index of each catalog function. */
-export const FN_GROUP = Uint8Array.from(catalog.functions, (f) =>
-  Math.max(0, GROUPS.indexOf(catalog.stage(f.stage)?.group ?? GROUPS[0])),
-);
+/** The group index of each function, by id (ids are shared by the versions). */
+export const FN_GROUP = new Uint8Array(functionIdCount());
+for (const c of CATALOGS) {
+  c.functions.forEach((f, i) => {
+    FN_GROUP[c.ids[i]] = Math.max(0, GROUPS.indexOf(c.stage(f.stage)?.group ?? GROUPS[0]));
+  });
+}
 
 /** Events per entry of the time index (a power of two). */
 export const INDEX_EVERY = 1024;
@@ -81,6 +85,11 @@ export class TimelineRecorder {
   /** A recorder for a whole run: ≈ 1 µs bins to start with, doubling as the run grows. */
   static forRun(): TimelineRecorder {
     return new TimelineRecorder(new BinGrid(0, 1024, 4096, true), { requests: true });
+  }
+
+  /** The machine recorded, once attached. */
+  get machine(): Machine | null {
+    return this.m;
   }
 
   /** Record what machine `m` does from now on (a fresh run, or the same run restarted). */

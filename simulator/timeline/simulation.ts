@@ -3,7 +3,8 @@
 // the recorded bins or short enough for exact spans. The replays run beside the debuggee; it
 // stays where it is.
 
-import { catalog } from '../catalog';
+import { catalog as reference } from '../catalog';
+import { catalogOf } from '../version';
 import type { Machine } from '../engine/machine';
 import type { StageEvent } from '../engine/types';
 import { BinGrid } from './bins';
@@ -65,6 +66,7 @@ export class SimulationTimeline implements TimelineSource {
 
   query(q: TimelineQuery): TimelineData {
     const rec = this.recorder;
+    const catalog = rec.machine ? catalogOf(rec.machine) : reference;
     const extent = this.extent();
     const end = Math.max(1, rec.endNs);
     const from = Math.min(Math.max(0, q.fromNs ?? 0), end);
@@ -151,8 +153,8 @@ export class SimulationTimeline implements TimelineSource {
       const functions: Record<number, { name: string; group: number }> = {};
       const name = (fn: number): void => {
         functions[fn] ??= {
-          name: catalog.functions[fn].qualifier
-            ? `${catalog.name(fn)} [${catalog.functions[fn].qualifier}]`
+          name: catalog.entry(fn)?.qualifier
+            ? `${catalog.name(fn)} [${catalog.entry(fn)!.qualifier}]`
             : catalog.name(fn),
           group: FN_GROUP[fn],
         };

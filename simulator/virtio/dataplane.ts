@@ -1,7 +1,8 @@
 // hw/block/dataplane/virtio-blk.c: in 4.1.0 the "dataplane" runs whenever ioeventfd is on —
 // in the iothread's context with iothread=, else in the main loop's. Starting it (at
 // DRIVER_OK, on the vCPU thread) moves the drive to that context and attaches the queue's
-// ioeventfd there; completions notify the guest through irqfd.
+// ioeventfd there; completions notify the guest through irqfd. 9.0 folds it into virtio-blk.c
+// as virtio_blk_start_ioeventfd, which fires no trace event.
 
 import { ctxOf, newBh, qemu_bh_schedule, signalNotifier } from '../aio/aio-context';
 import { blk_set_aio_context } from '../block/block-backend';
@@ -42,7 +43,8 @@ export const virtio_blk_data_plane_start = step(
         case ENTRY:
           m.trace(t, 'virtio_blk_data_plane_start', 0);
           f[ctx] = w.vblk.dataplaneCtx;
-          if (!w.virtio.eventIdx) {
+          // without EVENT_IDX, 4.1.0 batches interrupts in a BH (8.2: defer_call does it)
+          if (!w.virtio.eventIdx && !w.qemu.deferCall) {
             w.vblk.notifyGuestBh = newBh(w, ctxOf(m, f[ctx]), 'notify_guest_bh', notify_guest_bh, 0).id;
           }
           f.pc = at.drive_moved;

@@ -1,10 +1,13 @@
 // hw/block/virtio-blk.c and hw/block/dataplane/virtio-blk.c: the device. handle_vq pops
 // requests with notifications off, buffers reads/writes in a MultiReqBuffer (up to 32),
 // and submits them sorted by sector with adjacent ones merged into one blk_aio request —
-// all between blk_io_plug and blk_io_unplug. Completion walks the merge chain; an error
-// goes through the werror/rerror policy (report, ignore, or park the request and stop).
+// all between blk_io_plug and blk_io_unplug (a deferred-call section from 8.2). Completion
+// walks the merge chain and interrupts the guest (from 9.0: virtio_notify_irqfd in an IOThread,
+// virtio_notify in the main loop); an error goes through the werror/rerror policy (report,
+// ignore, or park the request and stop).
 
-import { ctxOf, newBh, qemu_bh_schedule } from '../aio/aio-context';
+import { aio_bh_schedule_oneshot, ctxOf, newBh, newOneshotBh, qemu_bh_schedule } from '../aio/aio-context';
+import { defer_call_begin, defer_call_end } from '../aio/defer-call';
 import { IoOp } from '../backends/device';
 import {
   blk_aio_flush,
@@ -24,6 +27,7 @@ import { returns, step, tailCall } from '../step';
 import { virtio_blk_data_plane_notify } from './dataplane';
 import {
   virtio_notify,
+  virtio_notify_irqfd,
   virtio_queue_empty,
   virtio_queue_set_notification,
   virtqueue_pop,
@@ -521,7 +525,9 @@ export const virtio_blk_handle_request = step(
           return m.call(t, block_acct_start, r.id);
         case at.failed:
           f.pc = at.freed;
-          return m.call(t, virtio_blk_free_request, r.id, r.id);
+          if (!w.qemu.gFreeRequest) return m.call(t, virtio_blk_free_request, r.id, r.id);
+          freeRequest(w, r);
+          return m.ret(t, 0);
         case at.accounted:
           f.pc = at.buffer_submitted;
           if (
@@ -542,27 +548,32 @@ export const virtio_blk_handle_request = step(
 );
 
 /**
- * virtio_blk_handle_vq(vq): plug; do { notifications off; pop and handle every request;
- * notifications on } while (queue not empty); submit what is buffered (`mrb`); unplug.
- * Returns whether it handled any request (`progress`).
+ * virtio_blk_handle_vq(vq): plug (8.2+: open a deferred-call section); do { notifications off;
+ * pop and handle every request; notifications on } while (queue not empty); submit what is
+ * buffered (`mrb`); unplug (end the section). From 5.0 notifications are switched only when they
+ * were on at entry (`suppress`; off while the IOThread busy-polls). Returns whether it handled any
+ * request (`progress`).
  */
 export const virtio_blk_handle_vq = step(
   'virtio_blk_handle_vq',
   {
     args: ['vq: vq'],
-    locals: ['progress: bool', 'mrb: mrb'],
+    locals: ['progress: bool', 'mrb: mrb', 'suppress: bool'],
     at: ['plugged', 'ready_to_pop', 'popped', 'notifying', 'checked_empty', 'submitted', 'unplugged'],
   },
-  ({ vq, progress, mrb }, at) =>
+  ({ vq, progress, mrb, suppress }, at) =>
     (m, t, f) => {
       const w = m.s.w;
+      const q = w.qemu;
       switch (f.pc) {
         case ENTRY:
           f[mrb] = newMrb(w);
+          f[suppress] = !q.notifyToggleIfEnabled || w.virtio.vqs[f[vq]].notification ? 1 : 0;
           f.pc = at.plugged;
-          return m.call(t, blk_io_plug, -1);
+          return m.call(t, q.deferCall ? defer_call_begin : blk_io_plug, -1);
         case at.plugged:
           f.pc = at.ready_to_pop;
+          if (!f[suppress]) return virtio_blk_handle_vq.run(m, t, f);
           return m.call(t, virtio_queue_set_notification, -1, f[vq], 0);
         case at.ready_to_pop:
           f.pc = at.popped;
@@ -574,13 +585,15 @@ export const virtio_blk_handle_vq = step(
             return m.call(t, virtio_blk_handle_request, f.ret, f.ret, f[mrb]);
           }
           f.pc = at.notifying;
-          return m.call(t, virtio_queue_set_notification, -1, f[vq], 1);
+          if (f[suppress]) return m.call(t, virtio_queue_set_notification, -1, f[vq], 1);
+        // fallthrough
         case at.notifying:
           f.pc = at.checked_empty;
           return m.call(t, virtio_queue_empty, -1, f[vq]);
         case at.checked_empty:
           if (!f.ret) {
             f.pc = at.ready_to_pop;
+            if (!f[suppress]) return virtio_blk_handle_vq.run(m, t, f);
             return m.call(t, virtio_queue_set_notification, -1, f[vq], 0);
           }
           f.pc = at.submitted;
@@ -588,7 +601,7 @@ export const virtio_blk_handle_vq = step(
         // fallthrough
         case at.submitted:
           f.pc = at.unplugged;
-          return m.call(t, blk_io_unplug, -1);
+          return m.call(t, q.deferCall ? defer_call_end : blk_io_unplug, -1);
         default:
           w.vblk.freeMrbs.push(f[mrb]);
           return m.ret(t, f[progress]);
@@ -599,8 +612,20 @@ export const virtio_blk_handle_vq = step(
 /** virtio_blk_handle_output_do(vq) → virtio_blk_handle_vq. */
 export const virtio_blk_handle_output_do = tailCall('virtio_blk_handle_output_do', () => virtio_blk_handle_vq);
 
-/** virtio_blk_handle_output(vq): the non-dataplane hook, on the vCPU thread. */
-export const virtio_blk_handle_output = tailCall('virtio_blk_handle_output', () => virtio_blk_handle_output_do);
+/**
+ * virtio_blk_handle_output(vq): the non-dataplane hook, on the vCPU thread; from 7.0 also what the
+ * host notifier runs in the main loop or an IOThread, calling virtio_blk_handle_vq directly.
+ */
+export const virtio_blk_handle_output = step(
+  'virtio_blk_handle_output',
+  { args: ['vq: vq'], at: ['handled'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      if (f.pc !== ENTRY) return m.ret(t, f.ret);
+      f.pc = at.handled;
+      return m.call(t, m.s.w.qemu.pollReady ? virtio_blk_handle_vq : virtio_blk_handle_output_do, -1, f[vq]);
+    },
+);
 
 // ---- completion ----------------------------------------------------------------------------
 
@@ -624,6 +649,8 @@ export const virtio_blk_req_complete = step(
         }
         case at.pushed:
           f.pc = at.notified;
+          if (w.qemu.notifyByThread)
+            return m.call(t, t.kind === 'iothread' ? virtio_notify_irqfd : virtio_notify, r.id, w.vblk.vq);
           if (w.vblk.dataplaneStarted) return m.call(t, virtio_blk_data_plane_notify, r.id, w.vblk.vq);
           return m.call(t, virtio_notify, r.id, w.vblk.vq);
         default:
@@ -632,16 +659,19 @@ export const virtio_blk_req_complete = step(
     },
 );
 
+/** QEMU frees the request (virtio_blk_free_request; 10.0: a plain g_free the model does not show). */
+function freeRequest(w: World, r: VirtioBlkReq): void {
+  r.qemuFreed = true;
+  if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
+}
+
 /** virtio_blk_free_request(req): QEMU is done with the request. */
 export const virtio_blk_free_request = step(
   'virtio_blk_free_request',
   { args: ['req: vreq'] },
   ({ req }) =>
     (m, t, f) => {
-      const w = m.s.w;
-      const r = vreq(m, f[req]);
-      r.qemuFreed = true;
-      if (r.state === ReqState.done) w.vblk.reqs.delete(r.id);
+      freeRequest(m.s.w, vreq(m, f[req]));
       return m.ret(t);
     },
 );
@@ -744,7 +774,9 @@ export const virtio_blk_rw_complete = step(
           return m.call(t, block_acct_done, f[req]);
         case at.accounted:
           f.pc = at.freed;
-          return m.call(t, virtio_blk_free_request, f[req], f[req]);
+          if (!m.s.w.qemu.gFreeRequest) return m.call(t, virtio_blk_free_request, f[req], f[req]);
+          freeRequest(m.s.w, vreq(m, f[req]));
+        // fallthrough
         default:
           f[req] = f[next];
           f.pc = at.next_req;
@@ -775,7 +807,9 @@ export const virtio_blk_flush_complete = step(
           return m.call(t, block_acct_done, f[opaque]);
         case at.accounted:
           f.pc = at.freed;
-          return m.call(t, virtio_blk_free_request, f[opaque], f[opaque]);
+          if (!m.s.w.qemu.gFreeRequest) return m.call(t, virtio_blk_free_request, f[opaque], f[opaque]);
+          freeRequest(m.s.w, vreq(m, f[opaque]));
+        // fallthrough
         default:
           return m.ret(t);
       }
@@ -838,18 +872,26 @@ export const virtio_blk_dma_restart_bh = step(
     },
 );
 
-/** virtio_blk_dma_restart_cb(opaque, running): on resume, schedule the restart BH. */
+/**
+ * virtio_blk_dma_restart_cb(opaque, running): on resume, schedule the restart BH (9.0+: a one-shot
+ * BH in the queue's AioContext, for the queue's parked requests).
+ */
 export const virtio_blk_dma_restart_cb = step(
   'virtio_blk_dma_restart_cb',
   { args: ['opaque: int', 'running: bool'], at: ['scheduled'] },
   ({ running }, at) =>
     (m, t, f) => {
       const w = m.s.w;
-      if (f.pc === ENTRY && f[running] && w.vblk.restartBh < 0) {
+      // 9.0+: only a queue with parked requests gets a BH
+      if (f.pc === ENTRY && f[running] && w.vblk.restartBh < 0 && (w.vblk.rq >= 0 || !w.qemu.notifyByThread)) {
         const ctx = ctxOf(m, w.block.ctx);
-        w.vblk.restartBh = newBh(w, ctx, 'virtio_blk_dma_restart_bh', virtio_blk_dma_restart_bh, 0).id;
         w.block.blkInFlight++;
         f.pc = at.scheduled;
+        if (w.qemu.notifyByThread) {
+          w.vblk.restartBh = newOneshotBh(w, ctx, 'virtio_blk_dma_restart_bh', virtio_blk_dma_restart_bh, 0).id;
+          return m.call(t, aio_bh_schedule_oneshot, -1, ctx.id);
+        }
+        w.vblk.restartBh = newBh(w, ctx, 'virtio_blk_dma_restart_bh', virtio_blk_dma_restart_bh, 0).id;
         return m.call(t, qemu_bh_schedule, -1, w.vblk.restartBh);
       }
       return m.ret(t);

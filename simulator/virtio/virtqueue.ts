@@ -2,7 +2,9 @@
 // directions with EVENT_IDX suppression. The device re-arms kicks by publishing avail_event
 // (only while its notifications are on); the guest re-arms interrupts by publishing
 // used_event. Indices here grow without wrapping; vring_need_event compares them mod 2^16
-// as the real rings do.
+// as the real rings do. From 7.0 the host notifier's handler calls vq->handle_output and
+// polling only checks the ring (the work is io_poll_ready's); from 8.2 virtio_notify_irqfd
+// defers its eventfd write to the end of the current deferred-call section.
 
 import {
   addHandler,
@@ -12,6 +14,7 @@ import {
   pokePoller,
   signalNotifier,
 } from '../aio/aio-context';
+import { defer_call } from '../aio/defer-call';
 import { FnName } from '../catalog';
 import { Callback, Machine } from '../engine/machine';
 import { ENTRY, World } from '../engine/types';
@@ -154,17 +157,18 @@ export const virtio_queue_set_notification = step(
     },
 );
 
-/** virtio_queue_notify_aio_vq(vq): run the device's handle_aio_output. */
+/** virtio_queue_notify_aio_vq(vq): run the device's handle_aio_output (7.0+: virtio_queue_notify_vq, handle_output). */
 export const virtio_queue_notify_aio_vq = step(
   'virtio_queue_notify_aio_vq',
   { args: ['vq: vq'], at: ['handled'] },
   ({ vq }, at) =>
     (m, t, f) => {
       const q = vqOf(m, f[vq]);
-      if (f.pc === ENTRY && q.handleAioOutput >= 0) {
+      const handler = m.s.w.qemu.pollReady ? q.handleOutput : q.handleAioOutput;
+      if (f.pc === ENTRY && handler >= 0) {
         m.trace(t, 'virtio_queue_notify', 0, 0, q.id);
         f.pc = at.handled;
-        return m.callIndirect(t, q.handleAioOutput, -1, q.id);
+        return m.callIndirect(t, handler, -1, q.id);
       }
       return m.ret(t, f.pc === at.handled ? f.ret : 0);
     },
@@ -191,7 +195,10 @@ export const virtio_queue_host_notifier_aio_read = step(
     },
 );
 
-/** virtio_queue_host_notifier_aio_poll(vq): a non-empty ring is processed right here (`progress`). */
+/**
+ * virtio_queue_host_notifier_aio_poll(vq): a non-empty ring is processed right here (`progress`);
+ * from 7.0 it is only reported, and io_poll_ready does the work.
+ */
 export const virtio_queue_host_notifier_aio_poll = step(
   'virtio_queue_host_notifier_aio_poll',
   { args: ['vq: vq'], locals: ['progress: bool'], at: ['handled', 'disabled'] },
@@ -201,6 +208,7 @@ export const virtio_queue_host_notifier_aio_poll = step(
       switch (f.pc) {
         case ENTRY:
           if (q.availIdx === q.lastAvailIdx) return m.ret(t, 0);
+          if (m.s.w.qemu.pollReady) return m.ret(t, 1);
           f.pc = at.handled;
           return m.call(t, virtio_queue_notify_aio_vq, -1, q.id);
         case at.handled:
@@ -225,7 +233,16 @@ function pollHook(key: FnName, enable: number) {
 export const virtio_queue_host_notifier_aio_poll_begin = pollHook('virtio_queue_host_notifier_aio_poll_begin', 0);
 export const virtio_queue_host_notifier_aio_poll_end = pollHook('virtio_queue_host_notifier_aio_poll_end', 1);
 
-/** virtio_queue_aio_set_host_notifier_handler(vq, ctx, handle_output): attach the ioeventfd to a context. */
+/** virtio_queue_host_notifier_aio_poll_ready(vq), 7.0+: polling saw requests; process them. */
+export const virtio_queue_host_notifier_aio_poll_ready = tailCall(
+  'virtio_queue_host_notifier_aio_poll_ready',
+  () => virtio_queue_notify_aio_vq,
+);
+
+/**
+ * virtio_queue_aio_set_host_notifier_handler(vq, ctx, handle_output): attach the ioeventfd to a
+ * context (9.0+: virtio_queue_aio_attach_host_notifier, which takes no handle_output).
+ */
 export const virtio_queue_aio_set_host_notifier_handler = step(
   'virtio_queue_aio_set_host_notifier_handler',
   { args: ['vq: vq', 'ctx: ctx', 'handle_output: fn'] },
@@ -237,6 +254,7 @@ export const virtio_queue_aio_set_host_notifier_handler = step(
       q.hostNotifier = addHandler(m.s.w, ctxOf(m, f[ctx]), `virtqueue ${q.id} host notifier`, q.id, {
         read: virtio_queue_host_notifier_aio_read,
         poll: virtio_queue_host_notifier_aio_poll,
+        pollReady: m.s.w.qemu.pollReady ? virtio_queue_host_notifier_aio_poll_ready : undefined,
         pollBegin: virtio_queue_host_notifier_aio_poll_begin,
         pollEnd: virtio_queue_host_notifier_aio_poll_end,
       }).id;
@@ -329,7 +347,12 @@ function raiseInterrupt(m: Machine, at: number, vq: VirtQueue): void {
   m.at(at + v.irqNs, v.irqTimer, vq.id);
 }
 
-/** virtio_notify_irqfd(vq) / virtio_notify(vq): interrupt the guest unless suppressed. */
+/**
+ * virtio_notify_irqfd(vq) / virtio_notify(vq): interrupt the guest unless suppressed. The irqfd is
+ * the guest notifier's eventfd, which KVM (or the main loop under TCG) turns into an MSI; from 8.2
+ * its write waits for the end of the deferred-call section (virtio_notify_irqfd_deferred_fn), so a
+ * batch of completions raises one interrupt. virtio_notify takes the BQL path (an MSI-X write).
+ */
 function notifyVia(key: 'virtio_notify_irqfd' | 'virtio_notify', viaIrqfd: boolean) {
   return step(key, { args: ['vq: vq'], at: ['checked', 'raised'] }, ({ vq }, at) => (m, t, f) => {
     const q = vqOf(m, f[vq]);
@@ -343,9 +366,10 @@ function notifyVia(key: 'virtio_notify_irqfd' | 'virtio_notify', viaIrqfd: boole
           return m.ret(t);
         }
         m.trace(t, key, 0, q.id);
-        raiseInterrupt(m, t.time, q);
         f.pc = at.raised;
-        // irqfd: the guest notifier's eventfd, which KVM turns into an MSI; otherwise the BQL path (MSI-X write)
+        if (viaIrqfd && m.s.w.qemu.deferCall)
+          return m.call(t, defer_call, f.req, virtio_notify_irqfd_deferred_fn.id, q.id);
+        raiseInterrupt(m, t.time, q);
         if (viaIrqfd) return m.call(t, event_notifier_set, f.req, -1);
       // fallthrough
       default:
@@ -353,6 +377,21 @@ function notifyVia(key: 'virtio_notify_irqfd' | 'virtio_notify', viaIrqfd: boole
     }
   });
 }
+
+/** virtio_notify_irqfd_deferred_fn(vq), 8.2+: the deferred irqfd write. */
+export const virtio_notify_irqfd_deferred_fn = step(
+  'virtio_notify_irqfd_deferred_fn',
+  { args: ['vq: vq'], at: ['written'] },
+  ({ vq }, at) =>
+    (m, t, f) => {
+      const q = vqOf(m, f[vq]);
+      if (f.pc !== ENTRY) return m.ret(t);
+      m.trace(t, 'virtio_notify_irqfd_deferred_fn', 0, q.id);
+      raiseInterrupt(m, t.time, q);
+      f.pc = at.written;
+      return m.call(t, event_notifier_set, f.req, -1);
+    },
+);
 
 export const virtio_notify_irqfd = notifyVia('virtio_notify_irqfd', true);
 export const virtio_notify = notifyVia('virtio_notify', false);

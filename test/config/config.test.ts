@@ -75,7 +75,7 @@ describe('QEMU command-line fragments', () => {
     );
     rejects(
       () => parseQemuCommandLine('-drive id=d0,aio=io_uring -device virtio-blk-pci,drive=d0'),
-      /io_uring came in 5.0/,
+      /aio=io_uring is not available in QEMU 4.1.0 \(it came in 5.0\); choose qemuVersion 10.0/,
     );
     rejects(
       () => parseQemuCommandLine('-drive id=d0,rerror=enospc -device virtio-blk-pci,drive=d0'),

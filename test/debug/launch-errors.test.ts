@@ -8,7 +8,12 @@ import { open } from '../helpers/dap';
 const CASES: [string, Record<string, unknown>, RegExp][] = [
   ['unknown field', { aoi: 'threads' }, /unknown field "aoi" \(known: aio, iothread, cache,/],
   ['wrong type', { iothread: 'yes' }, /"iothread" is "yes"; expected true or false/],
-  ['value outside an enum', { aio: 'io_uring' }, /"aio" is "io_uring"; expected one of threads, native/],
+  ['value outside an enum', { aio: 'posix' }, /"aio" is "posix"; expected one of threads, native, io_uring/],
+  [
+    'an option of another QEMU version',
+    { aio: 'io_uring' },
+    /aio=io_uring is not available in QEMU 4.1.0 \(io_uring came in 5.0\); choose qemuVersion 10.0/,
+  ],
   ['unknown nested field', { workload: { blocksize: '4k' } }, /"workload" has no field "blocksize"/],
   ['bad size', { workload: { bs: '4q' } }, /workload.bs: "4q" is not a size/],
   ['integer out of range', { workload: { iodepth: 0 } }, /"workload.iodepth" is 0; expected a whole number ≥ 1/],
@@ -34,13 +39,17 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     { qemuVersion: '7.2.0' },
     /"qemuVersion" is "7.2.0"; expected one of auto, 4.1.0, 7.2, 10.0/,
   ],
-  ['a traced version without a trace', { qemuVersion: '7.2' }, /"qemuVersion" is "7.2", but only 4.1.0 is simulated/],
+  [
+    'a traced version without a trace',
+    { qemuVersion: '7.2' },
+    /"qemuVersion" is "7.2", but only 4.1.0 and 10.0 are simulated/,
+  ],
   [
     'a simulation field with a trace',
     { traceFile: '/tmp/x.log', aio: 'native' },
     /"aio" sets up a simulation and cannot be used with "traceFile"/,
   ],
-  ['null for a field', { aio: null }, /"aio" is null; expected one of threads, native \(leave the field out/],
+  ['null for a field', { aio: null }, /"aio" is null; expected one of threads, native, io_uring \(leave the field out/],
   ['a prototype name is not a field', { constructor: 'x' }, /unknown field "constructor"/],
   ['a prototype name is not a nested field', { workload: { toString: 1 } }, /"workload" has no field "toString"/],
   ['a number out of its range', { device: { jitter: 5 } }, /"device.jitter" is 5; expected a number from 0 to 0.99/],

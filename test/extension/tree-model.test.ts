@@ -223,3 +223,16 @@ test("another version's tree: a 10.0 replay's stops are found among 10.0's funct
   // the names both versions share are there too
   assert.ok(m.findFunction('virtio_blk_handle_vq'));
 });
+
+test('a function QEMU changed after 4.1.0 carries its "Since X.Y" / "In 10.0" lines, oldest first', () => {
+  const m = model();
+  const renamed = m.changes(fn(m, 'virtio_queue_notify_aio_vq'));
+  assert.deepEqual(
+    renamed.map((c) => c.label),
+    ['Since 7.0'],
+  );
+  assert.match(renamed[0].text, /^renamed `virtio_queue_notify_vq`: /);
+  const pool = m.changes(fn(m, 'thread_pool_completion_bh')).map((c) => c.label);
+  assert.deepEqual(pool, ['Since 8.1', 'Since 8.2', 'In 10.0']);
+  assert.deepEqual(m.changes(fn(m, 'virtio_blk_handle_request')), []);
+});

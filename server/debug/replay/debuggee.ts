@@ -430,7 +430,7 @@ export class ReplayDebuggee implements Debuggee {
         all.push({
           name: `coroutine #${c.id} · ${this.entryName(frames)} — yielded${waitsIn ? ` in ${waitsIn}` : ''}${c.reqs.length ? ` (request ${c.reqs.join(', ')})` : ''}`,
           hint: 'label',
-          source: frames.length > 1 ? { fn: frameFn(frames[1]) } : null,
+          source: frames.length > 1 ? { fn: frameFn(frames[1]) } : { page: 'coroutine_trampoline' },
           ref: { tid: c.tid, co: c.id, fn: -1, current: false } satisfies ReplayFrame,
         });
         this.pushFrames(all, frames, c.tid, c.id, false);
@@ -449,7 +449,7 @@ export class ReplayDebuggee implements Debuggee {
       all.push({
         name: `coroutine #${running} · ${this.entryName(frames)}`,
         hint: 'label',
-        source: frames.length > 1 ? { fn: frameFn(frames[1]) } : null,
+        source: frames.length > 1 ? { fn: frameFn(frames[1]) } : { page: 'coroutine_trampoline' },
         ref: { tid, co: running, fn: -1, current: false } satisfies ReplayFrame,
       });
     }
