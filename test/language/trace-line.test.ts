@@ -14,7 +14,7 @@ import { root } from '../extension/root';
 const fixtures = join(root, 'test', 'fixtures', 'traces');
 const logs = ['7.2', '10.0'].flatMap((v) =>
   readdirSync(join(fixtures, v))
-    .filter((f) => /\.(log|txt)$/.test(f))
+    .filter((f) => /\.(log|txt)$/.test(f) && !f.endsWith('.cmd.txt')) // the command lines beside the logs are not traces
     .map((f) => join(fixtures, v, f)),
 );
 const known = (n: string) => eventLifetimes().has(n);
