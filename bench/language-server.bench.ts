@@ -30,6 +30,7 @@ import {
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import * as catalogs from '../simulator/catalog';
 import { catalog } from '../simulator/catalog';
 import { StageTreeModel } from '../extension/tree/model';
 import { Definitions } from '../server/language/definition';
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
   const qemu = new QemuSourceIndex({ names: names2, expectedFiles: () => [], report: () => undefined });
   const docIdx = new DocIndex(names2, () => undefined);
   docIdx.setPath(join(root, 'docs', 'qemu-io-path.md'));
-  const hp = new HoverProvider(catalog, new Definitions(catalog, qemu, docIdx));
+  const hp = new HoverProvider(catalog, new Definitions(catalog, qemu, docIdx), catalogs);
   const td = TextDocument.create(cUri, 'c', 1, text);
   const maxLen = Math.max(...[...names2].map((n) => n.length), ...catalog.data.traceEvents.map((t) => t.name.length));
   const work: number[] = [];

@@ -23,6 +23,8 @@ export const COMMANDS = {
   treeShowAll: 'qemuIoExplorer.tree.showAll',
   treeOpenOccurrence: 'qemuIoExplorer.tree.openOccurrence',
   openTimeline: 'qemuIoExplorer.openTimeline',
+  openTrace: 'qemuIoExplorer.openTrace',
+  replayFromLine: 'qemuIoExplorer.replayFromLine',
 } as const;
 
 /** The "QEMU I/O Timeline" webview panel's view type. */
@@ -45,5 +47,8 @@ export const TREE_ITEM = {
 /** The custom DAP event the adapter sends on every stop. */
 export const STAGE_EVENT = 'qemuIo/stage';
 
+/** The language of QEMU trace logs (`-trace … -D file`), contributed by the extension. */
+export const QEMU_TRACE_LANGUAGE = 'qemu-trace';
+
 /** Languages the language server serves and breakpoints may be set in. */
-export const DOCUMENT_LANGUAGES = ['markdown', 'plaintext', 'c'] as const;
+export const DOCUMENT_LANGUAGES = ['markdown', 'plaintext', 'c', QEMU_TRACE_LANGUAGE] as const;

@@ -2,13 +2,14 @@
 
 import * as vscode from 'vscode';
 import { identifierAt } from '../common/identifiers';
-import { getCatalog } from '../simulator/catalog';
+import { CATALOG_VERSIONS, eventLifetimes, getCatalog } from '../simulator/catalog';
 import { addFunctionBreakpoint, removeFunctionBreakpoint, toggleFunctionBreakpoint } from './breakpoints';
 import { openDocument } from './document';
 import { COMMANDS, VIEW_ID } from '../common/ids';
 import type { Log } from './output';
 import { DEFAULT_SCENARIO, launchConfiguration, SCENARIOS } from './scenarios';
 import { TimelinePanel } from './timeline/panel';
+import { lineToReplay, pickTraceFile, replayTrace } from './traceLogs';
 import type { StageTreeNode } from './tree/model';
 import type { StageTreeProvider } from './tree/provider';
 
@@ -24,17 +25,27 @@ function nameOf(arg: FunctionArg): string | undefined {
 
 let maxNameLength: number | undefined;
 
-/** The catalog function name under the cursor, if any (the language server's identifier rule). */
+/**
+ * A name a breakpoint can stop on: a function of any catalogued QEMU version (a replay of a 10.0
+ * log breaks on 10.0's names), or a trace event of any release (a replay breaks on event names).
+ */
+function knownName(name: string): boolean {
+  return CATALOG_VERSIONS.some((v) => getCatalog(v).has(name)) || eventLifetimes().has(name);
+}
+
+/** The function or event name under the cursor, if any (the language server's identifier rule). */
 function nameAtCursor(): string | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
-  const catalog = getCatalog();
-  maxNameLength ??= Math.max(...catalog.functions.map((f) => f.name.length));
+  maxNameLength ??= Math.max(
+    ...CATALOG_VERSIONS.flatMap((v) => getCatalog(v).functions.map((f) => f.name.length)),
+    ...[...eventLifetimes().keys()].map((n) => n.length),
+  );
   const doc = editor.document;
   const text = doc.getText();
   const span = identifierAt(text, doc.offsetAt(editor.selection.active), maxNameLength);
   const word = span ? text.slice(span.start, span.end) : undefined;
-  return word && catalog.has(word) ? word : undefined;
+  return word && knownName(word) ? word : undefined;
 }
 
 /** The name to act on: the argument, the word at the cursor, or one picked from the catalog. */
@@ -65,7 +76,6 @@ async function startSession(config: vscode.DebugConfiguration): Promise<boolean>
 }
 
 export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvider, log: Log): vscode.Disposable {
-  const catalog = () => getCatalog();
   const register = (id: string, fn: (...args: never[]) => unknown) =>
     vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
   return vscode.Disposable.from(
@@ -96,7 +106,7 @@ export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvid
     register(COMMANDS.toggleFunctionBreakpoint, async (arg?: FunctionArg) => {
       const name = await resolveName(arg, 'Function to break on');
       if (!name) return;
-      if (!catalog().has(name)) return unknownName(name);
+      if (!knownName(name)) return unknownName(name);
       const on = toggleFunctionBreakpoint(name);
       log.info(`function breakpoint ${on ? 'added on' : 'removed from'} ${name}`);
     }),
@@ -120,6 +130,20 @@ export function registerCommands(extensionUri: vscode.Uri, tree: StageTreeProvid
     register(COMMANDS.showOutput, () => log.show(true)),
 
     register(COMMANDS.openTimeline, () => void TimelinePanel.show(extensionUri, log)),
+
+    register(COMMANDS.openTrace, async (arg?: vscode.Uri) => {
+      const file = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg.fsPath : await pickTraceFile();
+      return file ? replayTrace(file, log) : false;
+    }),
+
+    register(COMMANDS.replayFromLine, async (uri?: unknown, line?: unknown) => {
+      const at = lineToReplay(uri, line);
+      if (typeof at === 'string') {
+        void vscode.window.showWarningMessage(`QEMU I/O: Replay from This Line: ${at}.`);
+        return false;
+      }
+      return replayTrace(at.file, log, at.line);
+    }),
 
     register(COMMANDS.treeRefresh, () => tree.refresh()),
     register(COMMANDS.treeShowNamedOnly, () => tree.setNamedOnly(true)),

@@ -1,6 +1,6 @@
 // Entry point of dist/extension.js: activation only. Each part lives in its own module — settings
-// (config), commands, the debugger (debug/), the language client, the stage tree (tree/), the
-// output channel — and is wired here.
+// (config), commands, the debugger (debug/), the language client, the stage tree (tree/), trace
+// logs (traceLogs), the output channel — and is wired here.
 
 import * as vscode from 'vscode';
 import { onConfigChange } from './config';
@@ -10,6 +10,7 @@ import { settingKey } from '../common/settings';
 import { LanguageClientHost } from './languageClient';
 import { createLog } from './output';
 import { StageTreeProvider } from './tree/provider';
+import { gotoOnFirstStop, watchTraceLogs } from './traceLogs';
 
 let languageClient: LanguageClientHost | undefined;
 
@@ -26,6 +27,8 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
     languageClient,
     debug.onStagesChanged(() => tree.stagesChanged()),
     registerCommands(context.extensionUri, tree, log),
+    watchTraceLogs(log),
+    gotoOnFirstStop(log),
     onConfigChange((e) => {
       if (e.affectsConfiguration(settingKey('document'))) tree.reloadProject();
     }),

@@ -1,7 +1,9 @@
 // The ready-made launch configurations: the manifest's initialConfigurations and
 // configurationSnippets (written into package.json by scripts/gen-manifest.mjs), the dynamic
 // configurations offered in Run and Debug's picker, and examples/.vscode/launch.json all come from
-// this list. VS Code-free; typed against the debug adapter's launch configuration.
+// this list. VS Code-free; typed against the debug adapter's launch configuration. The two trace
+// sessions point at `qemu-trace.log` in the workspace folder, the file name the capture
+// instructions use (README: "Reading a real QEMU trace"), and examples/ ships one.
 
 import type { LaunchConfig } from '../server/debug/launch-config';
 import { DEBUG_TYPE } from '../common/ids';
@@ -15,10 +17,15 @@ export interface Scenario {
   readonly description: string;
   /** The configuration's `name`. */
   readonly name: string;
+  /** `attach` follows a trace log as QEMU writes it; everything else is a `launch`. */
+  readonly request?: 'launch' | 'attach';
   readonly config: LaunchConfig;
 }
 
-export type LaunchConfiguration = LaunchConfig & { type: string; request: 'launch'; name: string };
+export type LaunchConfiguration = LaunchConfig & { type: string; request: 'launch' | 'attach'; name: string };
+
+/** Where the trace sessions look for a log: `-D qemu-trace.log` in the capture instructions. */
+export const TRACE_FILE = '${workspaceFolder}/qemu-trace.log';
 
 const ONE_WRITE = { rw: 'write', bs: '4k', requests: 1 } as const;
 
@@ -84,18 +91,57 @@ export const SCENARIOS: readonly Scenario[] = [
       stopOnEntry: true,
     },
   },
+  {
+    id: 'replay-trace',
+    label: 'QEMU I/O: Replay a QEMU trace',
+    description:
+      'Step through a real QEMU trace log (-trace … -D qemu-trace.log, best with -msg timestamp=on), forward and back.',
+    name: 'QEMU I/O: replay qemu-trace.log',
+    config: { traceFile: TRACE_FILE, qemuVersion: 'auto', stopOnEntry: true },
+  },
+  {
+    id: 'follow-trace',
+    label: 'QEMU I/O: Follow a QEMU trace',
+    description:
+      'Follow the trace log a running QEMU writes: requests appear as they come; a breakpoint stops the view while reading goes on.',
+    name: 'QEMU I/O: follow qemu-trace.log',
+    request: 'attach',
+    config: { traceFile: TRACE_FILE, qemuVersion: 'auto' },
+  },
 ];
 
 /** The scenario F5 starts when there is no launch.json, and "Start the First Session" starts. */
 export const DEFAULT_SCENARIO = SCENARIOS[0];
 
 export function launchConfiguration(s: Scenario): LaunchConfiguration {
-  return { type: DEBUG_TYPE, request: 'launch', name: s.name, ...structuredClone(s.config) };
+  return { type: DEBUG_TYPE, request: s.request ?? 'launch', name: s.name, ...structuredClone(s.config) };
 }
 
-/** `contributes.debuggers[0].configurationSnippets`. */
-export function configurationSnippets(): { label: string; description: string; body: LaunchConfiguration }[] {
-  return SCENARIOS.map((s) => ({ label: s.label, description: s.description, body: launchConfiguration(s) }));
+/** The session replaying a trace log from its first event, as "Open Trace…" starts it. */
+export function replayConfiguration(traceFile: string, name: string): LaunchConfiguration {
+  return { type: DEBUG_TYPE, request: 'launch', name, traceFile, stopOnEntry: true };
+}
+
+/**
+ * `contributes.debuggers[0].configurationSnippets`. A snippet body is snippet syntax: a string
+ * naming a variable (`${workspaceFolder}`) is written `^"\${…}"`, VS Code's form: `^` inserts the
+ * JSON text as it is and `\$` keeps the variable for launch time. (Our strings hold no `"` or `\`.)
+ */
+export function configurationSnippets(): { label: string; description: string; body: Record<string, unknown> }[] {
+  return SCENARIOS.map((s) => ({
+    label: s.label,
+    description: s.description,
+    body: snippetBody(launchConfiguration(s)),
+  }));
+}
+
+export function snippetBody(c: LaunchConfiguration): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(c).map(([k, v]) => [
+      k,
+      typeof v === 'string' && v.includes('${') ? `^"${v.replaceAll('${', '\\${')}"` : v,
+    ]),
+  );
 }
 
 /** `contributes.debuggers[0].initialConfigurations`. */

@@ -16,7 +16,8 @@
 # Cold (nothing installed) ≈ 4 minutes; warm ≈ 1–2 minutes.
 #
 # Environment: PORT (first port to try, default 8149), E2E_TIMEOUT (seconds the driver may take,
-# default 900), E2E_ARTIFACTS (default artifacts/e2e; the files of an earlier run are replaced).
+# default 900), E2E_ARTIFACTS (default artifacts/e2e; the files of an earlier run are replaced),
+# E2E_ONLY (check-key prefixes, e.g. 0,1a,r: run only those checks while working on them).
 set -euo pipefail
 VSCODE_LOG_TAG=e2e
 # shellcheck source=scripts/vscode-env.sh

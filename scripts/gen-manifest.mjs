@@ -1,5 +1,5 @@
 // Writes the generated parts of package.json:
-//   the `qemu-io` debugger's configurationAttributes.launch ← launchSchema() of
+//   the `qemu-io` debugger's configurationAttributes.launch/attach ← launchSchema()/attachSchema() of
 //                                     server/debug/launch-config.ts (the launch configuration is typed once, there)
 //   its initialConfigurations, configurationSnippets ← extension/scenarios.ts
 //   contributes.configuration, capabilities.untrustedWorkspaces.restrictedConfigurations
@@ -14,7 +14,7 @@ const check = process.argv.includes('--check');
 
 const exports = await loadTs(
   [
-    "export { launchSchema } from './server/debug/launch-config';",
+    "export { attachSchema, launchSchema } from './server/debug/launch-config';",
     "export { configurationSnippets, initialConfigurations } from './extension/scenarios';",
     "export { DEBUG_TYPE } from './common/ids';",
     "export { configurationContribution, restrictedConfigurations } from './common/settings';",
@@ -22,6 +22,7 @@ const exports = await loadTs(
   'gen-manifest-entry',
 );
 const {
+  attachSchema,
   launchSchema,
   configurationSnippets,
   initialConfigurations,
@@ -38,7 +39,7 @@ if (!dbg) {
   console.error(`gen-manifest: package.json has no contributes.debuggers entry of type "${DEBUG_TYPE}"`);
   process.exit(1);
 }
-dbg.configurationAttributes = { launch: launchSchema() };
+dbg.configurationAttributes = { launch: launchSchema(), attach: attachSchema() };
 dbg.initialConfigurations = initialConfigurations();
 dbg.configurationSnippets = configurationSnippets();
 pkg.contributes.configuration = configurationContribution();

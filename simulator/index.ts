@@ -2,7 +2,8 @@
 // here (the catalog, plain data the language server and the extension also read, from
 // simulator/catalog); eslint.config.mjs rejects imports of anything deeper.
 
-export { Catalog, catalog, CATALOG_VERSIONS, getCatalog } from './catalog';
+export { Catalog, catalog, CATALOG_VERSIONS, fnKey, getCatalog } from './catalog';
+export { lookupEvent } from './catalog/versions';
 export { MODELLED_VERSIONS } from './version';
 export type { ModelledVersion } from './version';
 export type { FunctionEntry, StageGroupId, StageId, ThreadKind, TraceEventDecl } from './catalog';
@@ -11,7 +12,7 @@ export { buildScenario, readFioFile } from './config/build';
 export type { ScenarioInput } from './config/build';
 export { ConfigError, excerpt } from './config/errors';
 export { readTraceWorkload } from './config/trace-workload';
-export { AIO_MODES, CACHE_MODES, ERROR_POLICIES, RW_MODES } from './config/scenario';
+export { AIO_MODES, CACHE_MODES, ERRNO_NAMES, ERROR_POLICIES, RW_MODES } from './config/scenario';
 export type { Scenario } from './config/scenario';
 export { parseDuration, parseSize } from './config/units';
 export { Phase, PHASE_NAMES, StopReason } from './engine/types';
@@ -33,6 +34,18 @@ export { TimelineRecorder } from './timeline/recorder';
 export { MAX_BINS, SimulationTimeline } from './timeline/simulation';
 export type { WindowReplayer } from './timeline/simulation';
 export { LANE_KINDS } from './timeline/source';
-export type { LaneKind, TimelineData } from './timeline/source';
+export type { LaneKind, TimelineData, TimelineQuery, TimelineSource } from './timeline/source';
 export type { LatencySplit, RequestSpan } from './timeline/requests';
 export type { CoroutineSpan, Slice, WaitSpan } from './timeline/detail';
+export { openTrace, TraceOpenError } from './recording/open';
+export type { OpenedTrace } from './recording/open';
+export { Recording } from './recording/recording';
+export type { BackSearch, EventPredicate, RecEvent, RecordingThread, RunResult } from './recording/recording';
+export type { Pass } from './recording/pass';
+export { frameFn, frameTraced } from './recording/call-paths';
+export type { PackedFrame } from './recording/call-paths';
+export { figuresText } from './recording/request-log';
+export type { FiguresSoFar } from './recording/request-log';
+export { LostLogError } from './recording/log-file';
+export { argsRecord } from './trace/format';
+export type { RequestRecord, TraceStageEvent } from './trace/rebuild';

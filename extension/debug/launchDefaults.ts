@@ -35,13 +35,17 @@ export function withDefaults(config: Config): Config {
 
 /**
  * `resolveDebugConfigurationWithSubstitutedVariables`: settings for unset fields, absolute paths.
- * Fields already in the configuration win over settings.
+ * Fields already in the configuration win over settings. The `qemuSource` setting is a QEMU 4.1.0
+ * checkout, so it is not given to a trace session (which reads 7.2 or 10.0 as often): a trace
+ * session takes a checkout of its own version from its own `qemuSource` field.
  */
 export function completeConfiguration(config: Config, ctx: LaunchContext): Config {
   const out: Config = { ...config };
   const folder = ctx.workspaceFolder;
+  const traced = out.traceFile !== undefined;
   if (out.trace === undefined && ctx.settings.trace) out.trace = true;
-  if (out.qemuSource === undefined && ctx.settings.qemuSource.trim()) out.qemuSource = ctx.settings.qemuSource;
+  if (!traced && out.qemuSource === undefined && ctx.settings.qemuSource.trim())
+    out.qemuSource = ctx.settings.qemuSource;
   if (out.document === undefined && ctx.settings.document.trim()) out.document = ctx.settings.document;
   for (const key of ['qemuSource', 'document'] as const) {
     if (typeof out[key] === 'string') {
@@ -50,7 +54,8 @@ export function completeConfiguration(config: Config, ctx: LaunchContext): Confi
       else out[key] = p;
     }
   }
-  // a fio job file given as the workload
+  // a fio job file given as the workload, the trace log (an empty one stays, for the adapter to refuse)
   if (typeof out.workload === 'string') out.workload = resolveUserPath(out.workload, folder) ?? out.workload;
+  if (typeof out.traceFile === 'string') out.traceFile = resolveUserPath(out.traceFile, folder) ?? out.traceFile;
   return out;
 }

@@ -1,6 +1,8 @@
 // Which stage each debug session's threads are in, from the adapter's `qemuIo/stage` events (one per
 // stop, for the thread that stopped) and from looking at a thread's top frame when the user focuses
-// another thread. Free of VS Code, so the tree view's highlighting logic can be unit-tested.
+// another thread; and which QEMU version's catalog a session's names belong to (a replay of a 10.0
+// log stops in 10.0's functions). Free of VS Code, so the tree view's highlighting logic can be
+// unit-tested.
 
 export interface StageEventBody {
   readonly threadId: number;
@@ -10,7 +12,12 @@ export interface StageEventBody {
   readonly group: string;
   readonly requestIds: readonly number[];
   readonly hitCounts: Readonly<Record<string, number>>;
+  /** The catalog version the session's function, stage and group names belong to (absent: 4.1.0). */
+  readonly qemuVersion?: string;
 }
+
+/** The version of a session that does not say (a simulation: the modelled QEMU). */
+export const DEFAULT_CATALOG_VERSION = '4.1.0';
 
 /** Where one thread is, as the tree shows it. */
 export interface ThreadStage {
@@ -45,6 +52,7 @@ export function parseStageEvent(body: unknown): StageEventBody | undefined {
     group: isStr(b.group) ? b.group : '',
     requestIds: Array.isArray(b.requestIds) ? b.requestIds.filter(isNum) : [],
     hitCounts: hits,
+    ...(isStr(b.qemuVersion) && b.qemuVersion ? { qemuVersion: b.qemuVersion } : {}),
   };
 }
 
@@ -55,6 +63,7 @@ interface SessionStages {
   stoppedThread: number | undefined;
   hitCounts: Readonly<Record<string, number>>;
   running: boolean;
+  version: string;
 }
 
 export class StageState {
@@ -77,6 +86,7 @@ export class StageState {
     s.stoppedThread = body.threadId;
     s.hitCounts = body.hitCounts;
     s.running = false;
+    s.version = body.qemuVersion ?? DEFAULT_CATALOG_VERSION;
     if (this.focusSession === undefined) this.focusSession = sessionId;
     // a new stop focuses its thread, as VS Code does
     if (this.focusSession === sessionId) this.focusThread = body.threadId;
@@ -132,6 +142,16 @@ export class StageState {
     return s?.hitCounts ?? {};
   }
 
+  /** The catalog version of the focused session (from its last stop), undefined when none is focused. */
+  catalogVersion(): string | undefined {
+    return this.focusSession !== undefined ? this.sessions.get(this.focusSession)?.version : undefined;
+  }
+
+  /** The catalog version of a session (from its last stop). */
+  versionOf(sessionId: string): string {
+    return this.sessions.get(sessionId)?.version ?? DEFAULT_CATALOG_VERSION;
+  }
+
   hasSession(sessionId: string): boolean {
     return this.sessions.has(sessionId);
   }
@@ -139,7 +159,13 @@ export class StageState {
   private session(id: string): SessionStages {
     let s = this.sessions.get(id);
     if (!s) {
-      s = { threads: new Map(), stoppedThread: undefined, hitCounts: {}, running: false };
+      s = {
+        threads: new Map(),
+        stoppedThread: undefined,
+        hitCounts: {},
+        running: false,
+        version: DEFAULT_CATALOG_VERSION,
+      };
       this.sessions.set(id, s);
     }
     return s;

@@ -3,7 +3,7 @@
 // `qemuIo/stage` events, runs, session ends, and the thread the user focuses.
 
 import * as vscode from 'vscode';
-import { getCatalog } from '../../simulator/catalog';
+import { CATALOG_VERSIONS, getCatalog } from '../../simulator/catalog';
 import { DEBUG_TYPE, STAGE_EVENT } from '../../common/ids';
 import type { Log } from '../output';
 import { QemuIoAdapterFactory } from './adapterFactory';
@@ -37,7 +37,8 @@ export function registerDebugger(extensionUri: vscode.Uri, log: Log): DebugWirin
         levels: 1,
       })) as { stackFrames?: { name: string }[] };
       const top = r.stackFrames?.[0] ? parseFrameName(r.stackFrames[0].name) : undefined;
-      const catalog = getCatalog();
+      const version = stages.versionOf(session.id);
+      const catalog = getCatalog(CATALOG_VERSIONS.includes(version) ? version : undefined);
       const entry = top ? catalog.byName(top.qualifier ? `${top.name}@${top.qualifier}` : top.name) : undefined;
       const thread = (
         (await session.customRequest('threads')) as { threads?: { id: number; name: string }[] }

@@ -1,11 +1,12 @@
 // The "QEMU I/O Path" tree view: VS Code's side of the stage tree. It feeds the model the active
 // editor's text and the project's document, shows function breakpoints, follows the cursor onto
-// function names, and highlights the stage and function a stopped session is in.
+// function names, and highlights the stage and function a stopped session is in. It lists the path
+// of the focused session's QEMU version (a replay of a 10.0 log: 10.0's functions), else 4.1.0's.
 
 import * as vscode from 'vscode';
-import { getCatalog } from '../../simulator/catalog';
+import { CATALOG_VERSIONS, getCatalog } from '../../simulator/catalog';
 import { functionBreakpointNames } from '../breakpoints';
-import { StageState } from '../debug/stageState';
+import { DEFAULT_CATALOG_VERSION, StageState } from '../debug/stageState';
 import { projectDocument, readDocument } from '../document';
 import { COMMANDS, CONTEXT, TREE_ITEM, VIEW_ID } from '../../common/ids';
 import type { Log } from '../output';
@@ -27,6 +28,10 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   private readonly changed = new vscode.EventEmitter<StageTreeNode | StageTreeNode[] | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
   private modelInstance: StageTreeModel | undefined;
+  /** The catalog version the model lists. */
+  private modelVersion = DEFAULT_CATALOG_VERSION;
+  /** The I/O path document's text, kept for a model built for another version. */
+  private projectSource: TextSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private activeDoc: vscode.TextDocument | undefined;
   private activeVersion = -1;
@@ -66,11 +71,27 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   /** The model, built on first use (the catalog is only indexed when someone looks). */
   get model(): StageTreeModel {
     if (!this.modelInstance) {
-      this.modelInstance = new StageTreeModel(getCatalog());
+      this.modelInstance = new StageTreeModel(getCatalog(this.modelVersion));
       if (this.activeDoc) this.modelInstance.setActive(this.sourceOf(this.activeDoc));
       this.activeVersion = this.activeDoc?.version ?? -1;
+      if (this.projectSource) this.modelInstance.setProject(this.projectSource);
     }
     return this.modelInstance;
+  }
+
+  /** Lists another version's path (the focused session's); false when it already does or the version is unknown. */
+  private useVersion(version: string): boolean {
+    if (version === this.modelVersion || !CATALOG_VERSIONS.includes(version)) return false;
+    const namedOnly = this.modelInstance?.namedOnly ?? false;
+    this.modelVersion = version;
+    this.modelInstance = undefined;
+    this.model.namedOnly = namedOnly;
+    this.current = undefined;
+    this.shownHits = {};
+    this.log.info(`stage tree: listing the QEMU ${version} I/O path`);
+    this.updateTitle();
+    this.changed.fire();
+    return true;
   }
 
   dispose(): void {
@@ -233,7 +254,10 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     clearTimeout(this.editTimer);
     this.editTimer = setTimeout(() => {
       if (isActive) this.setActiveDocument(doc);
-      if (isProject) this.modelInstance?.setProject(this.sourceOf(doc));
+      if (isProject) {
+        this.projectSource = this.sourceOf(doc);
+        this.modelInstance?.setProject(this.projectSource);
+      }
       this.scheduleRefresh(0);
     }, EDIT_DELAY_MS);
   }
@@ -254,11 +278,12 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
     this.projectUri = uri;
     try {
       const text = await readDocument(uri);
-      this.model.setProject({ uri: uri.toString(), name: fileName(uri), text });
+      this.projectSource = { uri: uri.toString(), name: fileName(uri), text };
     } catch (e) {
       this.log.warn(`stage tree: cannot read the I/O path document ${uri.fsPath}: ${(e as Error).message}`);
-      this.model.setProject(undefined);
+      this.projectSource = undefined;
     }
+    this.model.setProject(this.projectSource);
     this.updateTitle();
   }
 
@@ -271,7 +296,8 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
   private updateTitle(): void {
     const m = this.modelInstance;
     const active = m?.activeSource;
-    this.view.description = active?.name;
+    const version = this.modelVersion === DEFAULT_CATALOG_VERSION ? undefined : `QEMU ${this.modelVersion}`;
+    this.view.description = [version, active?.name].filter(Boolean).join(' · ') || undefined;
     this.view.message =
       m && active && !m.namedOnly && !m.activeNamesAny()
         ? `${active.name} names no QEMU function: occurrences are from ${m.projectSource?.name ?? 'the I/O path document'}.`
@@ -338,6 +364,7 @@ export class StageTreeProvider implements vscode.TreeDataProvider<StageTreeNode>
 
   /** The stage state changed (a stop, a run, a focus change, a session's end). */
   stagesChanged(): void {
+    this.useVersion(this.stages.catalogVersion() ?? DEFAULT_CATALOG_VERSION);
     const cur = this.stages.current();
     const fn = cur?.function ? this.model.functionForStage(cur.function, cur.stage) : undefined;
     const group = fn?.group ?? (cur?.group ? this.model.group(cur.group) : undefined);

@@ -1,7 +1,9 @@
 // Breakpoints on stages: function breakpoints by QEMU function name, line breakpoints in the
 // I/O path document or QEMU sources (resolved to the function there), with conditions, hit
 // conditions and log messages in the safe expression language, plus the "I/O error" and
-// "VM stopped" exception filters. A breakpoint matches when its function is entered.
+// "VM stopped" exception filters. What every session shares is here (BreakpointBook: ids,
+// compiling, hit counts, logpoints, the filters); a simulation's breakpoints match when their
+// function is entered (Breakpoints), a trace replay's on its events (replay/breakpoints.ts).
 
 import {
   Catalog,
@@ -14,7 +16,7 @@ import {
   StageEvent,
 } from '../../simulator';
 import { Stop, StopPolicy } from './execution';
-import { Expression, ExprError, HitCondition, Template } from './expr/evaluate';
+import { Expression, ExprError, HitCondition, Scope, Template } from './expr/evaluate';
 import { eventScope } from './scope';
 import { SourceMap } from './sources';
 
@@ -32,7 +34,7 @@ export interface ResolvedBreakpoint {
   line?: number;
 }
 
-interface Bp {
+export interface Bp {
   id: number;
   fnIds: number[];
   label: string;
@@ -60,23 +62,109 @@ export const EXCEPTION_FILTERS = [
   },
 ] as const;
 
-export class Breakpoints implements StopPolicy {
+/** What a session asks of its breakpoints, whatever it debugs. */
+export abstract class BreakpointBook {
   private nextId = 1;
+  protected exceptions = new Set<string>(['vmStop']);
+  /** Output from logpoints, drained by the session. */
+  readonly logs: string[] = [];
+
+  abstract setFunctionBreakpoints(list: ({ name: string } & BreakpointSpec)[]): ResolvedBreakpoint[];
+  abstract setLineBreakpoints(path: string, list: ({ line: number } & BreakpointSpec)[]): ResolvedBreakpoint[];
+  /** Hit counts by function name, for the tree view. */
+  abstract hitCounts(): Record<string, number>;
+
+  setExceptionFilters(filters: string[]): void {
+    this.exceptions = new Set(filters);
+  }
+
+  protected newId(): number {
+    return this.nextId++;
+  }
+
+  protected compile(id: number, kind: Bp['kind'], label: string, fnIds: number[], spec: BreakpointSpec): Bp | string {
+    const parse = <T>(what: string, text: string | undefined, make: (s: string) => T): T | null | string => {
+      if (!text?.trim()) return null;
+      try {
+        return make(text);
+      } catch (e) {
+        if (e instanceof ExprError) return `bad ${what}: ${e.message}`;
+        throw e;
+      }
+    };
+    const condition = parse('condition', spec.condition, (s) => new Expression(s));
+    const hit = parse('hit condition', spec.hitCondition, (s) => new HitCondition(s));
+    const log = parse('log message', spec.logMessage, (s) => new Template(s));
+    for (const part of [condition, hit, log]) if (typeof part === 'string') return part;
+    return {
+      id,
+      kind,
+      label,
+      fnIds,
+      hits: 0,
+      warned: false,
+      condition: condition as Expression | null,
+      hit: hit as HitCondition | null,
+      log: log as Template | null,
+    };
+  }
+
+  /**
+   * The breakpoints `bps` of one event: conditions, hit counts and logpoints, and the stop they
+   * make (or null). `scope` gives the names an expression reads at a hit count. `counting` is
+   * false while replaying for reverse execution (hits and logs are not counted twice).
+   */
+  protected match(bps: readonly Bp[], scope: (hits: number) => Scope, counting: boolean, thread: number): Stop | null {
+    let stop: Stop | null = null;
+    for (const bp of bps) {
+      // only conditions and logpoints read the event's fields: plain breakpoints build no scope
+      const names = bp.condition || bp.log ? scope(bp.hits + 1) : null;
+      if (bp.condition) {
+        try {
+          if (!bp.condition.test(names!)) continue;
+        } catch (e) {
+          // reported once, then the breakpoint simply does not match where it cannot be evaluated
+          if (counting && !bp.warned) {
+            bp.warned = true;
+            this.logs.push(
+              `breakpoint ${bp.label}: condition "${bp.condition.source}" cannot be evaluated here: ${(e as Error).message} (treated as false)`,
+            );
+          }
+          continue;
+        }
+      }
+      const hits = counting ? ++bp.hits : bp.hits;
+      if (bp.hit && counting && !bp.hit.matches(hits)) continue;
+      if (bp.log) {
+        if (counting) this.logs.push(bp.log.render(names!));
+        continue;
+      }
+      stop = stop ?? {
+        kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint',
+        thread,
+        description: `Breakpoint: ${bp.label}`,
+        breakpoints: [],
+      };
+      stop.breakpoints.push(bp.id);
+    }
+    return stop;
+  }
+}
+
+export class Breakpoints extends BreakpointBook implements StopPolicy {
   private functionBps: Bp[] = [];
   private lineBps = new Map<string, Bp[]>();
   private byFn: (Bp[] | undefined)[] = [];
-  private exceptions = new Set<string>(['vmStop']);
   private readonly modelled: ReadonlySet<number>;
   private readonly errorFn: number;
   private readonly vmStopFn: number;
-  /** Output from logpoints, drained by the session. */
-  readonly logs: string[] = [];
 
   constructor(
     private readonly catalog: Catalog,
     private readonly sources: SourceMap,
     modelled: ReadonlySet<number>,
   ) {
+    super();
     this.modelled = modelled;
     this.errorFn = catalog.idOf('virtio_blk_handle_rw_error');
     this.vmStopFn = catalog.idOf('vm_stop');
@@ -109,33 +197,6 @@ export class Breakpoints implements StopPolicy {
     return `unknown QEMU function "${name}"${near.length ? ` — did you mean ${near.join(', ')}?` : ''}`;
   }
 
-  private compile(id: number, kind: Bp['kind'], label: string, fnIds: number[], spec: BreakpointSpec): Bp | string {
-    const parse = <T>(what: string, text: string | undefined, make: (s: string) => T): T | null | string => {
-      if (!text?.trim()) return null;
-      try {
-        return make(text);
-      } catch (e) {
-        if (e instanceof ExprError) return `bad ${what}: ${e.message}`;
-        throw e;
-      }
-    };
-    const condition = parse('condition', spec.condition, (s) => new Expression(s));
-    const hit = parse('hit condition', spec.hitCondition, (s) => new HitCondition(s));
-    const log = parse('log message', spec.logMessage, (s) => new Template(s));
-    for (const part of [condition, hit, log]) if (typeof part === 'string') return part;
-    return {
-      id,
-      kind,
-      label,
-      fnIds,
-      hits: 0,
-      warned: false,
-      condition: condition as Expression | null,
-      hit: hit as HitCondition | null,
-      log: log as Template | null,
-    };
-  }
-
   private unreachable(fnIds: number[]): boolean {
     return fnIds.every((i) => !this.modelled.has(i));
   }
@@ -143,7 +204,7 @@ export class Breakpoints implements StopPolicy {
   setFunctionBreakpoints(list: ({ name: string } & BreakpointSpec)[]): ResolvedBreakpoint[] {
     this.functionBps = [];
     const out = list.map((b): ResolvedBreakpoint => {
-      const id = this.nextId++;
+      const id = this.newId();
       const ids = this.idsFor(b.name);
       if (typeof ids === 'string') return { id, verified: false, message: ids };
       if (this.unreachable(ids)) {
@@ -165,7 +226,7 @@ export class Breakpoints implements StopPolicy {
   setLineBreakpoints(path: string, list: ({ line: number } & BreakpointSpec)[]): ResolvedBreakpoint[] {
     const bps: Bp[] = [];
     const out = list.map((b): ResolvedBreakpoint => {
-      const id = this.nextId++;
+      const id = this.newId();
       const r = this.sources.resolveLine(path, b.line);
       if ('error' in r) return { id, verified: false, message: r.error };
       let ids = this.catalog.idsOf(r.fnName).slice();
@@ -186,10 +247,6 @@ export class Breakpoints implements StopPolicy {
     this.lineBps.set(path, bps);
     this.reindex();
     return out;
-  }
-
-  setExceptionFilters(filters: string[]): void {
-    this.exceptions = new Set(filters);
   }
 
   private all(): Bp[] {
@@ -239,39 +296,7 @@ export class Breakpoints implements StopPolicy {
     }
     const bps = this.byFn[ev.fn];
     if (bps === undefined) return null;
-    let stop: Stop | null = null;
-    for (const bp of bps) {
-      // only conditions and logpoints read the event's fields: plain breakpoints build no scope
-      const scope = bp.condition || bp.log ? eventScope(sim, ev, bp.hits + 1) : null;
-      if (bp.condition) {
-        try {
-          if (!bp.condition.test(scope!)) continue;
-        } catch (e) {
-          // reported once, then the breakpoint simply does not match where it cannot be evaluated
-          if (counting && !bp.warned) {
-            bp.warned = true;
-            this.logs.push(
-              `breakpoint ${bp.label}: condition "${bp.condition.source}" cannot be evaluated here: ${(e as Error).message} (treated as false)`,
-            );
-          }
-          continue;
-        }
-      }
-      const hits = counting ? ++bp.hits : bp.hits;
-      if (bp.hit && counting && !bp.hit.matches(hits)) continue;
-      if (bp.log) {
-        if (counting) this.logs.push(bp.log.render(scope!));
-        continue;
-      }
-      stop = stop ?? {
-        kind: bp.kind === 'function' ? 'function breakpoint' : 'breakpoint',
-        thread: ev.thread,
-        description: `Breakpoint: ${bp.label}`,
-        breakpoints: [],
-      };
-      stop.breakpoints.push(bp.id);
-    }
-    return stop;
+    return this.match(bps, (hits) => eventScope(sim, ev, hits), counting, ev.thread);
   }
 
   private errorText(sim: Simulator, ev: StageEvent): string {

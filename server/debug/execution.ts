@@ -30,6 +30,8 @@ export interface Stop {
   exception?: { filter: string; text: string };
   /** For the end of the run: its statistics. */
   stats?: SimStats;
+  /** For the end of the run: what the stopped event's text says (default: end of simulation). */
+  text?: string;
 }
 
 /** What decides whether an event stops a forward run (breakpoints, exception filters). */

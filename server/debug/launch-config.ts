@@ -10,6 +10,7 @@ import {
   excerpt,
   ERROR_POLICIES,
   MODELLED_VERSIONS,
+  ModelledVersion,
   parseDuration,
   parseSize,
   RW_MODES,
@@ -19,9 +20,16 @@ import {
 /** `quantity`: a size or duration, as a string with a unit ("4k", "80us") or a bare number. */
 type FieldType = 'string' | 'quantity' | 'boolean' | 'integer' | 'number' | 'stringArray' | 'object';
 
+/**
+ * Which sessions read a field: a simulation (the default), a trace replay or follow (`traceFile`
+ * given), or both. A simulation-only field next to `traceFile` is an error naming it.
+ */
+type FieldUse = 'simulation' | 'trace' | 'both';
+
 interface FieldSpec {
   type: FieldType;
   description: string;
+  use?: FieldUse;
   enum?: readonly string[];
   default?: unknown;
   minimum?: number;
@@ -154,28 +162,48 @@ export const LAUNCH_FIELDS = {
     description: 'Seed of the deterministic simulation.',
     default: 1,
   },
-  stopOnEntry: { type: 'boolean', description: 'Stop at the first stage event.', default: true },
+  stopOnEntry: {
+    type: 'boolean',
+    use: 'both',
+    description:
+      'Stop at the first stage event (default: true for a simulation or a replay, false when following a trace).',
+    default: true,
+  },
+  traceFile: {
+    type: 'string',
+    use: 'trace',
+    description:
+      'Path of a real QEMU trace log (-trace with the log backend, best with -msg timestamp=on) to step through instead of simulating: "launch" replays it (.gz and .zst too), "attach" follows it while QEMU appends to it.',
+  },
   qemuVersion: {
     type: 'string',
-    enum: MODELLED_VERSIONS,
+    use: 'both',
+    enum: ['auto', '4.1.0', '7.2', '10.0'],
     description:
-      'QEMU version whose path is simulated: 4.1.0 (the I/O path document) or 10.0 (defer_call batching, io_uring, deferred irqfd writes, per-handler polling).',
-    default: '4.1.0',
+      'QEMU version: for a simulation the modelled one (4.1.0, the default and the I/O path document, or 10.0: defer_call batching, io_uring, deferred irqfd writes, per-handler polling); for a traceFile the catalog its events are read with (auto, the default: detected from the event names).',
   },
   qemuSource: {
     type: 'string',
-    description: 'Path of a QEMU source checkout: frames and breakpoints then use its files.',
+    use: 'both',
+    description:
+      'Path of a QEMU source checkout (of the traced version, for a traceFile): frames and breakpoints then use its files.',
   },
   document: {
     type: 'string',
+    use: 'both',
     description: "Path of the I/O path document frames point into (default: the extension's docs/qemu-io-path.md).",
   },
   trace: {
     type: 'boolean',
-    description: "Print each stage's QEMU trace-event line in the Debug Console.",
+    use: 'both',
+    description:
+      "Print each stage's QEMU trace-event line in the Debug Console (for a traceFile: each log line a run passes).",
     default: false,
   },
 } as const satisfies Record<string, FieldSpec>;
+
+/** What a session's configuration is for: simulating QEMU 4.1.0, replaying a log, or following one. */
+export type SessionMode = 'simulate' | 'replay' | 'follow';
 
 type TypeOf<F> = F extends { type: 'string'; enum: readonly (infer E)[] }
   ? E
@@ -235,6 +263,15 @@ function fieldSchema(f: FieldSpec): Record<string, unknown> {
 /** `configurationAttributes.launch` for package.json. */
 export function launchSchema(): Record<string, unknown> {
   return { properties: Object.fromEntries(Object.entries(LAUNCH_FIELDS).map(([k, v]) => [k, fieldSchema(v)])) };
+}
+
+/** `configurationAttributes.attach`: following a trace log, so only the fields a trace session reads. */
+export function attachSchema(): Record<string, unknown> {
+  const fields = Object.entries(LAUNCH_FIELDS).filter(([, f]) => (f as FieldSpec).use !== undefined);
+  const properties = Object.fromEntries(
+    fields.map(([k, v]) => [k, fieldSchema(k === 'stopOnEntry' ? { ...v, default: false } : v)]),
+  );
+  return { required: ['traceFile'], properties };
 }
 
 // ---- validation ------------------------------------------------------------------------------
@@ -342,8 +379,56 @@ function ownField(fields: Record<string, FieldSpec>, name: string): FieldSpec | 
   return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
-/** Check a launch request's arguments against the field table. */
-export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
+/**
+ * Check a launch (or attach) request's arguments against the field table, and that they fit the
+ * session they ask for: with `traceFile`, no simulation-only field; without it, no attach and no
+ * other version than the modelled one.
+ */
+export function validateLaunch(args: Record<string, unknown>, request: 'launch' | 'attach' = 'launch'): LaunchConfig {
+  checkFields(args);
+  const c = args as LaunchConfig;
+  if (c.traceFile === undefined) {
+    if (request === 'attach')
+      throw new LaunchError(
+        'traceFile',
+        'attach configuration: "traceFile" is missing; attach follows a QEMU trace log as QEMU writes it (give its path)',
+      );
+    if (
+      c.qemuVersion !== undefined &&
+      c.qemuVersion !== 'auto' &&
+      !(MODELLED_VERSIONS as readonly string[]).includes(c.qemuVersion)
+    )
+      throw new LaunchError(
+        'qemuVersion',
+        `launch configuration: "qemuVersion" is ${excerpt(c.qemuVersion)}, but only ${MODELLED_VERSIONS.join(' and ')} are simulated; other versions are read from a "traceFile"`,
+      );
+    return c;
+  }
+  for (const k of Object.keys(args)) {
+    const spec = ownField(LAUNCH_FIELDS, k) as FieldSpec | undefined;
+    if (spec && spec.use === undefined && args[k] !== undefined)
+      throw new LaunchError(
+        k,
+        `${request} configuration: "${k}" sets up a simulation and cannot be used with "traceFile" (a trace session reads ${Object.entries(
+          LAUNCH_FIELDS,
+        )
+          .filter(([, f]) => (f as FieldSpec).use !== undefined)
+          .map(([n]) => n)
+          .join(', ')})`,
+      );
+  }
+  if (c.traceFile.trim() === '')
+    throw new LaunchError('traceFile', `${request} configuration: "traceFile" is empty; give the path of a trace log`);
+  return c;
+}
+
+/** The session a validated configuration asks for. */
+export function sessionMode(c: LaunchConfig, request: 'launch' | 'attach'): SessionMode {
+  if (c.traceFile === undefined) return 'simulate';
+  return request === 'attach' ? 'follow' : 'replay';
+}
+
+function checkFields(args: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(args)) {
     if (CLIENT_FIELDS.has(k) || k.startsWith('__')) continue;
     const spec = ownField(LAUNCH_FIELDS, k);
@@ -355,7 +440,6 @@ export function validateLaunch(args: Record<string, unknown>): LaunchConfig {
     }
     if (v !== undefined) check(k, spec, v);
   }
-  return args as LaunchConfig;
 }
 
 /** The simulator scenario a (validated) launch configuration asks for. */
@@ -367,7 +451,8 @@ export function scenarioInputFrom(c: LaunchConfig): ScenarioInput {
   const wl = typeof c.workload === 'object' ? c.workload : undefined;
   const dev = c.device;
   return {
-    qemuVersion: c.qemuVersion,
+    // validated: a simulation's version is a modelled one ('auto' is the default)
+    qemuVersion: c.qemuVersion === 'auto' ? undefined : (c.qemuVersion as ModelledVersion | undefined),
     qemu: c.qemu,
     blkdebug: c.blkdebug === 'on' ? true : c.blkdebug,
     fioFile: typeof c.workload === 'string' ? c.workload : undefined,

@@ -21,6 +21,8 @@ const portArg = process.argv
 if (portArg) {
   const port = Number(portArg[1]);
   const server = createServer((socket) => {
+    // a response goes out in a few writes: without this, each step waits for a delayed ACK (~40 ms)
+    socket.setNoDelay(true);
     const session = new QemuIoDebugSession();
     session.setRunAsServer(true);
     session.start(socket, socket);

@@ -26,6 +26,7 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
     pathFormat: 'string?',
   },
   launch: null,
+  attach: null,
   configurationDone: {},
   disconnect: { restart: 'boolean?', terminateDebuggee: 'boolean?', suspendDebuggee: 'boolean?' },
   terminate: { restart: 'boolean?' },
@@ -46,6 +47,12 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
   stepOut: THREAD,
   stepBack: THREAD,
   reverseContinue: THREAD,
+  gotoTargets: {
+    source: { path: 'string?', name: 'string?', sourceReference: 'integer?' },
+    line: 'integer',
+    column: 'integer?',
+  },
+  goto: { threadId: 'integer', targetId: 'integer' },
   pause: { threadId: 'integer' },
   threads: {},
   stackTrace: { threadId: 'integer', startFrame: 'integer?', levels: 'integer?', format: 'object?' },
@@ -58,6 +65,7 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
     format: 'object?',
   },
   evaluate: { expression: 'string', frameId: 'integer?', context: 'string?', format: 'object?' },
+  source: { source: 'object?', sourceReference: 'integer' },
   // the timeline's custom requests check their own arguments (server/debug/timeline.ts)
   [TIMELINE_REQUESTS.timeline]: null,
   [TIMELINE_REQUESTS.goTo]: null,
@@ -66,13 +74,9 @@ export const REQUEST_ARGS: Record<string, Fields | null> = {
 
 /** What the requests DAP defines but this adapter does not implement are refused with. */
 export const UNSUPPORTED: Record<string, string> = {
-  attach: 'attach is not supported: a qemu-io session launches its own simulation (use "request": "launch")',
-  source: 'there is no source to fetch by reference: every frame points at a file on disk',
   setVariable: 'variables cannot be changed: they show the simulation, which only runs forward or back',
   setExpression: 'expressions cannot be assigned: the simulation only runs forward or back',
   restartFrame: 'restartFrame is not supported (step back instead)',
-  goto: 'goto is not supported (step back or reverse-continue instead)',
-  gotoTargets: 'gotoTargets is not supported',
   stepInTargets: 'stepInTargets is not supported',
   completions: 'completions are not supported',
   loadedSources: 'loadedSources is not supported',

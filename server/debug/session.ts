@@ -1,10 +1,11 @@
-// The Debug Adapter Protocol session: translates between DAP and the simulator (through
-// Execution, Breakpoints, SourceMap and the variable tree). It is a plain DebugSession:
-// LoggingDebugSession serialises every message a second time for its logger, even unused.
-// QEMU threads are DAP threads; a thread's stack shows the coroutine running on it, set apart
-// by a label frame, on top of its own frames; parked coroutines are shown as the frames of
-// one pseudo-thread, the way QEMU's gdb helper `qemu bt` walks them. One class serves stdio,
-// TCP and inline use.
+// The Debug Adapter Protocol session: translates between DAP and what it debugs — a
+// simulation of QEMU 4.1.0 or a real QEMU's trace log, replayed or followed — through one
+// interface (debuggee.ts), with breakpoints, sources and the variable tree. It is a plain
+// DebugSession: LoggingDebugSession serialises every message a second time for its logger,
+// even unused. QEMU threads are DAP threads; a thread's stack shows the coroutine running on
+// it, set apart by a label frame, on top of its own frames; parked coroutines are shown as the
+// frames of one pseudo-thread, the way QEMU's gdb helper `qemu bt` walks them. One class serves
+// stdio, TCP and inline use.
 
 import {
   DebugSession,
@@ -21,45 +22,36 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { formatFrameName } from '../../common/frame-name';
-import {
-  buildScenario,
-  Catalog,
-  catalog as reference,
-  ConfigError,
-  excerpt,
-  Frame,
-  getCatalog,
-  frameLocals,
-  mergeChain,
-  modelledFunctions,
-  Plain,
-  qemuTraceLine,
-  readFioFile,
-  readTraceWorkload,
-  requestInfo,
-  Stack,
-  statsText,
-  threadInfo,
-} from '../../simulator';
+import { buildScenario, ConfigError, excerpt, getCatalog, readFioFile, readTraceWorkload } from '../../simulator';
+import { openTrace, TraceOpenError } from '../../simulator';
 import { readUserFile, UserFileError } from '../../common/userFile';
-import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
-import { Execution, Stop } from './execution';
+import { BreakpointBook, EXCEPTION_FILTERS } from './breakpoints';
+import { Debuggee, FrameSource, PARKED_THREAD, PARKED_THREAD_NAME } from './debuggee';
+import { Stop } from './execution';
 import { Expression, ExprError, show, Value } from './expr/evaluate';
-import { launchErrorFrom, LaunchConfig, LaunchError, scenarioInputFrom, validateLaunch } from './launch-config';
+import {
+  launchErrorFrom,
+  LaunchConfig,
+  LaunchError,
+  scenarioInputFrom,
+  SessionMode,
+  sessionMode,
+  validateLaunch,
+} from './launch-config';
 import { FrameReader } from './framing';
+import { SourcePages } from './pages';
+import { ReplayDebuggee } from './replay/debuggee';
 import { checkRequestArgs, REQUEST_ARGS, UNSUPPORTED } from './requestArgs';
-import { frameScope } from './scope';
+import { SimulationDebuggee } from './simulation';
 import { SourceMap } from './sources';
 import { handleTimelineRequest } from './timeline';
 import { VariableStore } from './variables';
 
-/** DAP thread id and name of the pseudo-thread listing parked coroutines (stable, for nvim-dap). */
-export const PARKED_THREAD = 100_000;
-const PARKED_THREAD_NAME = 'parked coroutines';
+export { PARKED_THREAD };
+
 /** Longest error text sent to a client. */
 const MAX_ERROR_CHARS = 500;
 
@@ -67,33 +59,24 @@ const MAX_OUTPUT_LINES_PER_STOP = 2000;
 /** The shipped document is 60 KiB; a user's may be bigger, but not without bound. */
 const MAX_DOCUMENT_BYTES = 16 << 20;
 
-interface FrameRef {
-  thread: number;
-  frame: Frame | null;
-  fnId: number;
-  req: number;
-  coroutine: number | null;
-}
-
 function defaultDocument(): string {
   // the bundle lives in dist/; the document ships beside it in docs/
   return resolve(__dirname, '..', 'docs', 'qemu-io-path.md');
 }
 
 export class QemuIoDebugSession extends DebugSession {
-  private exec: Execution | null = null;
-  private breakpoints: Breakpoints | null = null;
+  private target: Debuggee | null = null;
   private sources: SourceMap | null = null;
-  /** The catalog of the QEMU version the session simulates. */
-  private catalog: Catalog = reference;
+  private pages: SourcePages | null = null;
   private config: LaunchConfig = {};
+  private mode: SessionMode = 'simulate';
+  /** The trace log a replay or follow reads, as launched (absolute), and its real path. */
+  private traceFile: { path: string; real: string } | null = null;
   private configured: Promise<void>;
   private markConfigured!: () => void;
-  private frames = new Map<number, FrameRef>();
+  private frames = new Map<number, object>();
   private nextFrameId = 1;
   private variables = new VariableStore();
-  private outputBudget = MAX_OUTPUT_LINES_PER_STOP;
-  private outputDropped = 0;
   private lastStop: Stop | null = null;
   private pendingFunctionBps: DebugProtocol.SetFunctionBreakpointsArguments | null = null;
   private pendingLineBps: DebugProtocol.SetBreakpointsArguments[] = [];
@@ -111,6 +94,10 @@ export class QemuIoDebugSession extends DebugSession {
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
     this.configured = new Promise((r) => (this.markConfigured = r));
+  }
+
+  private get breakpoints(): BreakpointBook | null {
+    return this.target?.breakpoints ?? null;
   }
 
   // ---- transport and dispatch --------------------------------------------------------------
@@ -202,6 +189,7 @@ export class QemuIoDebugSession extends DebugSession {
       supportsLogPoints: true,
       supportsEvaluateForHovers: true,
       supportsStepBack: true,
+      supportsGotoTargetsRequest: true,
       supportsRestartRequest: true,
       supportsTerminateRequest: true,
       supportsExceptionInfoRequest: true,
@@ -212,15 +200,32 @@ export class QemuIoDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override async launchRequest(
+  protected override launchRequest(
     response: DebugProtocol.LaunchResponse,
     args: DebugProtocol.LaunchRequestArguments,
   ): Promise<void> {
-    if (this.launched) return this.fail(response, new Error('launch: this session is already launched'), 1001);
+    return this.startSession(response, args as Record<string, unknown>, 'launch');
+  }
+
+  /** Follows a trace log while QEMU writes it (`traceFile` is required). */
+  protected override attachRequest(
+    response: DebugProtocol.AttachResponse,
+    args: DebugProtocol.AttachRequestArguments,
+  ): Promise<void> {
+    return this.startSession(response, args as Record<string, unknown>, 'attach');
+  }
+
+  private async startSession(
+    response: DebugProtocol.Response,
+    args: Record<string, unknown>,
+    request: 'launch' | 'attach',
+  ): Promise<void> {
+    if (this.launched) return this.fail(response, new Error(`${request}: this session is already started`), 1001);
     this.launched = true;
     try {
-      const config = validateLaunch(args as Record<string, unknown>);
+      const config = validateLaunch(args, request);
       this.config = config;
+      this.mode = sessionMode(config, request);
       // every file is read here, asynchronously and checked: nothing a request does touches the disk
       const qemuSource = config.qemuSource ? resolve(config.qemuSource) : undefined;
       if (
@@ -232,7 +237,7 @@ export class QemuIoDebugSession extends DebugSession {
       ) {
         throw new LaunchError(
           'qemuSource',
-          `launch configuration: "qemuSource" is ${excerpt(config.qemuSource)}, which is not a directory`,
+          `${request} configuration: "qemuSource" is ${excerpt(config.qemuSource)}, which is not a directory`,
         );
       }
       const docPath = config.document ? resolve(config.document) : defaultDocument();
@@ -242,38 +247,64 @@ export class QemuIoDebugSession extends DebugSession {
           if (!(e instanceof UserFileError) || !config.document) return undefined;
           throw new LaunchError(
             'document',
-            `launch configuration: "document" is ${excerpt(config.document)}: ${e.message}`,
+            `${request} configuration: "document" is ${excerpt(config.document)}: ${e.message}`,
           );
         },
       );
-      const input = scenarioInputFrom(config);
-      if (input.fioFile !== undefined)
-        input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
-      const traced =
-        input.traceFile !== undefined
-          ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
-          : null;
-      const { scenario, notes } = namedForLaunch(config, () =>
-        buildScenario({ ...input, traceWorkload: traced?.workload }),
-      );
-      notes.unshift(...(traced?.notes ?? []));
-      // names, sources and breakpoints are those of the QEMU version simulated
-      this.catalog = getCatalog(scenario.qemuVersion);
-      this.sources = new SourceMap(this.catalog, document, qemuSource);
-      await this.sources.loadCheckout();
-      for (const args of this.pendingLineBps) await this.sources.loadFor(args.source.path!);
-      this.breakpoints = new Breakpoints(this.catalog, this.sources, modelledFunctions(scenario.qemuVersion));
-      this.exec = new Execution(scenario, this.breakpoints, {
-        threadsChanged: (started, exited) => {
-          for (const id of started) this.sendEvent(new ThreadEvent('started', id + 1));
-          for (const id of exited) this.sendEvent(new ThreadEvent('exited', id + 1));
+      const hooks = {
+        threadsChanged: (started: number[], exited: number[]) => {
+          for (const id of started) this.sendEvent(new ThreadEvent('started', id));
+          for (const id of exited) this.sendEvent(new ThreadEvent('exited', id));
         },
-        output: (lines) => this.output(lines),
-      });
-      this.installTracer();
+        output: (lines: string[], category?: 'stdout' | 'console' | 'stderr') => this.output(lines, category),
+      };
+      const notes: string[] = [];
+      if (this.mode === 'simulate') {
+        const input = scenarioInputFrom(config);
+        if (input.fioFile !== undefined)
+          input.fioText = await readFioFile(input.fioFile, 'launch configuration: "workload"');
+        const traced =
+          input.traceFile !== undefined
+            ? await readTraceWorkload(input.traceFile, 'launch configuration: "workload.fromTrace"')
+            : null;
+        const built = namedForLaunch(config, () => buildScenario({ ...input, traceWorkload: traced?.workload }));
+        notes.push(...[...(traced?.notes ?? []), ...built.notes].map((n) => `note: ${n}`));
+        // names, sources and breakpoints are those of the QEMU version simulated
+        this.sources = new SourceMap(getCatalog(built.scenario.qemuVersion), document, qemuSource);
+        await this.sources.loadCheckout();
+        for (const a of this.pendingLineBps) await this.sources.loadFor(a.source.path!);
+        this.target = new SimulationDebuggee(
+          built.scenario,
+          this.sources,
+          config.trace === true,
+          MAX_OUTPUT_LINES_PER_STOP,
+          hooks,
+        );
+      } else {
+        const file = resolve(config.traceFile!);
+        this.traceFile = { path: file, real: await fsp.realpath(file).catch(() => file) };
+        const opened = await openTrace(file, {
+          version: !config.qemuVersion || config.qemuVersion === 'auto' ? 'auto' : config.qemuVersion,
+          follow: this.mode === 'follow',
+        }).catch((e: unknown) => {
+          throw e instanceof TraceOpenError ? new LaunchError('traceFile', `${request}: ${e.message}`) : e;
+        });
+        this.sources = new SourceMap(opened.recording.catalog, document, qemuSource);
+        await this.sources.loadCheckout();
+        for (const a of this.pendingLineBps) await this.sources.loadFor(a.source.path!);
+        const replay = new ReplayDebuggee(opened, this.sources, {
+          follow: this.mode === 'follow',
+          trace: config.trace === true,
+          maxOutput: MAX_OUTPUT_LINES_PER_STOP,
+          hooks,
+        });
+        this.target = replay;
+        notes.push(...replay.startLines());
+      }
+      this.pages = new SourcePages(this.target.catalog);
       this.applyPendingBreakpoints();
       this.sendResponse(response);
-      for (const n of notes) this.output([`note: ${n}`], 'console');
+      if (notes.length) this.output(notes, 'console');
       this.sendEvent(new InitializedEvent());
       await this.configured;
       await this.begin();
@@ -291,12 +322,11 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
-    if (!this.exec) return this.fail(response, new Error('nothing to restart: the session was not launched'), 1002);
-    this.exec.pause();
+    if (!this.target) return this.fail(response, new Error('nothing to restart: the session was not launched'), 1002);
+    this.target.pause();
     await this.current;
     try {
-      this.exec.restart();
-      this.installTracer();
+      this.target.restart();
     } catch (e) {
       return this.fail(response, e, 1002);
     }
@@ -306,15 +336,13 @@ export class QemuIoDebugSession extends DebugSession {
 
   /** Run from the beginning: to the entry stop, or (stopOnEntry false) to the first breakpoint. */
   private begin(): Promise<void> {
-    const exec = this.exec!;
-    if (this.config.stopOnEntry === false) return this.run(() => exec.forward(null));
-    return this.run(() =>
-      exec.forward(() => ({ kind: 'entry', thread: 0, description: 'Entry', breakpoints: [] }), { breakpoints: false }),
-    );
+    const target = this.target!;
+    const stopOnEntry = this.config.stopOnEntry ?? this.mode !== 'follow';
+    return this.run(() => target.begin(stopOnEntry));
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
-    this.exec?.pause();
+    this.target?.pause();
     this.sendResponse(response);
     this.sendEvent(new TerminatedEvent());
   }
@@ -324,7 +352,8 @@ export class QemuIoDebugSession extends DebugSession {
     args: DebugProtocol.DisconnectArguments,
     request?: DebugProtocol.Request,
   ): void {
-    this.exec?.pause();
+    this.target?.pause();
+    this.target?.dispose();
     super.disconnectRequest(response, args, request);
   }
 
@@ -436,57 +465,90 @@ export class QemuIoDebugSession extends DebugSession {
     if (!this.idle(response)) return;
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
-    void this.run(() => this.exec!.forward(null));
+    void this.run(() => this.target!.resume());
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    const thread = this.simThread(response, args.threadId);
-    if (thread === null) return;
+    if (!this.stepping(response, args.threadId)) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.next(thread));
+    void this.run(() => this.target!.next(args.threadId));
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    const thread = this.simThread(response, args.threadId);
-    if (thread === null) return;
+    if (!this.stepping(response, args.threadId)) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepIn(thread));
+    void this.run(() => this.target!.stepIn(args.threadId));
   }
 
   protected override stepOutRequest(
     response: DebugProtocol.StepOutResponse,
     args: DebugProtocol.StepOutArguments,
   ): void {
-    const thread = this.simThread(response, args.threadId);
-    if (thread === null) return;
+    if (!this.stepping(response, args.threadId)) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepOut(thread));
+    void this.run(() => this.target!.stepOut(args.threadId));
   }
 
   protected override stepBackRequest(
     response: DebugProtocol.StepBackResponse,
     args: DebugProtocol.StepBackArguments,
   ): void {
-    const thread = this.simThread(response, args.threadId);
-    if (thread === null) return;
+    if (!this.stepping(response, args.threadId)) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.stepBack(thread), true);
+    void this.run(() => this.target!.stepBack(args.threadId), true);
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
     if (!this.idle(response)) return;
     this.sendResponse(response);
-    void this.run(() => this.exec!.reverseContinue(), true);
+    void this.run(() => this.target!.reverseContinue(), true);
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
-    this.exec?.pause();
+    this.target?.pause();
     this.sendResponse(response);
+  }
+
+  /** A replay can go to any line of its log (jump to cursor, "Replay from this line"). */
+  protected override gotoTargetsRequest(
+    response: DebugProtocol.GotoTargetsResponse,
+    args: DebugProtocol.GotoTargetsArguments,
+  ): void {
+    if (!this.ready(response)) return;
+    const log = this.traceFile;
+    if (!log || !this.target!.logLineTarget)
+      return this.fail(
+        response,
+        new Error('gotoTargets: a simulation has no lines to go to (replay a trace log)'),
+        1011,
+      );
+    const asked = args.source.path !== undefined ? resolve(pathOfSource(args.source.path)) : undefined;
+    if (asked !== log.path && asked !== log.real && !(asked && realpathOrSelf(asked) === log.real))
+      return this.fail(
+        response,
+        new Error(
+          `gotoTargets: ${excerpt(args.source.path ?? args.source.name ?? '(no path)')} is not the replayed log ${excerpt(log.path)}`,
+        ),
+        1011,
+      );
+    if (args.line < 1) return this.fail(response, new Error('gotoTargets: a log line number starts at 1'), 1011);
+    // the target's id is the line asked for: goto finds its event again (the view may move between)
+    const t = this.target!.logLineTarget(args.line);
+    response.body = { targets: t ? [{ id: args.line, label: t.label, line: t.line }] : [] };
+    this.sendResponse(response);
+  }
+
+  protected override gotoRequest(response: DebugProtocol.GotoResponse, args: DebugProtocol.GotoArguments): void {
+    if (!this.idle(response)) return;
+    const seek = this.target!.seekLogLine?.bind(this.target);
+    if (!seek) return this.fail(response, new Error('goto: a simulation has no lines to go to'), 1011);
+    this.sendResponse(response);
+    void this.run(() => seek(args.targetId), true);
   }
 
   /** False (and the request refused) before launch: there is nothing to run yet. */
   private ready(response: DebugProtocol.Response): boolean {
-    if (this.exec) return true;
+    if (this.target) return true;
     this.fail(response, new Error(`${response.command}: the session was not launched`), 1008);
     return false;
   }
@@ -495,21 +557,17 @@ export class QemuIoDebugSession extends DebugSession {
   private idle(response: DebugProtocol.Response): boolean {
     if (!this.ready(response)) return false;
     if (!this.current) return true;
-    this.fail(response, new Error(`${response.command}: the simulation is running; pause it first`), 1015);
+    const what = this.mode === 'simulate' ? 'the simulation' : 'the replay';
+    this.fail(response, new Error(`${response.command}: ${what} is running; pause it first`), 1015);
     return false;
   }
 
-  /**
-   * A DAP thread id to the simulator's (the pseudo-thread steps the focused real thread), or
-   * null after refusing the request for a thread that does not exist.
-   */
-  private simThread(response: DebugProtocol.Response, dapId: number): number | null {
-    if (!this.idle(response)) return null;
-    const exec = this.exec!;
-    if (dapId === PARKED_THREAD) return exec.position?.thread ?? 0;
-    if (exec.sim.m.s.threads[dapId - 1]) return dapId - 1;
+  /** idle(), and the thread to step exists (the pseudo-thread steps the current event's thread). */
+  private stepping(response: DebugProtocol.Response, dapId: number): boolean {
+    if (!this.idle(response)) return false;
+    if (this.target!.hasThread(dapId)) return true;
     this.fail(response, new Error(`${response.command}: "threadId" ${dapId} is not a thread of this session`), 1009);
-    return null;
+    return false;
   }
 
   /** Run something that ends in a stop, then report it. At the end, going on ends the session. */
@@ -523,16 +581,14 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   private async runNow(what: () => Promise<Stop>, backward: boolean): Promise<void> {
-    const exec = this.exec;
-    if (!exec) return;
-    if (!backward && exec.finished) {
+    const target = this.target;
+    if (!target) return;
+    if (!backward && target.finished) {
       this.sendEvent(new TerminatedEvent());
       return;
     }
     this.frames.clear();
     this.variables.clear();
-    this.outputBudget = MAX_OUTPUT_LINES_PER_STOP;
-    this.outputDropped = 0;
     let stop: Stop;
     try {
       stop = await what();
@@ -542,77 +598,45 @@ export class QemuIoDebugSession extends DebugSession {
       return;
     }
     this.flushLogs();
-    if (this.outputDropped > 0)
-      this.output(
-        [`… ${this.outputDropped} more trace line(s) not shown (the CLI's --format qemu-trace prints them all)`],
-        'console',
-      );
+    const lines = target.stopLines(stop);
+    if (lines.length) this.output(lines, 'console');
     this.lastStop = stop;
     const reason = stop.kind === 'end' ? 'step' : stop.kind;
-    const ev = new StoppedEvent(reason, stop.thread + 1) as DebugProtocol.StoppedEvent;
+    const ev = new StoppedEvent(reason, stop.thread > 0 ? stop.thread : undefined) as DebugProtocol.StoppedEvent;
     ev.body.description = stop.description;
     ev.body.allThreadsStopped = true;
-    if (stop.kind === 'end') ev.body.text = 'end of simulation';
+    if (stop.kind === 'end') ev.body.text = stop.text ?? 'end of simulation';
     if (stop.exception) ev.body.text = stop.exception.text;
     if (stop.breakpoints.length) ev.body.hitBreakpointIds = stop.breakpoints;
-    if (stop.kind === 'end') {
-      this.output(
-        [
-          statsText(stop.stats ?? exec.sim.stats()),
-          `${stop.description}. Step back or reverse-continue to look around; continue ends the session.`,
-        ],
-        'console',
-      );
-    }
     this.announceParked();
     this.sendEvent(ev);
-    this.sendStageEvent(stop.thread);
+    if (stop.thread > 0) this.sendStageEvent(stop.thread);
   }
 
   /** Thread events for the parked-coroutines pseudo-thread (nvim-dap re-reads threads only after one). */
   private announceParked(): void {
-    const shown = (this.exec?.sim.parkedCount() ?? 0) > 0;
+    const shown = (this.target?.parkedCount() ?? 0) > 0;
     if (shown === this.parkedShown) return;
     this.parkedShown = shown;
     this.sendEvent(new ThreadEvent(shown ? 'started' : 'exited', PARKED_THREAD));
   }
 
   private sendStageEvent(thread: number): void {
-    const exec = this.exec!;
-    const stack = exec.sim.stack(thread);
-    const top = stack[0];
-    const f = top ? this.catalog.entry(top.fnId) : undefined;
+    const target = this.target!;
     this.sendEvent(
       new Event('qemuIo/stage', {
-        threadId: thread + 1,
-        thread: exec.sim.m.s.threads[thread]?.name ?? '',
-        function: f?.name ?? '',
-        stage: f?.stage ?? '',
-        group: f ? (this.catalog.stage(f.stage)?.group ?? '') : '',
-        requestIds: top && top.req >= 0 ? mergeChain(exec.sim.m.s.w, top.req) : [],
+        threadId: thread,
+        ...target.stage(thread),
         hitCounts: this.breakpoints?.hitCounts() ?? {},
-        event: exec.position?.seq ?? -1,
-        timeNs: exec.position?.time ?? 0,
+        // the catalog the names belong to: the editor's tree lists that version's path
+        qemuVersion: target.catalog.version,
       }),
     );
   }
 
-  private installTracer(): void {
-    const exec = this.exec!;
-    const m = exec.sim.m;
-    m.tracer = this.config.trace
-      ? (t, event, args) => {
-          if (this.outputBudget > 0) {
-            this.outputBudget--;
-            exec.pendingOutput.push(qemuTraceLine(m, t, event, args));
-          } else this.outputDropped++;
-        }
-      : null;
-  }
-
-  /** Logpoint lines (output() sends them first), then trace lines. */
+  /** Logpoint lines (output() sends them first). */
   private flushLogs(): void {
-    this.output(this.exec?.pendingOutput.splice(0) ?? []);
+    this.output([]);
   }
 
   private output(lines: string[], category: 'stdout' | 'console' | 'stderr' = 'stdout'): void {
@@ -624,57 +648,25 @@ export class QemuIoDebugSession extends DebugSession {
   // ---- threads and frames ------------------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    const sim = this.exec?.sim;
-    const threads = sim ? sim.threads().map((t) => new Thread(t.id + 1, t.name)) : [];
-    const parked = sim?.parkedCount() ?? 0;
-    if (parked > 0) threads.push(new Thread(PARKED_THREAD, PARKED_THREAD_NAME));
+    const target = this.target;
+    const threads = target ? target.threads().map((t) => new Thread(t.id, t.name)) : [];
+    if ((target?.parkedCount() ?? 0) > 0) threads.push(new Thread(PARKED_THREAD, PARKED_THREAD_NAME));
     response.body = { threads };
     this.sendResponse(response);
   }
 
-  /** A frame; `at` is the function whose source it shows (a label frame: the coroutine's entry). */
-  private frameFor(ref: FrameRef, name: string, hint?: 'label' | 'subtle', at = ref.fnId): DebugProtocol.StackFrame {
-    const id = this.nextFrameId++;
-    this.frames.set(id, ref);
-    const loc = at >= 0 ? this.sources!.locate(at) : null;
-    const sf: DebugProtocol.StackFrame = new StackFrame(
-      id,
-      name,
-      loc ? new Source(basename(loc.path), loc.path) : undefined,
-      loc ? this.convertDebuggerLineToClient(loc.line) : 0,
-      loc ? 1 : 0,
-    );
-    if (hint) sf.presentationHint = hint;
-    return sf;
-  }
-
-  /** Plumbing is subtle — except the frame a thread is stopped in, which VS Code must focus. */
-  private hint(fnId: number, isTop: boolean): 'subtle' | undefined {
-    return !isTop && this.catalog.entry(fnId)!.plumbing ? 'subtle' : undefined;
-  }
-
-  private displayName(fnId: number): string {
-    return formatFrameName(this.catalog.entry(fnId)!);
-  }
-
-  /** A stack's frames, innermost first; with `topAware`, the thread's very first frame is never subtle. */
-  private pushFrames(
-    all: DebugProtocol.StackFrame[],
-    thread: number,
-    stack: Stack,
-    coroutine: number | null,
-    topAware: boolean,
-  ): void {
-    for (let i = stack.depth - 1; i >= 0; i--) {
-      const f = stack.frames[i];
-      all.push(
-        this.frameFor(
-          { thread, frame: f, fnId: f.fn, req: f.req, coroutine },
-          this.displayName(f.fn),
-          this.hint(f.fn, topAware && all.length === 0),
-        ),
-      );
-    }
+  /** A DAP source for a frame: the function's file or document line, else a generated page. */
+  private sourceOf(at: FrameSource): { source: Source; line: number } | null {
+    if (!at) return null;
+    const loc = 'fn' in at ? this.sources!.locate(at.fn) : null;
+    if (loc)
+      return { source: new Source(basename(loc.path), loc.path), line: this.convertDebuggerLineToClient(loc.line) };
+    const page = this.pages!.reference(at);
+    if (!page) return null;
+    const src = new Source(page.name);
+    // not 'deemphasize' (DAP: "not available"): VS Code folds such frames away, the stopped one too
+    (src as DebugProtocol.Source).sourceReference = page.ref;
+    return { source: src, line: this.convertDebuggerLineToClient(1) };
   }
 
   protected override stackTraceRequest(
@@ -682,47 +674,31 @@ export class QemuIoDebugSession extends DebugSession {
     args: DebugProtocol.StackTraceArguments,
   ): void {
     if (!this.ready(response)) return;
-    const sim = this.exec!.sim;
-    const all: DebugProtocol.StackFrame[] = [];
-    if (args.threadId === PARKED_THREAD) {
-      for (const co of sim.parkedCoroutines()) {
-        const top = co.frames[0];
-        const where = top
-          ? `${co.state} in ${co.frames.find((f) => f.name !== 'qemu_coroutine_yield')?.name ?? top.name}`
-          : co.state;
-        const live = sim.m.s.w.co.live.get(co.id)!;
-        all.push(
-          this.frameFor(
-            { thread: co.thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
-            `coroutine #${co.id} · ${co.entry} — ${where}${co.req >= 0 ? ` (request ${co.req})` : ''}`,
-            'label',
-            live.entry,
-          ),
-        );
-        this.pushFrames(all, co.thread, live.stack, co.id, false);
-      }
-    } else {
-      const thread = args.threadId - 1;
-      const t = sim.m.s.threads[thread];
-      if (t) {
-        if (t.co >= 0) {
-          const co = sim.m.s.w.co.live.get(t.co)!;
-          this.pushFrames(all, thread, co.stack, co.id, true);
-          all.push(
-            this.frameFor(
-              { thread, frame: null, fnId: -1, req: co.req, coroutine: co.id },
-              `coroutine #${co.id} · ${this.catalog.name(co.entry)}`,
-              'label',
-              co.entry,
-            ),
-          );
-        }
-        this.pushFrames(all, thread, t.native, null, true);
-      }
-    }
+    const all = this.target!.stack(args.threadId).map((f) => {
+      const id = this.nextFrameId++;
+      this.frames.set(id, f.ref);
+      const at = this.sourceOf(f.source);
+      const sf: DebugProtocol.StackFrame = new StackFrame(id, f.name, at?.source, at ? at.line : 0, at ? 1 : 0);
+      if (f.hint) sf.presentationHint = f.hint;
+      return sf;
+    });
     const start = Math.max(0, args.startFrame ?? 0);
     const levels = args.levels && args.levels > 0 ? args.levels : all.length;
     response.body = { stackFrames: all.slice(start, start + levels), totalFrames: all.length };
+    this.sendResponse(response);
+  }
+
+  /** A generated page (a function or event no file or document line shows): read-only text. */
+  protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
+    const ref = args.source?.sourceReference ?? args.sourceReference;
+    const page = this.pages?.content(ref);
+    if (page === undefined)
+      return this.fail(
+        response,
+        new Error(`source: no page with sourceReference ${ref}; files on disk are read by their path`),
+        1017,
+      );
+    response.body = { content: page, mimeType: 'text/markdown' };
     this.sendResponse(response);
   }
 
@@ -730,51 +706,21 @@ export class QemuIoDebugSession extends DebugSession {
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const ref = this.frames.get(args.frameId);
-    const sim = this.exec?.sim;
-    if (!ref || !sim) {
+    const target = this.target;
+    if (!ref || !target) {
       // A frame of an earlier stop: a client that asks after the next step began (VS Code does,
       // when steps come fast) gets no scopes rather than an error in the user's face.
-      if (sim && Number.isInteger(args.frameId) && args.frameId > 0 && args.frameId < this.nextFrameId) {
+      if (target && Number.isInteger(args.frameId) && args.frameId > 0 && args.frameId < this.nextFrameId) {
         response.body = { scopes: [] };
         return this.sendResponse(response);
       }
       return this.fail(response, new Error(`unknown frame ${args.frameId}`), 1004);
     }
-    const scopes: DebugProtocol.Scope[] = [];
-    const req = ref.req >= 0 ? requestInfo(sim.m, ref.req) : null;
-    if (req) scopes.push(new Scope(`Request ${ref.req}`, this.variables.add(req), false));
-    if (ref.frame) scopes.push(new Scope('Locals', this.variables.add(frameLocals(sim.m, ref.frame)), false));
-    if (ref.coroutine !== null) {
-      const co = sim.coroutine(ref.coroutine);
-      if (co)
-        scopes.push(
-          new Scope(
-            `Coroutine #${co.id}`,
-            this.variables.add({
-              id: co.id,
-              state: co.state,
-              entry: co.entry,
-              request: co.req,
-              thread: sim.m.s.threads[co.thread]?.name ?? null,
-              yielded_at_ns: co.yieldedAt >= 0 ? co.yieldedAt : null,
-              backtrace: co.frames.map((f) => f.name),
-            }),
-            false,
-          ),
-        );
-    }
-    const t = sim.m.s.threads[ref.thread];
-    if (t) scopes.push(new Scope(`Thread ${t.name}`, this.variables.add(threadInfo(sim.m, t)), false));
-    const qemu = new Scope(
-      'QEMU',
-      this.variables.addLazy(() => ({
-        version: sim.scenario.qemuVersion,
-        ...(sim.snapshot() as unknown as { [k: string]: Plain }),
-        statistics: sim.stats() as unknown as Plain,
-      })),
-      true,
-    );
-    scopes.push(qemu);
+    const scopes = target.scopes(ref).map((sc) => {
+      const v = sc.value;
+      const handle = typeof v === 'function' ? this.variables.addLazy(v) : this.variables.add(v);
+      return new Scope(sc.name, handle, sc.expensive === true);
+    });
     response.body = { scopes };
     this.sendResponse(response);
   }
@@ -794,31 +740,25 @@ export class QemuIoDebugSession extends DebugSession {
     args: DebugProtocol.EvaluateArguments,
   ): void {
     if (!this.ready(response)) return;
-    const sim = this.exec!.sim;
+    const target = this.target!;
     const text = args.expression.trim();
     // hovering a function name in the document or a source: say what it is and where the run is
-    const fn = this.catalog.byName(text);
+    const fn = target.catalog.byName(text);
     if (fn && args.context === 'hover') {
       response.body = {
-        result: `${fn.name} — ${this.catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`,
+        result: `${fn.name} — ${target.catalog.stage(fn.stage)?.label ?? fn.stage}; ${fn.summary}`,
         variablesReference: 0,
       };
       return this.sendResponse(response);
     }
     const ref = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
-    const thread = ref?.thread ?? this.exec!.position?.thread ?? 0;
     try {
       const expr = new Expression(text);
-      const scope = frameScope(
-        sim,
-        thread,
-        ref && ref.frame ? { fnId: ref.fnId, req: ref.req, coroutine: ref.coroutine, raw: ref.frame } : null,
-      );
-      const v: Value = expr.evaluate(scope);
+      const v: Value = expr.evaluate(target.expressionScope(ref ?? null));
       const isObj = v !== null && typeof v === 'object';
       response.body = {
         result: typeof v === 'string' ? v : show(v),
-        variablesReference: isObj ? this.variables.add(v as Plain) : 0,
+        variablesReference: isObj ? this.variables.add(v as never) : 0,
         indexedVariables: Array.isArray(v) ? v.length : undefined,
       };
       this.sendResponse(response);
@@ -838,7 +778,7 @@ export class QemuIoDebugSession extends DebugSession {
   // the timeline's requests (server/debug/timeline.ts)
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     const host = {
-      exec: () => this.exec,
+      debuggee: () => this.target,
       run: (what: () => Promise<Stop>) => void this.run(what, true),
       respond: (r: DebugProtocol.Response) => this.sendResponse(r),
       fail: (r: DebugProtocol.Response, e: unknown, id: number) => this.fail(r, e, id),
@@ -871,4 +811,26 @@ function clientText(message: string): string {
   const line = message.split('\n', 1)[0];
   const cut = line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
   return cut.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
+}
+
+/** The real path of `path` (symlinks resolved), or `path` when it cannot be read. */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * A source path as a file path: VS Code sends the `source.path` of a custom request as a URI
+ * (`vscode-local:/…` in code-server), other clients a plain path (a Windows drive is not a scheme).
+ */
+function pathOfSource(path: string): string {
+  if (!/^[a-z][a-z0-9+.-]+:/i.test(path)) return path;
+  try {
+    return decodeURIComponent(new URL(path).pathname);
+  } catch {
+    return path;
+  }
 }

@@ -4,23 +4,21 @@
 // reason `goto` follows), `qemuIo/timelineExport` writes a range as a Chrome trace for Perfetto.
 // Arguments are checked here; a bad one gets an error naming it. Thread ids are DAP's.
 
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ChromeTraceWriter, LANE_KINDS, MAX_BINS, recordOf } from '../../simulator';
+import { LANE_KINDS, MAX_BINS } from '../../simulator';
 import type { LaneKind, TimelineData } from '../../simulator';
-import type { Execution, Stop } from './execution';
+import type { Debuggee } from './debuggee';
+import type { Stop } from './execution';
 import { TIMELINE_REQUESTS, TimelineResponse } from './timeline-protocol';
 
 export { TIMELINE_REQUESTS };
 
-/** Most events one export writes (≈ 100 bytes of JSON each). */
-export const EXPORT_EVENTS = 5_000_000;
-
 export class TimelineArgError extends Error {}
 
 export interface TimelineHost {
-  exec(): Execution | null;
+  debuggee(): Debuggee | null;
   /** Run something that ends in a stop and report it (the session's `run`). */
   run(what: () => Promise<Stop>): void;
   respond(response: DebugProtocol.Response): void;
@@ -117,9 +115,9 @@ export function exportArgs(raw: unknown): { path: string; fromNs?: number; toNs?
 }
 
 /** The timeline's data with DAP thread ids, and where the session stands. */
-function forDap(d: TimelineData, exec: Execution): TimelineResponse {
-  const dap = (t: number): number => t + 1;
-  const pos = exec.position;
+function forDap(d: TimelineData, target: Debuggee): TimelineResponse {
+  const dap = (t: number): number => target.dapThread(t);
+  const pos = target.position;
   return {
     ...d,
     threads: d.threads?.map((t) => ({ ...t, thread: dap(t.thread) })),
@@ -129,59 +127,8 @@ function forDap(d: TimelineData, exec: Execution): TimelineResponse {
       waits: d.detail.waits.map((s) => ({ ...s, thread: dap(s.thread) })),
       coroutines: d.detail.coroutines.map((s) => ({ ...s, thread: dap(s.thread) })),
     },
-    position: pos ? { event: pos.seq, timeNs: pos.time, threadId: dap(pos.thread) } : null,
+    position: pos ? { event: pos.seq, timeNs: pos.timeNs, threadId: pos.thread } : null,
   };
-}
-
-/** Writes the range as a Chrome trace; returns how many events it holds. */
-function exportRange(exec: Execution, path: string, fromNs: number | undefined, toNs: number | undefined): number {
-  const rec = exec.recorder;
-  const from = fromNs ?? 0;
-  const to = toNs ?? rec.endNs;
-  const { first, last } = rec.seqRange(from, to);
-  if (last - first > EXPORT_EVENTS)
-    throw new TimelineArgError(
-      `${TIMELINE_REQUESTS.export}: the range holds about ${last - first} events; at most ${EXPORT_EVENTS} are exported at once (choose a shorter range)`,
-    );
-  const fd = openSync(path, 'w');
-  let buf: string[] = [];
-  let size = 0;
-  const flush = (): void => {
-    writeSync(fd, buf.join('\n') + '\n');
-    buf = [];
-    size = 0;
-  };
-  let n = 0;
-  try {
-    let writer: ChromeTraceWriter | null = null;
-    let machine: { m: import('../../simulator/engine/machine').Machine } | null = null;
-    exec.replay(
-      first,
-      (m) => {
-        machine = { m };
-        writer = new ChromeTraceWriter(machine, (line) => {
-          buf.push(line);
-          size += line.length;
-          if (size > 1 << 20) flush();
-        });
-      },
-      (ev) => {
-        if (ev.time < from) return false;
-        if (ev.time > to) return true;
-        if (n === 0) writer!.openAt(from);
-        writer!.event(recordOf(machine!.m, ev));
-        n++;
-        return false;
-      },
-    );
-    if (writer === null) throw new TimelineArgError(`${TIMELINE_REQUESTS.export}: nothing has run yet`);
-    if (n === 0) (writer as ChromeTraceWriter).openAt(from);
-    (writer as ChromeTraceWriter).finish();
-    flush();
-  } finally {
-    closeSync(fd);
-  }
-  return n;
 }
 
 /** Answers the timeline's requests; false for any other command. */
@@ -192,24 +139,30 @@ export function handleTimelineRequest(
   raw: unknown,
 ): boolean {
   if (!(Object.values(TIMELINE_REQUESTS) as string[]).includes(command)) return false;
-  const exec = host.exec();
+  const target = host.debuggee();
   try {
-    if (!exec) throw new TimelineArgError(`${command}: the session has not been launched`);
-    if (exec.busy) throw new TimelineArgError(`${command}: the session is running; pause it first`);
+    if (!target) throw new TimelineArgError(`${command}: the session has not been launched`);
+    if (target.busy) throw new TimelineArgError(`${command}: the session is running; pause it first`);
     switch (command) {
       case TIMELINE_REQUESTS.timeline:
-        response.body = forDap(exec.timeline.query(timelineArgs(raw)), exec);
+        response.body = forDap(target.timeline(timelineArgs(raw)), target);
         host.respond(response);
         return true;
       case TIMELINE_REQUESTS.goTo: {
         const to = goToArgs(raw);
         host.respond(response);
-        host.run(() => exec.seek(to));
+        host.run(() => target.seek(to));
         return true;
       }
       default: {
         const a = exportArgs(raw);
-        const events = exportRange(exec, a.path, a.fromNs, a.toNs);
+        let events: number;
+        try {
+          events = target.exportRange(a.path, a.fromNs, a.toNs);
+        } catch (e) {
+          if (e instanceof RangeError) throw new TimelineArgError(`${command}: ${e.message}`);
+          throw e;
+        }
         response.body = { path: a.path, events };
         host.respond(response);
         return true;

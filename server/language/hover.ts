@@ -2,8 +2,9 @@
 // dropped whenever link targets may have changed (settings, a finished checkout scan, a changed
 // document). Everything here is rendered from the catalog; the checkout only supplies links.
 
-import type { Catalog, FunctionEntry, PathChange, ThreadKind, TraceEventDecl } from '../../simulator/catalog';
+import type { Catalog, FunctionEntry, PathChange, ThreadKind } from '../../simulator/catalog';
 import type { Definitions } from './definition';
+import { esc, EventHover, traceSignature, type Catalogs } from './eventHover';
 
 const THREAD_TEXT: Record<ThreadKind, string> = {
   vcpu: 'a vCPU thread',
@@ -44,38 +45,35 @@ const MAX_LISTED = 12;
 
 export class HoverProvider {
   private cache = new Map<string, string>();
-  private readonly firers = new Map<string, string[]>();
+  /** Trace events, of every catalogued version. */
+  readonly events: EventHover;
 
   constructor(
     private readonly catalog: Catalog,
     private readonly defs: Definitions,
+    catalogs: Catalogs,
     /** Where the path changed after 4.1.0 (the catalogs' pathChanges; passed in, as the catalog loads late). */
     private readonly pathChanges: (name: string) => readonly PathChange[] = () => [],
   ) {
-    for (const f of catalog.functions) {
-      for (const t of f.traceEvents) {
-        const list = this.firers.get(t) ?? [];
-        if (!list.includes(f.name)) list.push(f.name);
-        this.firers.set(t, list);
-      }
-    }
+    this.events = new EventHover(catalogs, (n) => this.nameLink(n));
   }
 
   invalidate(): void {
     this.cache.clear();
   }
 
-  /** Markdown for `name`, or undefined when it is neither a function nor a trace event of the catalog. */
+  /** Markdown for `name`, or undefined when it is neither a function of the catalog nor a trace event of any version. */
   markdown(name: string): string | undefined {
     let md = this.cache.get(name);
     if (md !== undefined) return md;
     const fns = this.catalog.allNamed(name);
     if (fns.length > 0) md = fns.map((f) => this.functionMarkdown(f, fns.length > 1)).join('\n\n---\n\n');
     else {
-      const t = this.catalog.traceEvent(name);
-      if (!t) return undefined;
-      md = this.traceMarkdown(t);
+      md = this.events.markdown(name);
+      const changed = this.changes(name);
+      if (md !== undefined && changed) md += `\n\n${changed}`;
     }
+    if (md === undefined) return undefined;
     this.cache.set(name, md);
     return md;
   }
@@ -175,7 +173,7 @@ export class HoverProvider {
     return shown.join(' · ') + more;
   }
 
-  private nameLink(name: string): string {
+  nameLink(name: string): string {
     if (!this.catalog.has(name)) return `\`${name}\``;
     const target = this.defs.targetNow(name);
     return target ? `[\`${name}\`](${target})` : `\`${name}\``;
@@ -186,17 +184,6 @@ export class HoverProvider {
     return esc(text).replace(/[A-Za-z_][A-Za-z0-9_]*/g, (w) =>
       !PROSE_WORDS.has(w) && (this.catalog.has(w) || this.catalog.traceEvent(w)) ? `\`${w}\`` : w,
     );
-  }
-
-  private traceMarkdown(t: TraceEventDecl): string {
-    const out = [`**\`${t.name}\`** — QEMU trace event (\`${t.file}\`) · QEMU ${this.catalog.version}`];
-    out.push(traceSignature(t));
-    const by = this.firers.get(t.name) ?? [];
-    if (by.length > 0) out.push(`**Fired by:** ${this.nameList(by)}`);
-    const changed = this.changes(t.name);
-    if (changed) out.push(changed);
-    out.push(`Enable it with \`-trace ${t.name}\`; the log backend prints the event name followed by the format.`);
-    return out.join('\n\n');
   }
 }
 
@@ -220,14 +207,4 @@ function coroutineText(f: FunctionEntry): string {
       ? 'may be issued from a coroutine; never yields'
       : 'n/a'
     : `${runs}; ${y}`;
-}
-
-function traceSignature(t: TraceEventDecl): string {
-  const args = t.args.map((a) => `${a.type}${a.type.endsWith('*') ? '' : ' '}${a.name}`).join(', ');
-  return `\`${t.name}(${args})\` → \`"${t.format}"\``;
-}
-
-/** Backslash-escapes the Markdown punctuation that could change rendering of prose. */
-function esc(s: string): string {
-  return s.replace(/[\\`*[\]<>|#]/g, (c) => `\\${c}`);
 }

@@ -21,6 +21,7 @@ import { COMMANDS } from '../../common/ids';
 import { lineLink } from './definition';
 import type { FunctionOccurrence } from '../../common/occurrences';
 import { inFence, type Analysis } from './documentScan';
+import type { ReplayStart } from './traceLog';
 
 export const BREAK_COMMAND = COMMANDS.toggleFunctionBreakpoint;
 export const REVEAL_COMMAND = COMMANDS.revealInTree;
@@ -114,4 +115,14 @@ export function linksFor(
     if (out.length >= maxLinks) break;
   }
   return out;
+}
+
+export const REPLAY_COMMAND = COMMANDS.replayFromLine;
+
+/** "Replay from this line" on the lines a replay of a trace log can start from (traceLog.ts). */
+export function replayLenses(uri: string, starts: readonly ReplayStart[]): LensOut[] {
+  return starts.map((s) => ({
+    range: { start: { line: s.line, character: s.start }, end: { line: s.line, character: s.end } },
+    command: { title: 'Replay from this line', command: REPLAY_COMMAND, arguments: [uri, s.line] },
+  }));
 }

@@ -35,12 +35,15 @@ import type { Catalog } from '../../simulator/catalog';
 import { Definitions, type Target } from './definition';
 import { DocIndex } from './docIndex';
 import { DocumentScanner } from './documentScan';
+import type { EventHover } from './eventHover';
 import { HoverProvider } from './hover';
 import { identifierAt } from '../../common/identifiers';
 import { lensesFor, linksFor, planLenses } from './links';
 import { INVALID_NOTIFICATION, INVALID_REQUEST, type Invalid } from './params';
 import { QemuSourceIndex } from './qemuSource';
 import { DEFAULT_SETTINGS, mergeSettings, normalisePath, settingsEqual, type Settings } from './settings';
+import { TraceLogs, type TraceLog } from './traceLog';
+import { replayLenses } from './links';
 
 export interface ServerOptions {
   /** Directory of the server bundle; the default document is `<bundleDir>/../docs/qemu-io-path.md`. */
@@ -60,7 +63,9 @@ interface Core {
   readonly doc: DocIndex;
   readonly defs: Definitions;
   readonly hover: HoverProvider;
+  readonly events: EventHover;
   readonly scanner: DocumentScanner;
+  readonly traceLogs: TraceLogs;
 }
 
 export function startServer(connection: Connection, options: ServerOptions): void {
@@ -93,10 +98,15 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (core) return core;
     // Loaded here rather than at the top so its data is evaluated after initialize is answered.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { getCatalog, pathChanges } = require('../../simulator/catalog') as typeof import('../../simulator/catalog');
-    const catalog = getCatalog(options.version ?? '4.1.0');
+    const catalogs = require('../../simulator/catalog') as typeof import('../../simulator/catalog');
+    const catalog = catalogs.getCatalog(options.version ?? '4.1.0');
     const functionNames: ReadonlySet<string> = new Set(catalog.functions.map((f) => f.name));
-    const traceNames: ReadonlySet<string> = new Set(catalog.data.traceEvents.map((t) => t.name));
+    // events of every version: a later release's event gets its hover in any document too
+    const lifetimes = catalogs.eventLifetimes();
+    const traceNames: ReadonlySet<string> = new Set([
+      ...catalog.data.traceEvents.map((t) => t.name),
+      ...lifetimes.keys(),
+    ]);
     let maxNameLength = 0;
     for (const n of functionNames) maxNameLength = Math.max(maxNameLength, n.length);
     for (const n of traceNames) maxNameLength = Math.max(maxNameLength, n.length);
@@ -112,7 +122,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     });
     const doc = new DocIndex(functionNames, report, invalidate);
     const defs = new Definitions(catalog, qemu, doc);
-    hover = new HoverProvider(catalog, defs, pathChanges);
+    hover = new HoverProvider(catalog, defs, catalogs, catalogs.pathChanges);
     core = {
       catalog,
       functionNames,
@@ -122,7 +132,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       doc,
       defs,
       hover,
+      events: hover.events,
       scanner: new DocumentScanner(functionNames),
+      traceLogs: new TraceLogs({ isKnownEvent: (n) => lifetimes.has(n), detect: catalogs.detectQemuVersion }),
     };
     applyToCore(core);
     return core;
@@ -236,7 +248,32 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     void getCore().qemu.filesChanged(changes);
   });
 
-  documents.onDidClose((e) => core?.scanner.forget(e.document.uri));
+  documents.onDidClose((e) => {
+    core?.scanner.forget(e.document.uri);
+    core?.traceLogs.forget(e.document.uri);
+  });
+
+  /** The document's trace log (null: not one; undefined: cancelled). */
+  function traceLog(c: Core, d: TextDocument, token: CancellationToken): Promise<TraceLog | null | undefined> {
+    return c.traceLogs.analyse(d.uri, d.version, d.languageId, d.getText(), () => token.isCancellationRequested);
+  }
+
+  /** Hover on the event name of a trace log's line: read as the version the log's events fit. */
+  function traceHover(c: Core, d: TextDocument, log: TraceLog, position: Position): Hover | null {
+    if (position.line >= d.lineCount) return null;
+    const text = d.getText();
+    const lineStart = d.offsetAt({ line: position.line, character: 0 });
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const hit = c.traceLogs.eventAt(text, lineStart, lineEnd, d.offsetAt(position) - lineStart);
+    if (!hit) return null;
+    const md = c.events.markdown(hit.name, { version: log.detection.catalog, detection: log.detection });
+    if (md === undefined) return null;
+    return {
+      contents: { kind: hoverFormat, value: hoverFormat === 'markdown' ? md : markdownToPlain(md) },
+      range: { start: d.positionAt(hit.nameStart), end: d.positionAt(hit.nameEnd) },
+    };
+  }
 
   /** The catalog name under the cursor, with its range. */
   function nameAt(
@@ -260,6 +297,13 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (token.isCancellationRequested) return cancelled();
     const c = getCore();
     await c.doc.ready();
+    const d = documents.get(params.textDocument.uri);
+    if (d) {
+      const log = await traceLog(c, d, token);
+      if (log === undefined) return cancelled();
+      const h = log && traceHover(c, d, log, params.position);
+      if (h) return h;
+    }
     const hit = nameAt(c, params.textDocument.uri, params.position);
     if (!hit) return null;
     const md = c.hover.markdown(hit.name);
@@ -305,7 +349,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onCodeLens(async (params, token) => {
     if (token.isCancellationRequested) return cancelled();
     if (!settings.codeLens) return [];
-    const a = await analyse(getCore(), params.textDocument.uri, token);
+    const c = getCore();
+    const d = documents.get(params.textDocument.uri);
+    const log = d ? await traceLog(c, d, token) : null;
+    if (log === undefined || token.isCancellationRequested) return cancelled();
+    if (log) return replayLenses(d!.uri, log.starts);
+    const a = await analyse(c, params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];
     return lensesFor(planLenses(a, settings.codeLensMentions));
@@ -316,6 +365,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (!settings.documentLinks) return [];
     const c = getCore();
     await c.doc.ready();
+    // a trace log names the same few events thousands of times: hover explains them, links would be noise
+    const d = documents.get(params.textDocument.uri);
+    const log = d ? await traceLog(c, d, token) : null;
+    if (log === undefined || token.isCancellationRequested) return cancelled();
+    if (log) return [];
     const a = await analyse(c, params.textDocument.uri, token);
     if (a === undefined || token.isCancellationRequested) return cancelled();
     if (a === null) return [];

@@ -10,6 +10,10 @@ import type { CatalogData, ChangeNote, FunctionEntry, StageDef, StageGroupDef, T
 
 export * from './types';
 export type { VersionDelta } from './delta';
+// names across versions and version detection, for the language server (which may import only this module)
+export { eventLifetimes, lookupEvent, type EventLifetime, type EventLookup } from './versions';
+export { detectQemuVersion, type VersionDetection } from './detect';
+export { RELEASE_NAMES } from './releases';
 
 type Entry = (typeof CATALOG_4_1_0)['functions'][number];
 type KeyOf<E> = E extends { readonly name: infer N extends string; readonly qualifier: infer Q extends string }

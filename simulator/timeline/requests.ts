@@ -33,6 +33,12 @@ export interface LatencySplit {
 }
 
 const OPS: Record<number, RequestSpan['op']> = { [IoOp.read]: 'read', [IoOp.write]: 'write', [IoOp.flush]: 'flush' };
+const OP_CODES: Record<RequestSpan['op'], number> = {
+  read: IoOp.read,
+  write: IoOp.write,
+  flush: IoOp.flush,
+  other: 255,
+};
 
 /** The time from mark a to mark b, NaN when the request skipped one of them. */
 function span(a: number, b: number): number {
@@ -42,7 +48,8 @@ function span(a: number, b: number): number {
 function grow<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let n = a.length;
-  while (n < need) n *= 2;
+  // by half, not doubled: a replayed 1 GiB log holds ~650k requests
+  while (n < need) n = Math.ceil(n * 1.5);
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
@@ -78,24 +85,32 @@ export class RequestTable {
   /** Read the request's stage times from the model as it completes. */
   onDone(m: Machine, id: number): void {
     const r = vreq(m, id);
-    if (!(this.queued[id] >= 0)) this.onQueued(id, r.tQueued);
+    this.done6(id, OPS[r.op] ?? 'other', r.status !== 0, [
+      r.tQueued,
+      r.tPop,
+      r.tBackend,
+      r.tBackendDone,
+      r.tUsed,
+      r.tDone,
+    ]);
+  }
+
+  /** A request completed: its six marks (queued, popped, backend submit and done, used ring, seen; -1 unknown). */
+  done6(id: number, op: RequestSpan['op'], failed: boolean, marks: readonly number[]): void {
+    if (!(this.queued[id] >= 0)) this.onQueued(id, marks[0]);
     this.open.delete(id);
     this.stages = grow(this.stages, (id + 1) * S);
     this.op = grow(this.op, id + 1);
     this.state = grow(this.state, id + 1);
     const st = this.stages;
-    st[id * S] = span(r.tQueued, r.tPop);
-    st[id * S + 1] = span(r.tPop, r.tBackend);
-    st[id * S + 2] = span(r.tBackend, r.tBackendDone);
-    st[id * S + 3] = span(r.tBackendDone, r.tUsed);
-    st[id * S + 4] = span(r.tUsed, r.tDone);
-    this.op[id] = r.op;
-    this.state[id] = r.status !== 0 ? 2 : 1;
+    for (let i = 0; i < S; i++) st[id * S + i] = span(marks[i], marks[i + 1]);
+    this.op[id] = OP_CODES[op];
+    this.state[id] = failed ? 2 : 1;
     this.doneIds = grow(this.doneIds, this.done + 1);
     this.doneAt = grow(this.doneAt, this.done + 1);
     this.doneIds[this.done] = id;
-    this.doneAt[this.done++] = r.tDone;
-    this.longest = Math.max(this.longest, r.tDone - r.tQueued);
+    this.doneAt[this.done++] = marks[S];
+    this.longest = Math.max(this.longest, marks[S] - marks[0]);
   }
 
   /** The six marks of request `id`; unreached ones -1 (in flight at the end of the recording). */

@@ -77,17 +77,23 @@ export class TraceReader {
     if (this.carry.length) {
       const text = this.carry;
       this.carry = '';
-      const kind = this.parser.parse(text, 0, text.length, this.pl);
-      if (kind === LineKind.trace && !this.table.get(this.pl.name).known) {
-        this.lineNo++;
-        this.stats.lines.total++;
-        this.stats.noteMalformed(this.lineNo, `${text} (cut short: the file ends mid-line)`);
-      } else this.lineAt(text, 0, text.length, this.offset - text.length);
+      this.lastLine(text, this.offset - text.length);
     }
     this.rebuild.finish();
   }
 
-  private lineAt(text: string, start: number, end: number, offset: number): void {
+  /** The log's last line, which has no newline: read if it parses, else counted as cut short. */
+  lastLine(text: string, offset: number): void {
+    const kind = this.parser.parse(text, 0, text.length, this.pl);
+    if (kind === LineKind.trace && !this.table.get(this.pl.name).known) {
+      this.lineNo++;
+      this.stats.lines.total++;
+      this.stats.noteMalformed(this.lineNo, `${text} (cut short: the file ends mid-line)`);
+    } else this.lineAt(text, 0, text.length, offset);
+  }
+
+  /** One complete line, `text[start, end)` without its newline, at byte `offset` of the log (for readers that split lines themselves). */
+  lineAt(text: string, start: number, end: number, offset: number): void {
     const n = ++this.lineNo;
     if (this.every > 0 && n % this.every === 1) this.checkpoint(n - 1, offset);
     const pl = this.pl;

@@ -318,7 +318,8 @@ export class Rebuild {
       let role: ThreadRole = 'other';
       if (hint.startsWith('IO ') || e.poll > 0) role = 'iothread';
       else if (hint.startsWith('CPU ') || e.vcpu > 0 || (e.status > 0 && e.path === 0)) role = 'vcpu';
-      else if (hint === 'worker' || (e.data > 0 && e.events === 0)) role = 'pool-worker';
+      // (a seeded thread's event count starts again at 0, its path evidence does not)
+      else if (hint === 'worker' || (e.data > 0 && e.events === 0 && e.path === 0)) role = 'pool-worker';
       else if (e.path > 0 && !main) {
         role = 'main-loop';
         main = true;

@@ -175,6 +175,7 @@ describe('aio=native write', () => {
     assert.equal(last.thread, 'main-loop');
     assert.equal(last.group, 'laio');
     assert.equal(last.hitCounts.io_submit, 1);
+    assert.equal(last.qemuVersion, '4.1.0');
   });
 });
 

@@ -34,7 +34,21 @@ const CASES: [string, Record<string, unknown>, RegExp][] = [
     { qemuSource: '/no/such/qemu' },
     /"qemuSource" is "\/no\/such\/qemu", which is not a directory/,
   ],
-  ['unknown QEMU version', { qemuVersion: '7.2.0' }, /"qemuVersion" is "7.2.0"; expected one of 4.1.0, 10.0/],
+  [
+    'unknown QEMU version',
+    { qemuVersion: '7.2.0' },
+    /"qemuVersion" is "7.2.0"; expected one of auto, 4.1.0, 7.2, 10.0/,
+  ],
+  [
+    'a traced version without a trace',
+    { qemuVersion: '7.2' },
+    /"qemuVersion" is "7.2", but only 4.1.0 and 10.0 are simulated/,
+  ],
+  [
+    'a simulation field with a trace',
+    { traceFile: '/tmp/x.log', aio: 'native' },
+    /"aio" sets up a simulation and cannot be used with "traceFile"/,
+  ],
   ['null for a field', { aio: null }, /"aio" is null; expected one of threads, native, io_uring \(leave the field out/],
   ['a prototype name is not a field', { constructor: 'x' }, /unknown field "constructor"/],
   ['a prototype name is not a nested field', { workload: { toString: 1 } }, /"workload" has no field "toString"/],

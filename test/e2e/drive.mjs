@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { isAdapter, isLanguageServer, sessionProcesses } from './lib/processes.mjs';
 import { loadProject } from './lib/project.mjs';
 import { poll, screenState, setSlowness, Workbench } from './lib/ui.mjs';
+import { replayChecks } from './replay.mjs';
 import { timelineChecks } from './timeline.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,6 +37,9 @@ const OUT = env('E2E_OUT');
 const SCRATCH = env('E2E_SCRATCH');
 const CS_SID = Number(env('E2E_CS_SID'));
 const USER_SETTINGS = env('E2E_USER_SETTINGS');
+// E2E_ONLY=0,1a,r: run only the checks whose key starts with one of these (while working on a few;
+// the others are left out, not failed — a full run is what counts)
+const ONLY = process.env.E2E_ONLY?.split(',').filter(Boolean);
 const { chromium } = createRequire(join(env('E2E_PLAYWRIGHT'), 'package.json'))('playwright-core');
 
 mkdirSync(OUT, { recursive: true });
@@ -72,6 +76,7 @@ function slug(s) {
 }
 
 async function check(key, name, needs, fn) {
+  if (ONLY && !ONLY.some((k) => key.startsWith(k))) return false;
   const n = String(results.length + 1).padStart(2, '0');
   const started = Date.now();
   const missing = needs.filter((k) => !passed.has(k));
@@ -226,6 +231,7 @@ page.on('console', (m) => {
   if (m.type() === 'error') browserLog.push(`[console error] ${m.text()}`);
 });
 wb = new Workbench(page, log);
+if (ONLY) note('driver', `E2E_ONLY=${ONLY.join(',')}: only those checks run`);
 
 try {
   // 0 ---------------------------------------------------------------------------------------------
@@ -725,6 +731,9 @@ try {
       return `output channel: sessions ${said.join(', ')}; ${added.length} process(es) came and went during the session, ${after.length} in code-server's session before and after`;
     },
   );
+
+  // r -------------------------------------------------------------------------------------------
+  await replayChecks({ check, page, wb, project, lists, note, root: ROOT });
 
   // t -------------------------------------------------------------------------------------------
   await timelineChecks({ check, page, wb, project, lists, log, note, out: OUT });

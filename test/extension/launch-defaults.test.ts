@@ -55,6 +55,20 @@ test('paths become absolute: ${workspaceFolder}, ~, relative to the folder; the 
   assert.equal('document' in completeConfiguration({ document: '  ' }, { settings: noSettings }), false);
 });
 
+test('a trace session: its log made absolute (an empty one kept for the adapter to refuse); the 4.1.0 checkout setting is not given to it', () => {
+  const ctx = { settings: { qemuSource: '/src/qemu-4.1.0', document: '', trace: true }, workspaceFolder: '/w' };
+  const replay = completeConfiguration({ request: 'launch', traceFile: '${workspaceFolder}/qemu-trace.log' }, ctx);
+  assert.equal(replay.traceFile, '/w/qemu-trace.log');
+  assert.equal(replay.qemuSource, undefined);
+  assert.equal(replay.trace, true);
+  assert.equal(completeConfiguration({ traceFile: 'logs/run.log' }, ctx).traceFile, '/w/logs/run.log');
+  assert.equal(completeConfiguration({ traceFile: '' }, ctx).traceFile, '');
+  // its own checkout (of the traced version) is kept and resolved
+  assert.equal(completeConfiguration({ traceFile: '/t.log', qemuSource: 'qemu-10.0' }, ctx).qemuSource, '/w/qemu-10.0');
+  validateLaunch(replay);
+  validateLaunch({ ...completeConfiguration({ request: 'attach', traceFile: 'x.log' }, ctx) }, 'attach');
+});
+
 test('resolveUserPath', () => {
   assert.equal(resolveUserPath('', '/w'), undefined);
   assert.equal(resolveUserPath('/abs/x', '/w'), '/abs/x');

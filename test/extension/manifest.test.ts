@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
+import { attachSchema, launchSchema, scenarioInputFrom, validateLaunch } from '../../server/debug/launch-config';
 import { buildScenario } from '../../simulator/config/build';
 import { COMMANDS, CONTEXT, DEBUG_TYPE, DOCUMENT_LANGUAGES, VIEW_ID } from '../../common/ids';
 import {
@@ -16,7 +16,14 @@ import {
   SettingName,
   settingValue,
 } from '../../common/settings';
-import { configurationSnippets, initialConfigurations, SCENARIOS } from '../../extension/scenarios';
+import {
+  configurationSnippets,
+  initialConfigurations,
+  launchConfiguration,
+  SCENARIOS,
+  TRACE_FILE,
+} from '../../extension/scenarios';
+import { looksLikeQemuTrace } from '../../common/trace-line';
 import { DEFAULT_SETTINGS } from '../../server/language/settings';
 import { root } from './root';
 
@@ -30,9 +37,9 @@ function readJsonc(path: string): any {
   return JSON.parse(readFileSync(path, 'utf8').replace(/^\s*\/\/.*$/gm, ''));
 }
 
-test('configurationAttributes.launch is exactly launchSchema() (regenerate with `npm run build`)', () => {
+test('configurationAttributes.launch/attach are exactly launchSchema()/attachSchema() (regenerate with `npm run build`)', () => {
   assert.ok(debuggerContribution, 'a qemu-io debugger contribution');
-  assert.deepEqual(debuggerContribution.configurationAttributes, { launch: launchSchema() });
+  assert.deepEqual(debuggerContribution.configurationAttributes, { launch: launchSchema(), attach: attachSchema() });
 });
 
 test('initialConfigurations and configurationSnippets are generated from extension/scenarios.ts', () => {
@@ -65,8 +72,26 @@ test('scripts/gen-manifest.mjs --check agrees that package.json is up to date', 
   assert.equal(r.status, 0, r.stderr);
 });
 
+/** A snippet body as VS Code inserts it: `^"\${…}"` strings become `${…}` (see snippetBody). */
+function inserted(body: Record<string, unknown>): any {
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [
+      k,
+      typeof v === 'string' && v.startsWith('^"') ? JSON.parse(v.slice(1).replaceAll('\\$', '$')) : v,
+    ]),
+  );
+}
+
+/** A trace session's configuration is valid: the fields fit a replay (launch) or a follow (attach). */
+function validTrace(c: any): void {
+  assert.ok(typeof c.traceFile === 'string' && c.traceFile.length > 0, c.name);
+  assert.doesNotThrow(() => validateLaunch(c, c.request), c.name);
+}
+
 test("the snippets cover the issue's scenarios, and each is a valid launch that builds a scenario", () => {
-  const configs = configurationSnippets().map((s) => s.body);
+  const configs = configurationSnippets().map((s) => inserted(s.body));
+  // the inserted snippet is the scenario's configuration, variables and all
+  assert.deepEqual(configs, SCENARIOS.map(launchConfiguration));
   const has = (p: (c: any) => boolean, what: string) => assert.ok(configs.some(p), what);
   has(
     (c) => c.aio === 'threads' && c.workload?.rw === 'write' && c.workload?.bs === '4k' && !c.iothread,
@@ -83,12 +108,21 @@ test("the snippets cover the issue's scenarios, and each is a valid launch that 
     'a failing write with werror=stop',
   );
   has((c) => typeof c.qemu === 'string' && c.qemu.includes('-drive'), 'paste your QEMU command line');
+  has((c) => c.request === 'launch' && c.traceFile === TRACE_FILE, 'replay a QEMU trace');
+  has((c) => c.request === 'attach' && c.traceFile === TRACE_FILE, 'follow a QEMU trace');
   for (const c of configs) {
     assert.equal(c.type, DEBUG_TYPE);
+    if (c.traceFile !== undefined) {
+      validTrace(c);
+      continue;
+    }
     assert.equal(c.request, 'launch');
     const input = scenarioInputFrom(validateLaunch(c));
     assert.doesNotThrow(() => buildScenario(input), c.name);
   }
+  // snippet syntax: a variable is kept for launch time, escaped
+  const replay = configurationSnippets().find((s) => s.body.request === 'launch' && s.body.traceFile)!;
+  assert.equal(replay.body.traceFile, '^"\\${workspaceFolder}/qemu-trace.log"');
   assert.equal(new Set(SCENARIOS.map((s) => s.id)).size, SCENARIOS.length, 'scenario ids are unique');
   assert.equal(new Set(configs.map((c) => c.name)).size, configs.length, 'configuration names are unique');
 });
@@ -126,13 +160,19 @@ test('examples/: launch.json holds every snippet, each of its configurations is 
   for (const s of configurationSnippets()) {
     assert.deepEqual(
       launch.configurations.find((c: any) => c.name === s.body.name),
-      s.body,
-      s.body.name,
+      inserted(s.body),
+      String(s.body.name),
     );
   }
   for (const c of launch.configurations) {
     const resolved = JSON.parse(JSON.stringify(c).replaceAll('${workspaceFolder}', examples));
     if (typeof resolved.workload === 'string') assert.ok(existsSync(resolved.workload), resolved.workload);
+    if (resolved.traceFile !== undefined) {
+      // the example trace is there, and is a real QEMU trace log
+      validTrace(resolved);
+      assert.ok(looksLikeQemuTrace(readFileSync(resolved.traceFile, 'utf8')), resolved.traceFile);
+      continue;
+    }
     const input = scenarioInputFrom(validateLaunch(resolved));
     if (input.fioFile) input.fioText = readFileSync(input.fioFile, 'utf8');
     assert.doesNotThrow(() => buildScenario(input), c.name);

@@ -120,3 +120,20 @@ test('a new stop focuses its own thread; sessions are kept apart; ending one cle
   assert.equal(s.hasSession('B'), false);
   assert.equal(s.hasSession('A'), true);
 });
+
+test("a session's catalog version comes with its stops: a replay of a 10.0 log is read in 10.0's names", () => {
+  assert.equal(parseStageEvent({ threadId: 1, function: 'f', qemuVersion: '10.0' })?.qemuVersion, '10.0');
+  assert.equal(parseStageEvent({ threadId: 1, function: 'f', qemuVersion: 7 })?.qemuVersion, undefined);
+  const st = new StageState();
+  assert.equal(st.catalogVersion(), undefined, 'no session: no version');
+  st.onStage('sim', stop(1, 'aio_poll'));
+  assert.equal(st.catalogVersion(), '4.1.0', 'a simulation does not say: the modelled 4.1.0');
+  st.onEnded('sim');
+  st.onStage('replay', stop(1, 'bdrv_co_pwritev_part', { stage: 'bdrv', group: 'block', qemuVersion: '10.0' }));
+  assert.equal(st.catalogVersion(), '10.0');
+  assert.equal(st.versionOf('replay'), '10.0');
+  st.onRunning('replay');
+  assert.equal(st.catalogVersion(), '10.0', 'the version stays while the replay runs');
+  st.onEnded('replay');
+  assert.equal(st.catalogVersion(), undefined);
+});

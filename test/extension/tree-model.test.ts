@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalog, fnKey } from '../../simulator/catalog';
+import { catalog, fnKey, getCatalog } from '../../simulator/catalog';
 import { FunctionNode, OccurrenceNode, StageTreeModel } from '../../extension/tree/model';
 import { root } from './root';
 
@@ -209,6 +209,19 @@ test('scanning the project document and a large text stays fast', () => {
   for (const g of m.roots()) for (const f of m.children(g)) m.children(f);
   const ms = performance.now() - t0;
   assert.ok(ms < 20_000, `${ms.toFixed(0)} ms`);
+});
+
+test("another version's tree: a 10.0 replay's stops are found among 10.0's functions", () => {
+  const m = new StageTreeModel(getCatalog('10.0'));
+  m.setProject(project);
+  // bdrv_co_pwritev_part is 10.0's generic write (6.0 and later), not in 4.1.0's tree
+  assert.equal(model().functionForStage('bdrv_co_pwritev_part', 'bdrv'), undefined);
+  const f = m.functionForStage('bdrv_co_pwritev_part', 'bdrv');
+  assert.ok(f);
+  assert.equal(f.entry.stage, 'bdrv');
+  assert.ok(m.roots().some((g) => g.id === f.group.id));
+  // the names both versions share are there too
+  assert.ok(m.findFunction('virtio_blk_handle_vq'));
 });
 
 test('a function QEMU changed after 4.1.0 carries its "Since X.Y" / "In 10.0" lines, oldest first', () => {

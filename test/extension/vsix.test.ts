@@ -27,6 +27,7 @@ const EXPECTED = [
   'extension/dist/timeline.css',
   'extension/docs/qemu-io-path.md',
   'extension/media/icon.png',
+  'extension/media/qemu-trace.tmLanguage.json',
   'extension/media/walkthrough/document.md',
   'extension/media/walkthrough/tree.md',
   'extension/media/walkthrough/session.md',

@@ -117,6 +117,17 @@ class Session {
     return ids.length && this.r.chance(0.85) ? this.r.pick(ids) : this.r.pick([0, -1, 99_999, 100_000, 2 ** 31]);
   }
 
+  /** A trace session's configuration (replay or follow), sometimes with a field it refuses. */
+  traceConfig(): Record<string, unknown> {
+    const r = this.r;
+    const c: Record<string, unknown> = { traceFile: r.pick(this.opts.files.tracePaths) };
+    if (r.chance(0.3)) c.qemuVersion = r.pick(['auto', '7.2', '10.0', '4.1.0']);
+    if (r.chance(0.3)) c.stopOnEntry = r.chance(0.5);
+    if (r.chance(0.2)) c.trace = r.chance(0.5);
+    if (r.chance(0.05)) c.iodepth = 4;
+    return r.chance(0.1) ? (mutate(r, c) as Record<string, unknown>) : c;
+  }
+
   launchConfig(): Record<string, unknown> {
     const r = this.r;
     const f = this.opts.files;
@@ -295,11 +306,18 @@ class Session {
     const w = this.w;
     if (r.chance(0.95)) await this.request('initialize', this.args({ adapterID: 'qemu-io', pathFormat: 'path' }));
     if (r.chance(0.9)) {
-      const launched = this.request('launch', {
+      // a simulation, a replay of a real log, or following one
+      const kind = r.weighted<'sim' | 'replay' | 'follow'>([
+        ['sim', 6],
+        ['replay', 3],
+        ['follow', 1],
+      ]);
+      const request = kind === 'follow' ? 'attach' : 'launch';
+      const launched = this.request(request, {
         type: 'qemu-io',
-        request: 'launch',
+        request,
         name: 'fuzz',
-        ...this.launchConfig(),
+        ...(kind === 'sim' ? this.launchConfig() : this.traceConfig()),
       });
       const ok = await Promise.race([
         w.event('initialized', this.opts.responseMs ?? 10_000).then(() => true),

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { documentPath } from '../helpers/dap';
+import { documentPath, root } from '../helpers/dap';
 
 export interface FuzzFiles {
   dir: string;
@@ -14,6 +14,8 @@ export interface FuzzFiles {
   documentPaths: string[];
   directoryPaths: string[];
   sourcePaths: string[];
+  /** Real QEMU logs (7.2, 10.0, an strace merge), and what a trace session must refuse. */
+  tracePaths: string[];
   remove(): void;
 }
 
@@ -32,6 +34,17 @@ export function makeFuzzFiles(): FuzzFiles {
     documentPaths: [documentPath, p('pipe'), '/dev/zero', '/', missing, p('secret.env'), p('blob.bin')],
     directoryPaths: [dir, '/', missing, p('pipe')],
     sourcePaths: [p('io.c'), p('pipe.c'), `${missing}.c`, '/dev/zero'],
+    tracePaths: [
+      ...['7.2/threads.log', '10.0/iothread-native.10.0.log', '10.0/threads.10.0.with-syscalls.txt'].map((f) =>
+        join(root, 'test', 'fixtures', 'traces', f),
+      ),
+      p('pipe'),
+      '/dev/zero',
+      dir,
+      missing,
+      p('secret.env'),
+      p('blob.bin'),
+    ],
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

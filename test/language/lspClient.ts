@@ -2,6 +2,7 @@
 // speaks real LSP to it over stdio through vscode-jsonrpc.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -153,6 +154,19 @@ export async function startServer(opts: StartOptions = {}): Promise<Session> {
   (session as { init: InitializeResult }).init = init;
   await conn.sendNotification(InitializedNotification.type, {});
   return session;
+}
+
+/** One server for the tests of a file: built if needed and started before them, closed after them. */
+export function serverForTests(opts: StartOptions = {}): () => Session {
+  let s: Session | undefined;
+  before(async () => {
+    ensureBuilt();
+    s = await startServer(opts);
+  });
+  after(async () => {
+    await s?.close();
+  });
+  return () => s!;
 }
 
 /** Waits until `cond()` holds (polling), or fails after `ms`. */

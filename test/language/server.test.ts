@@ -1,6 +1,6 @@
 // The bundled language server over real LSP on stdio: hover, definition (document fallback),
 // links, lenses, cancellation, large and odd inputs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
@@ -18,22 +18,15 @@ import {
   type MarkupContent,
 } from 'vscode-languageserver-protocol';
 import { catalog } from '../../simulator/catalog';
-import { DOC_PATH, DOC_URI, ensureBuilt, positionOf, startServer, type Session } from './lspClient';
+import { DOC_PATH, DOC_URI, positionOf, serverForTests } from './lspClient';
 
 const docLines = readFileSync(DOC_PATH, 'utf8').split('\n');
 const headingLine = (name: string): number => docLines.indexOf(`### \`${name}\``);
 
-let s: Session;
-before(async () => {
-  ensureBuilt();
-  s = await startServer();
-});
-after(async () => {
-  await s?.close();
-});
+const server = serverForTests();
 
 async function hover(uri: string, text: string, needle: string, delta = 0, nth = 0): Promise<Hover | null> {
-  return s.conn.sendRequest(HoverRequest.type, {
+  return server().conn.sendRequest(HoverRequest.type, {
     textDocument: { uri },
     position: positionOf(text, needle, delta, nth),
   });
@@ -41,19 +34,19 @@ async function hover(uri: string, text: string, needle: string, delta = 0, nth =
 const md = (h: Hover | null): string => (h?.contents as MarkupContent).value;
 
 test('initialize advertises hover, definition, code lens and document links; answers fast', () => {
-  const c = s.init.capabilities;
+  const c = server().init.capabilities;
   assert.equal(c.hoverProvider, true);
   assert.equal(c.definitionProvider, true);
   assert.ok(c.codeLensProvider);
   assert.ok(c.documentLinkProvider);
   // timing figures are `npm run bench`'s (lsp.*); here generous bounds against pathological slowdowns
-  assert.ok(s.initMs < 20_000, `initialize took ${s.initMs} ms`);
+  assert.ok(server().initMs < 20_000, `initialize took ${server().initMs} ms`);
 });
 
 test('hover in markdown: summary, stage and group, thread, coroutine facts, source, callers and callees as links', async () => {
   const uri = 'file:///notes/a.md';
   const text = '# Notes\n\nThe request enters `blk_aio_preadv()` from submit_requests.\n';
-  s.open(uri, 'markdown', text);
+  server().open(uri, 'markdown', text);
   const h = await hover(uri, text, 'blk_aio_preadv', 3);
   assert.ok(h);
   const v = md(h);
@@ -81,7 +74,7 @@ test('hover in markdown: summary, stage and group, thread, coroutine facts, sour
 test('hover in plain text: a coroutine function that yields', async () => {
   const uri = 'file:///notes/b.txt';
   const text = 'laio_co_submit yields right after io_submit.\n';
-  s.open(uri, 'plaintext', text);
+  server().open(uri, 'plaintext', text);
   const v = md(await hover(uri, text, 'laio_co_submit', 0));
   assert.ok(v.includes('runs in a coroutine; may yield (calls `qemu_coroutine_yield` itself)'), v);
   assert.ok(v.includes('Linux AIO submit'), v);
@@ -101,7 +94,7 @@ test('hover in C: chains, casts and calls; trace events with argument lists', as
     '    thread_pool_submit_aio(pool, func, arg, cb, opaque);',
     '}',
   ].join('\n');
-  s.open(uri, 'c', text);
+  server().open(uri, 'c', text);
   assert.match(md(await hover(uri, text, 'blk_aio_complete', 4)), /\*\*`blk_aio_complete`\*\*/);
   assert.match(md(await hover(uri, text, 'thread_pool_completion_bh', 0)), /\*\*`thread_pool_completion_bh`\*\*/);
   const v = md(await hover(uri, text, 'thread_pool_submit_aio', 10));
@@ -114,7 +107,7 @@ test('hover in C: chains, casts and calls; trace events with argument lists', as
 test('no hover on identifiers that are not QEMU path names, nor on punctuation or whitespace', async () => {
   const uri = 'file:///src/y.c';
   const text = 'int my_aio_poll(void) { printf("x"); return aio_poll2 + AIO_POLL + 0x1aio_poll; }  \n';
-  s.open(uri, 'c', text);
+  server().open(uri, 'c', text);
   for (const [needle, d] of [
     ['my_aio_poll', 4],
     ['printf', 1],
@@ -131,7 +124,7 @@ test('no hover on identifiers that are not QEMU path names, nor on punctuation o
 test('names glued to CJK text', async () => {
   const uri = 'file:///notes/zh.md';
   const text = '请求先到blk_aio_preadv二次提交，再经过laio_co_submit进入内核。\n';
-  s.open(uri, 'markdown', text);
+  server().open(uri, 'markdown', text);
   for (let d = 0; d < 'blk_aio_preadv'.length; d++) {
     assert.match(md(await hover(uri, text, 'blk_aio_preadv', d)), /\*\*`blk_aio_preadv`\*\*/);
   }
@@ -144,7 +137,7 @@ test('duplicated static names show both entries; syscalls and guest functions sa
   const uri = 'file:///notes/dup.md';
   const text =
     'raw_co_pwritev, pwrite, virtio_queue_rq, qemu_coroutine_entered, g_main_context_dispatch, virtio_blk_rw_complete\n';
-  s.open(uri, 'markdown', text);
+  server().open(uri, 'markdown', text);
   const dup = md(await hover(uri, text, 'raw_co_pwritev'));
   const entries = catalog.allNamed('raw_co_pwritev');
   assert.equal(entries.length, 2);
@@ -164,7 +157,7 @@ test('duplicated static names show both entries; syscalls and guest functions sa
 test('a trace event name that is not a function gets the event declaration', async () => {
   const uri = 'file:///notes/trace.txt';
   const text = '12345@1.0:thread_pool_submit pool 0x55 req 0x56 opaque 0x57\n';
-  s.open(uri, 'plaintext', text);
+  server().open(uri, 'plaintext', text);
   const v = md(await hover(uri, text, 'thread_pool_submit', 2));
   assert.ok(v.includes('QEMU trace event') && v.includes('`thread_pool_submit_aio`'), v);
 });
@@ -172,9 +165,9 @@ test('a trace event name that is not a function gets the event declaration', asy
 test('definition without a QEMU checkout goes to the function heading in the I/O path document', async () => {
   const uri = 'file:///notes/def.md';
   const text = 'See laio_co_submit and raw_co_pwritev, then pwrite.\n';
-  s.open(uri, 'markdown', text);
+  server().open(uri, 'markdown', text);
   for (const name of ['laio_co_submit', 'raw_co_pwritev', 'pwrite']) {
-    const locs = (await s.conn.sendRequest(DefinitionRequest.type, {
+    const locs = (await server().conn.sendRequest(DefinitionRequest.type, {
       textDocument: { uri },
       position: positionOf(text, ` ${name}`, 2),
     })) as Location[];
@@ -184,7 +177,7 @@ test('definition without a QEMU checkout goes to the function heading in the I/O
     assert.ok(line > 0);
     assert.deepEqual(locs[0].range, { start: { line, character: 5 }, end: { line, character: 5 + name.length } });
   }
-  const none = await s.conn.sendRequest(DefinitionRequest.type, {
+  const none = await server().conn.sendRequest(DefinitionRequest.type, {
     textDocument: { uri },
     position: positionOf(text, 'See', 1),
   });
@@ -194,8 +187,10 @@ test('definition without a QEMU checkout goes to the function heading in the I/O
 test('document links: every mention links to the document line of its function', async () => {
   const uri = 'file:///notes/links.md';
   const text = 'First qemu_coroutine_yield, then aio_co_wake二, then qemu_coroutine_yield again. Not aio_poll_x.\n';
-  s.open(uri, 'markdown', text);
-  const links = (await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } })) as DocumentLink[];
+  server().open(uri, 'markdown', text);
+  const links = (await server().conn.sendRequest(DocumentLinkRequest.type, {
+    textDocument: { uri },
+  })) as DocumentLink[];
   assert.deepEqual(
     links.map((l) => [l.range.start.character, l.range.end.character, l.target]),
     [
@@ -209,14 +204,16 @@ test('document links: every mention links to the document line of its function',
 
 test('the I/O path document itself: lenses on headings, no self-links', async () => {
   const text = readFileSync(DOC_PATH, 'utf8');
-  s.open(DOC_URI, 'markdown', text);
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: DOC_URI } })) as CodeLens[];
+  server().open(DOC_URI, 'markdown', text);
+  const lenses = (await server().conn.sendRequest(CodeLensRequest.type, {
+    textDocument: { uri: DOC_URI },
+  })) as CodeLens[];
   const h = headingLine('laio_co_submit');
   assert.ok(lenses.some((l) => l.range.start.line === h && l.command!.arguments![0] === 'laio_co_submit'));
   const perLine = new Map<number, number>();
   for (const l of lenses) perLine.set(l.range.start.line, (perLine.get(l.range.start.line) ?? 0) + 1);
   assert.ok([...perLine.values()].every((n) => n === 2));
-  const links = (await s.conn.sendRequest(DocumentLinkRequest.type, {
+  const links = (await server().conn.sendRequest(DocumentLinkRequest.type, {
     textDocument: { uri: DOC_URI },
   })) as DocumentLink[];
   assert.ok(links.length > 100);
@@ -227,20 +224,20 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   const uri = 'file:///notes/huge.md';
   const line = 'Some prose about blk_aio_pwritev and qemu_coroutine_yield with filler words here.\n';
   const text = '# blk_aio_pwritev\n' + line.repeat(400_000); // ~33 MB
-  s.open(uri, 'markdown', text);
+  server().open(uri, 'markdown', text);
   // the document is in (a hover answers), so the lens request below is cancelled while it runs
-  const h0 = await s.conn.sendRequest(HoverRequest.type, {
+  const h0 = await server().conn.sendRequest(HoverRequest.type, {
     textDocument: { uri },
     position: { line: 1, character: 20 },
   });
   assert.match(md(h0), /blk_aio_pwritev/);
   const src = new CancellationTokenSource();
-  const p = s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }, src.token);
+  const p = server().conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }, src.token);
   setTimeout(() => src.cancel(), 5);
   await assert.rejects(p, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
   // a hover in the same document still works, fast
   const t0 = performance.now();
-  const h = await s.conn.sendRequest(HoverRequest.type, {
+  const h = await server().conn.sendRequest(HoverRequest.type, {
     textDocument: { uri },
     position: { line: 399_999, character: 20 },
   });
@@ -250,11 +247,11 @@ test('cancellation: a cancelled code lens request on a huge document answers Req
   const src2 = new CancellationTokenSource();
   src2.cancel();
   await assert.rejects(
-    s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }, src2.token),
+    server().conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri } }, src2.token),
     (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled,
   );
   // and an uncancelled request completes, capped
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
+  const lenses = (await server().conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } })) as CodeLens[];
   assert.equal(lenses.length, 2); // one pair, on the one heading
 });
 
@@ -263,11 +260,11 @@ test('large C file, a very long line, binary-looking text and text with no names
   const lines: string[] = [];
   for (let i = 0; i < 100_000; i++) lines.push(`    ret = ${names[i % names.length]}(s->ctx, req, &qiov); /* ${i} */`);
   const big = lines.join('\n');
-  s.open('file:///src/big.c', 'c', big);
+  server().open('file:///src/big.c', 'c', big);
   const t0 = performance.now();
   for (let i = 0; i < 200; i++) {
     const ln = (i * 499) % 100_000;
-    const h = await s.conn.sendRequest(HoverRequest.type, {
+    const h = await server().conn.sendRequest(HoverRequest.type, {
       textDocument: { uri: 'file:///src/big.c' },
       position: { line: ln, character: 12 },
     });
@@ -276,61 +273,61 @@ test('large C file, a very long line, binary-looking text and text with no names
   assert.ok(performance.now() - t0 < 20_000, 'hovers on a 100k-line file');
 
   const long = 'x'.repeat(2_000_000) + ' aio_notify ' + 'y'.repeat(1_000_000);
-  s.open('file:///notes/long.txt', 'plaintext', long);
-  const h = await s.conn.sendRequest(HoverRequest.type, {
+  server().open('file:///notes/long.txt', 'plaintext', long);
+  const h = await server().conn.sendRequest(HoverRequest.type, {
     textDocument: { uri: 'file:///notes/long.txt' },
     position: { line: 0, character: 2_000_003 },
   });
   assert.match(md(h), /aio_notify/);
   assert.equal(
-    await s.conn.sendRequest(HoverRequest.type, {
+    await server().conn.sendRequest(HoverRequest.type, {
       textDocument: { uri: 'file:///notes/long.txt' },
       position: { line: 0, character: 1_000_000 },
     }),
     null,
   );
-  const ll = (await s.conn.sendRequest(DocumentLinkRequest.type, {
+  const ll = (await server().conn.sendRequest(DocumentLinkRequest.type, {
     textDocument: { uri: 'file:///notes/long.txt' },
   })) as DocumentLink[];
   assert.equal(ll.length, 1);
 
   let bin = '';
   for (let i = 0; i < 200_000; i++) bin += String.fromCharCode((i * 2654435761) % 0xd7ff);
-  s.open('file:///notes/bin.txt', 'plaintext', bin);
-  await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
-  await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
+  server().open('file:///notes/bin.txt', 'plaintext', bin);
+  await server().conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
+  await server().conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/bin.txt' } });
   for (let c = 0; c < 2000; c += 97) {
-    await s.conn.sendRequest(HoverRequest.type, {
+    await server().conn.sendRequest(HoverRequest.type, {
       textDocument: { uri: 'file:///notes/bin.txt' },
       position: { line: 0, character: c },
     });
   }
 
   const prose = 'Nothing to see here, only ordinary words.\n'.repeat(50_000);
-  s.open('file:///notes/prose.md', 'markdown', prose);
+  server().open('file:///notes/prose.md', 'markdown', prose);
   assert.deepEqual(
-    await s.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
+    await server().conn.sendRequest(CodeLensRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
     [],
   );
   assert.deepEqual(
-    await s.conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
+    await server().conn.sendRequest(DocumentLinkRequest.type, { textDocument: { uri: 'file:///notes/prose.md' } }),
     [],
   );
-  assert.equal(s.proc.exitCode, null, 'server still running');
+  assert.equal(server().proc.exitCode, null, 'server still running');
 });
 
 test('requests for unknown documents and positions past the end answer null', async () => {
   assert.equal(
-    await s.conn.sendRequest(HoverRequest.type, {
+    await server().conn.sendRequest(HoverRequest.type, {
       textDocument: { uri: 'file:///nope.md' },
       position: { line: 0, character: 0 },
     }),
     null,
   );
-  s.open('file:///notes/short.md', 'markdown', 'aio_poll');
+  server().open('file:///notes/short.md', 'markdown', 'aio_poll');
   assert.match(
     md(
-      await s.conn.sendRequest(HoverRequest.type, {
+      await server().conn.sendRequest(HoverRequest.type, {
         textDocument: { uri: 'file:///notes/short.md' },
         position: { line: 9, character: 99 },
       }),

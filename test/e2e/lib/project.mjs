@@ -81,5 +81,12 @@ export async function loadProject(root, scratch) {
     functionsOfGroup: (groupId) =>
       catalog.functions.filter((f) => catalog.stage(f.stage)?.group === groupId).map((f) => f.name),
     fn,
+    /** A function of another catalog version (a replay reads 7.2 or 10.0 names): its group's label, or undefined. */
+    functionIn: (version, name) => {
+      const c = getCatalog(version);
+      const f = c.byName(name);
+      const group = f && c.groups.find((g) => g.id === c.stage(f.stage)?.group);
+      return f ? { name, groupLabel: group?.label } : undefined;
+    },
   };
 }

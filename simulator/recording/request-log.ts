@@ -1,0 +1,115 @@
+// The requests a recording has seen complete, in completion order, flat (≈ 50 bytes each): their
+// operation, status, the five-stage split of `trace --stats` and the event at which each was
+// decided. A view standing anywhere in the log asks for the figures of what completed before it,
+// so stepping back shows the statistics of that moment.
+
+import { nearestRank, OPS, Op, StageFigures, STAGES } from '../trace/stats';
+import type { RequestRecord } from '../trace/rebuild';
+
+const S = STAGES.length;
+
+/** Grown by half (not doubled): on a 1 GiB log these arrays are most of the adapter's memory. */
+function grow<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
+}
+
+export interface FiguresSoFar {
+  completed: number;
+  errors: number;
+  by_op: Record<Op, number>;
+  /** Per stage, over every completed request (µs, nearest-rank percentiles). */
+  split: Record<(typeof STAGES)[number], StageFigures>;
+}
+
+export class RequestLog {
+  count = 0;
+  private seq = new Float64Array(1024);
+  private op = new Uint8Array(1024);
+  private failed = new Uint8Array(1024);
+  /** ns per stage; float32 keeps µs figures exact to well past a second. */
+  private split = new Float32Array(1024 * S);
+
+  /** Request `r` was decided (its interrupt raised or suppressed) at event `seq`. */
+  add(r: RequestRecord, seq: number): void {
+    const i = this.count++;
+    this.seq = grow(this.seq, i + 1);
+    this.op = grow(this.op, i + 1);
+    this.failed = grow(this.failed, i + 1);
+    this.split = grow(this.split, (i + 1) * S);
+    this.seq[i] = seq;
+    this.op[i] = OPS.indexOf(r.op);
+    this.failed[i] = r.status !== 0 ? 1 : 0;
+    for (let s = 0; s < S; s++) this.split[i * S + s] = r.split[s];
+  }
+
+  /** How many were decided at or before event `seq`. */
+  countAt(seq: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.seq[mid] <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Forget what was decided after event `seq` (a followed log truncated back, or a re-read). */
+  truncate(seq: number): void {
+    this.count = this.countAt(seq);
+  }
+
+  /** The figures of the requests decided at or before event `seq`. */
+  figuresAt(seq: number): FiguresSoFar {
+    const n = this.countAt(seq);
+    const byOp = { read: 0, write: 0, flush: 0, other: 0 } as Record<Op, number>;
+    let errors = 0;
+    for (let i = 0; i < n; i++) {
+      byOp[OPS[this.op[i]]]++;
+      errors += this.failed[i];
+    }
+    const split = {} as FiguresSoFar['split'];
+    STAGES.forEach((name, s) => {
+      const v: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const x = this.split[i * S + s];
+        if (x >= 0) v.push(x);
+      }
+      v.sort((a, b) => a - b);
+      const us = (ns: number): number => Math.round(ns) / 1000;
+      split[name] = v.length
+        ? {
+            count: v.length,
+            p50_us: us(nearestRank(v, 0.5)),
+            p90_us: us(nearestRank(v, 0.9)),
+            p99_us: us(nearestRank(v, 0.99)),
+            max_us: us(v[v.length - 1]),
+          }
+        : { count: 0, p50_us: null, p90_us: null, p99_us: null, max_us: null };
+    });
+    return { completed: n, errors, by_op: byOp, split };
+  }
+}
+
+/** The figures as a few lines of text (the Debug Console at the end of a replay). */
+export function figuresText(f: FiguresSoFar): string[] {
+  const cell = (v: number | null): string => (v === null ? '–' : String(v));
+  const lines = [
+    `${f.completed} request(s) completed (${
+      OPS.filter((o) => f.by_op[o])
+        .map((o) => `${f.by_op[o]} ${o}`)
+        .join(', ') || 'none'
+    }), ${f.errors} failed`,
+    `stage              count    p50 µs    p90 µs    p99 µs    max µs`,
+  ];
+  for (const s of STAGES) {
+    const x = f.split[s];
+    lines.push(
+      `${s.padEnd(18)} ${String(x.count).padStart(5)} ${cell(x.p50_us).padStart(9)} ${cell(x.p90_us).padStart(9)} ${cell(x.p99_us).padStart(9)} ${cell(x.max_us).padStart(9)}`,
+    );
+  }
+  return lines;
+}
