@@ -21,13 +21,24 @@ const ERRNO: Record<string, string> = {
   ENAMETOOLONG: 'the path is too long',
 };
 
+/** Why a path could not be opened, in words (the trace readers say the same). */
+export function openFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return ERRNO[code] ?? `cannot be opened (${code || (e as Error).message})`;
+}
+
+/** What a path that is not a regular file is: 'a directory', 'a FIFO (named pipe)', … */
+export function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
 function whatItIs(st: Stats): string {
-  if (st.isDirectory()) return 'a directory, not a file';
-  if (st.isFIFO()) return 'a FIFO (named pipe), not a regular file';
-  if (st.isCharacterDevice()) return 'a character device, not a regular file';
-  if (st.isBlockDevice()) return 'a block device, not a regular file';
-  if (st.isSocket()) return 'a socket, not a regular file';
-  return 'not a regular file';
+  return st.isDirectory() ? 'a directory, not a file' : `${fileKind(st)}, not a regular file`;
 }
 
 function sizeText(bytes: number): string {
@@ -40,8 +51,7 @@ export async function readUserFile(path: string, maxBytes: number): Promise<stri
   try {
     fh = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new UserFileError(ERRNO[code] ?? `cannot be opened (${code || (e as Error).message})`);
+    throw new UserFileError(openFailure(e));
   }
   try {
     const st = await fh.stat();

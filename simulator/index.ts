@@ -9,6 +9,7 @@ export type { ModelledVersion } from './version';
 export type { FunctionEntry, StageGroupId, StageId, ThreadKind, TraceEventDecl } from './catalog';
 export { IO_OP_NAMES, IoOp } from './backends/device';
 export { buildScenario, readFioFile } from './config/build';
+export { checkExportSize, writeLines } from './output/export-file';
 export type { ScenarioInput } from './config/build';
 export { ConfigError, excerpt } from './config/errors';
 export { readTraceWorkload } from './config/trace-workload';

@@ -19,18 +19,16 @@ import {
   Stack,
   statsText,
   threadInfo,
+  checkExportSize,
+  writeLines,
 } from '../../simulator';
 import type { Frame, Machine, TimelineData, TimelineQuery } from '../../simulator';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { Breakpoints } from './breakpoints';
 import { Debuggee, DebuggeeHooks, FrameInfo, PARKED_THREAD, ScopeInfo, StageInfo } from './debuggee';
 import { Execution, Stop } from './execution';
 import type { Scope } from './expr/evaluate';
 import { frameScope } from './scope';
 import type { SourceMap } from './sources';
-
-/** Most events one timeline export writes (≈ 100 bytes of JSON each). */
-export const EXPORT_EVENTS = 5_000_000;
 
 interface SimFrame {
   thread: number;
@@ -335,31 +333,16 @@ export class SimulationDebuggee implements Debuggee {
     const from = fromNs ?? 0;
     const to = toNs ?? rec.endNs;
     const { first, last } = rec.seqRange(from, to);
-    if (last - first > EXPORT_EVENTS)
-      throw new RangeError(
-        `the range holds about ${last - first} events; at most ${EXPORT_EVENTS} are exported at once (choose a shorter range)`,
-      );
-    const fd = openSync(path, 'w');
-    let buf: string[] = [];
-    let size = 0;
-    const flush = (): void => {
-      writeSync(fd, buf.join('\n') + '\n');
-      buf = [];
-      size = 0;
-    };
-    let n = 0;
-    try {
+    checkExportSize(first, last);
+    return writeLines(path, (line) => {
+      let n = 0;
       let writer: ChromeTraceWriter | null = null;
       let machine: { m: Machine } | null = null;
       exec.replay(
         first,
         (m) => {
           machine = { m };
-          writer = new ChromeTraceWriter(machine, (line) => {
-            buf.push(line);
-            size += line.length;
-            if (size > 1 << 20) flush();
-          });
+          writer = new ChromeTraceWriter(machine, line);
         },
         (ev) => {
           if (ev.time < from) return false;
@@ -373,11 +356,8 @@ export class SimulationDebuggee implements Debuggee {
       if (writer === null) throw new RangeError('nothing has run yet');
       if (n === 0) (writer as ChromeTraceWriter).openAt(from);
       (writer as ChromeTraceWriter).finish();
-      flush();
-    } finally {
-      closeSync(fd);
-    }
-    return n;
+      return n;
+    });
   }
 
   dispose(): void {

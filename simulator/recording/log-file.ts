@@ -5,6 +5,7 @@
 // segment, and offsets are counted over all segments, one after the other.
 
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { fileKind, openFailure } from '../../common/userFile';
 
 export class LogFileError extends Error {}
 
@@ -22,35 +23,18 @@ interface Segment {
   ino: number;
 }
 
-const ERRNO: Record<string, string> = {
-  ENOENT: 'no such file',
-  ENOTDIR: 'no such file (a part of the path is not a directory)',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ELOOP: 'too many symbolic links',
-  EISDIR: 'a directory, not a file',
-};
-
 /** Opens a regular file without blocking on a FIFO; a LogFileError says what the path is instead. */
 export function openRegular(path: string): { fd: number; size: number; ino: number } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new LogFileError(`cannot read ${path}: ${ERRNO[code] ?? code ?? (e as Error).message}`);
+    throw new LogFileError(`cannot read ${path}: ${openFailure(e)}`);
   }
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    const what = st.isDirectory()
-      ? 'a directory'
-      : st.isFIFO()
-        ? 'a FIFO (named pipe)'
-        : st.isCharacterDevice() || st.isBlockDevice()
-          ? 'a device'
-          : 'not a regular file';
-    throw new LogFileError(`cannot read ${path}: it is ${what}, not a trace log file`);
+    throw new LogFileError(`cannot read ${path}: it is ${fileKind(st)}, not a trace log file`);
   }
   return { fd, size: st.size, ino: st.ino };
 }

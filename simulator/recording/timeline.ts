@@ -6,8 +6,8 @@
 // kick, the pop, the backend submit, the backend done, the completion, the interrupt decision).
 // A query answers from these bins; an export re-reads the range into a Chrome trace.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Catalog } from '../catalog';
+import { checkExportSize, writeLines } from '../output/export-file';
 import { ChromeTraceOfLog } from '../trace/writers';
 import type { RequestRecord } from '../trace/rebuild';
 import { addAt, addSpan, BinGrid, F64List, foldPairs, resample, Series } from '../timeline/bins';
@@ -22,8 +22,6 @@ const RUN_GAP = 20_000;
 /** What the last event of a run is taken to last. */
 const EVENT_NS = 1_000;
 const INDEX_EVERY = 1024;
-/** Most events one export writes. */
-export const EXPORT_EVENTS = 5_000_000;
 const MAX_BINS = 10_000;
 
 interface Lane {
@@ -271,25 +269,10 @@ export class RecordingTimeline implements TimelineSource {
     const from = fromNs ?? 0;
     const to = toNs ?? this.endNs;
     const { first, last } = this.seqRange(from, to);
-    if (last - first > EXPORT_EVENTS)
-      throw new RangeError(
-        `the range holds about ${last - first} events; at most ${EXPORT_EVENTS} are exported at once (choose a shorter range)`,
-      );
-    const fd = openSync(path, 'w');
-    let buf: string[] = [];
-    let size = 0;
-    const flush = (): void => {
-      writeSync(fd, buf.join('\n') + '\n');
-      buf = [];
-      size = 0;
-    };
-    let n = 0;
-    try {
-      const chrome = new ChromeTraceOfLog(title, (line) => {
-        buf.push(line);
-        size += line.length;
-        if (size > 1 << 20) flush();
-      });
+    checkExportSize(first, last);
+    return writeLines(path, (line) => {
+      let n = 0;
+      const chrome = new ChromeTraceOfLog(title, line);
       let lastLine = -1;
       this.host.scan(first, (e, pass) => {
         const t = e.ev.time_ns ?? 0;
@@ -304,10 +287,7 @@ export class RecordingTimeline implements TimelineSource {
         return false;
       });
       chrome.finish();
-      flush();
-    } finally {
-      closeSync(fd);
-    }
-    return n;
+      return n;
+    });
   }
 }
