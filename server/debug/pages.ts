@@ -15,7 +15,7 @@ export class SourcePages {
 
   /** The page for a frame's source: its name and `sourceReference` (1-based), made once per session. */
   reference(at: NonNullable<FrameSource>): { name: string; ref: number } | null {
-    const f = 'fn' in at ? this.catalog.functions[at.fn] : undefined;
+    const f = 'fn' in at ? this.catalog.entry(at.fn) : undefined;
     if ('fn' in at && !f) return null;
     const key = f ? `fn:${fnKey(f)}` : `page:${(at as { page: string }).page}`;
     const name = `${f ? f.name : (at as { page: string }).page} (QEMU ${this.catalog.version})`;

@@ -7,7 +7,7 @@
 // between two traced functions is marked as inferred. Paths prefer the common, direct calls, and
 // for a request of known operation they avoid the functions of the other operations.
 
-import type { Catalog } from '../catalog';
+import { functionIdCount, type Catalog } from '../catalog';
 
 /** A frame on an inferred stack: `fn << 1 | traced`. */
 export type PackedFrame = number;
@@ -58,9 +58,12 @@ interface Paths {
 const cache = new WeakMap<Catalog, CallPaths>();
 
 export class CallPaths {
-  /** Function names by id: the catalog's functions first, then other names events are fired by. */
+  /**
+   * Function names by id: the catalog ids first (shared by the versions, so a function of
+   * another version leaves a hole), then other names events are fired by.
+   */
   readonly names: string[];
-  /** Catalog functions (ids below this are in the catalog). */
+  /** Ids below this are catalog ids (of this version, or holes). */
   readonly size: number;
   private readonly byName = new Map<string, number>();
   private readonly byOp = new Map<PathOp, Paths>();
@@ -74,22 +77,23 @@ export class CallPaths {
   }
 
   private constructor(readonly catalog: Catalog) {
-    const n = catalog.functions.length;
+    const n = functionIdCount();
     this.size = n;
-    this.names = catalog.functions.map((f) => f.name);
+    this.names = Array.from({ length: n }, (_, id) => catalog.entry(id)?.name ?? '(not in this version)');
+    const rare: boolean[] = [];
+    const opOf: string[] = [];
+    const callees: number[][] = Array.from({ length: n }, () => []);
+    const costs: number[][] = Array.from({ length: n }, () => []);
     catalog.functions.forEach((f, i) => {
-      if (!this.byName.has(f.name)) this.byName.set(f.name, i);
-    });
-    const rare = catalog.functions.map((f) => {
+      const id = catalog.ids[i];
+      if (!this.byName.has(f.name)) this.byName.set(f.name, id);
       const group = catalog.stage(f.stage)?.group;
-      return group === 'error' || group === 'setup' || f.stage === 'blkdebug';
+      rare[id] = group === 'error' || group === 'setup' || f.stage === 'blkdebug';
+      opOf[id] = OP_OF_NAME.find(([, re]) => re.test(f.name))?.[0] ?? '';
     });
-    const opOf = catalog.functions.map((f) => OP_OF_NAME.find(([, re]) => re.test(f.name))?.[0] ?? '');
-    const callees: number[][] = [];
-    const costs: number[][] = [];
-    catalog.functions.forEach((f) => {
-      const out: number[] = [];
-      const cost: number[] = [];
+    catalog.functions.forEach((f, i) => {
+      const out = callees[catalog.ids[i]];
+      const cost = costs[catalog.ids[i]];
       // a call by a name QEMU defines twice (`raw_co_pwritev`) may reach either
       for (const c of f.calls)
         for (const id of catalog.idOf(c) >= 0 ? [catalog.idOf(c)] : catalog.idsOf(c)) {
@@ -97,8 +101,6 @@ export class CallPaths {
           out.push(id);
           cost.push((rare[id] ? RARE : 1) + (f.indirectCalls?.includes(c) ? INDIRECT : 0));
         }
-      callees.push(out);
-      costs.push(cost);
     });
     for (const op of OPS)
       this.byOp.set(

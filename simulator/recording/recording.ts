@@ -76,7 +76,8 @@ export class Recording implements PassContext {
   ) {
     this.catalog = getCatalog(version);
     this.paths = CallPaths.of(this.catalog);
-    this.plainFns = Uint8Array.from(this.catalog.functions, (f) => (f.runsIn === 'plain' ? 1 : 0));
+    this.plainFns = new Uint8Array(this.paths.size);
+    this.catalog.functions.forEach((f, i) => (this.plainFns[this.catalog.ids[i]] = f.runsIn === 'plain' ? 1 : 0));
     this.timeline = new RecordingTimeline(this);
     this.front = new Pass(this, this.frontHooks, seed ?? undefined);
     this.view = this.front;
@@ -119,7 +120,9 @@ export class Recording implements PassContext {
       // catalog functions by their entry (QEMU has two ioq_submit), others by name
       const fired = ev.event && ev.traced ? this.catalog.firedBy(ev.event) : [];
       ids = fired.length
-        ? fired.map((f) => (f.entry ? this.catalog.functions.indexOf(f.entry) : this.paths.idOf(f.name)))
+        ? fired.map((f) =>
+            f.entry ? this.catalog.ids[this.catalog.functions.indexOf(f.entry)] : this.paths.idOf(f.name),
+          )
         : [this.paths.idOf(ev.function)];
       this.firerCache.set(key, ids);
     }

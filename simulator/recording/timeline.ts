@@ -11,7 +11,7 @@ import { checkExportSize, writeLines } from '../output/export-file';
 import { ChromeTraceOfLog } from '../trace/writers';
 import type { RequestRecord } from '../trace/rebuild';
 import { addAt, addSpan, BinGrid, F64List, foldPairs, resample, Series } from '../timeline/bins';
-import { GROUPS } from '../timeline/recorder';
+import { FN_GROUP, GROUPS } from '../timeline/recorder';
 import { RequestTable, STAGES } from '../timeline/requests';
 import { LANE_KINDS, TimelineData, TimelineExtent, TimelineQuery, TimelineSource } from '../timeline/source';
 import type { Pass, RecEvent } from './pass';
@@ -60,10 +60,7 @@ export class RecordingTimeline implements TimelineSource {
   private readonly fnGroup: Uint8Array;
 
   constructor(private readonly host: TimelineHost) {
-    const c = host.catalog;
-    this.fnGroup = Uint8Array.from(c.functions, (f) =>
-      Math.max(0, GROUPS.indexOf((c.stage(f.stage)?.group ?? GROUPS[0]) as (typeof GROUPS)[number])),
-    );
+    this.fnGroup = FN_GROUP;
   }
 
   /** A new event the front read. */

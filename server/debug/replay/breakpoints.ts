@@ -49,7 +49,7 @@ export class ReplayBreakpoints extends BreakpointBook {
     if (c.traceEvent(name)) return { event: name };
     const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
     if (fileQualified) {
-      const ids = c.idsOf(fileQualified[2]).filter((i) => c.functions[i].file?.endsWith(fileQualified[1]));
+      const ids = c.idsOf(fileQualified[2]).filter((i) => c.entry(i)?.file?.endsWith(fileQualified[1]));
       return ids.length
         ? { fns: [...ids] }
         : `no function ${fileQualified[2]} in ${fileQualified[1]} in ${this.version}`;

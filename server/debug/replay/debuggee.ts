@@ -396,7 +396,7 @@ export class ReplayDebuggee implements Debuggee {
   }
 
   private frameName(fn: number, traced: boolean): string {
-    const f = fn < this.rec.paths.size ? this.catalog.functions[fn] : undefined;
+    const f = fn < this.rec.paths.size ? this.catalog.entry(fn) : undefined;
     const name = f ? formatFrameName(f) : this.rec.paths.names[fn];
     return traced ? name : formatFrameName({ name: f?.name ?? name, qualifier: f?.qualifier }, true);
   }
@@ -407,7 +407,7 @@ export class ReplayDebuggee implements Debuggee {
       const fn = frameFn(stack[i]);
       const traced = frameTraced(stack[i]);
       const top = all.length === 0;
-      const f = fn < this.rec.paths.size ? this.catalog.functions[fn] : undefined;
+      const f = fn < this.rec.paths.size ? this.catalog.entry(fn) : undefined;
       all.push({
         name: this.frameName(fn, traced),
         hint: !traced || (!top && f?.plumbing) ? 'subtle' : undefined,
@@ -514,7 +514,7 @@ export class ReplayDebuggee implements Debuggee {
   stage(thread: number): StageInfo {
     const top = this.stack(thread)[0];
     const ref = top?.ref as ReplayFrame | undefined;
-    const f = ref && ref.fn >= 0 && ref.fn < this.rec.paths.size ? this.catalog.functions[ref.fn] : undefined;
+    const f = ref && ref.fn >= 0 && ref.fn < this.rec.paths.size ? this.catalog.entry(ref.fn) : undefined;
     const cur = this.rec.position;
     return {
       thread: this.threads().find((t) => t.id === thread)?.name ?? '',
