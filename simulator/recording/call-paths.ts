@@ -47,7 +47,7 @@ const RARE = 8;
 /** What a call through a pointer costs more than a direct one (a callback may only be scheduled there). */
 const INDIRECT = 2;
 /** A deeper caller is preferred while it costs at most this much more than the cheapest. */
-const SLACK = 1;
+const SLACK = 2;
 
 /** Shortest paths between catalog functions: dist[i * n + j] (FAR: unreachable), hop: the first callee. */
 interface Paths {

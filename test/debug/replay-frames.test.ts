@@ -83,5 +83,23 @@ describe('replayed stacks follow the call graph of the version', () => {
       submit.some((f) => f.presentationHint === 'label' && /^coroutine #\d+ · blk_aio_write_entry$/.test(f.name)),
       'the coroutine boundary is a label frame',
     );
+    // the pool's completion wakes the coroutine from its bottom half, not from a scheduled one
+    const wake = seen.findIndex((st) => fnName(st[0]) === 'thread_pool_completion_bh');
+    assert.deepEqual(seen[wake + 1].slice(0, 5).map(fnName), [
+      'qemu_aio_coroutine_enter',
+      'aio_co_enter',
+      'aio_co_wake',
+      'thread_pool_co_cb',
+      'thread_pool_completion_bh',
+    ]);
+  });
+
+  test('7.2 with an iothread: a request coroutine is entered from the submission, under the handler', async () => {
+    const seen = await walk(join(TRACES, '7.2/iothread-native.log'), '7.2', 8);
+    const enter = seen.find((st) => fnName(st[0]) === 'qemu_aio_coroutine_enter');
+    assert.ok(enter, 'a stop in qemu_aio_coroutine_enter');
+    const names = enter.map(fnName);
+    for (const f of ['blk_aio_prwv', 'virtio_blk_handle_request', 'aio_poll'])
+      assert.ok(names.includes(f), `${f} under qemu_aio_coroutine_enter: ${names.join(' ← ')}`);
   });
 });
