@@ -36,6 +36,8 @@ export interface StageInfo {
   requestIds: number[];
   event: number;
   timeNs: number;
+  /** A replay's: the 1-based line of the log the event was read from. */
+  line?: number;
 }
 
 /** DAP thread id and name of the pseudo-thread listing parked coroutines (stable, for nvim-dap). */

@@ -59,6 +59,7 @@ describe('a replay of the example log, as the editor sees it', () => {
     assert.equal(top.name, 'thread_pool_submit_aio');
     const ev = await scopeVars(s, top.id, /^Event$/);
     assert.equal(Number(ev.line), BP_LINE);
+    assert.equal(stage.line, BP_LINE);
     assert.equal(stage.function, 'thread_pool_submit_aio');
     assert.equal(stage.qemuVersion, '10.0');
     atBreakpoint = stage;

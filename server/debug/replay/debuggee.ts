@@ -524,6 +524,7 @@ export class ReplayDebuggee implements Debuggee {
       requestIds: ref ? this.requestsOf(ref) : [],
       event: cur?.seq ?? -1,
       timeNs: cur?.ev.time_ns ?? 0,
+      line: cur?.ev.line,
     };
   }
 
