@@ -293,9 +293,15 @@ export class Recording implements PassContext {
     this.view = pass;
     const start = pass.cur ? pass.cur.seq : -1;
     if (seq - start > 2 * LADDER) {
-      this.takeUntil(pass, seq - LADDER);
-      this.ladder.push(pass.save());
-      if (this.ladder.length > MAX_LADDER) this.ladder.shift();
+      // a long re-read leaves rungs every LADDER events before the target, not one: stepping
+      // back one event at a time then re-reads the whole stretch once per MAX_LADDER × LADDER
+      // events instead of once per LADDER (each up to `every` lines: tens of ms deep in a log)
+      const lowest = Math.max(start + LADDER, seq - LADDER * MAX_LADDER);
+      for (let at = lowest; at <= seq - LADDER; at += LADDER) {
+        this.takeUntil(pass, at);
+        this.ladder.push(pass.save());
+        if (this.ladder.length > MAX_LADDER) this.ladder.shift();
+      }
     }
     this.takeUntil(pass, seq);
     if (this.front.cur && pass.cur && pass.cur.seq === this.front.cur.seq) this.join();
