@@ -39,8 +39,8 @@ export interface RecordingThread {
 const CHECKPOINT_LINES = 4096;
 const MAX_CHECKPOINTS = 400;
 /** Saved states left near a step-back target, and how far before it. */
-const MAX_LADDER = 24;
-const LADDER = 64;
+const MAX_LADDER = 96;
+const LADDER = 16;
 /** Events whose thread is remembered for stepping back (a power of two). */
 const HISTORY = 1 << 16;
 /** Restores per view pass before it gets a new reader (its throwaway statistics grow). */
@@ -296,9 +296,15 @@ export class Recording implements PassContext {
     this.view = pass;
     const start = pass.cur ? pass.cur.seq : -1;
     if (seq - start > 2 * LADDER) {
-      this.takeUntil(pass, seq - LADDER);
-      this.ladder.push(pass.save());
-      if (this.ladder.length > MAX_LADDER) this.ladder.shift();
+      // a long re-read leaves a rung every LADDER events before the target, not one: stepping
+      // back one event at a time then re-reads the whole stretch once per MAX_LADDER × LADDER
+      // events instead of once per LADDER (each up to `every` lines: tens of ms deep in a log)
+      const lowest = Math.max(start + LADDER, seq - LADDER * MAX_LADDER);
+      for (let at = lowest; at <= seq - LADDER; at += LADDER) {
+        this.takeUntil(pass, at);
+        this.ladder.push(pass.save());
+        if (this.ladder.length > MAX_LADDER) this.ladder.shift();
+      }
     }
     this.takeUntil(pass, seq);
     if (this.front.cur && pass.cur && pass.cur.seq === this.front.cur.seq) this.join();

@@ -72,21 +72,24 @@ export class RequestLog {
       errors += this.failed[i];
     }
     const split = {} as FiguresSoFar['split'];
+    // one typed column reused for every stage, sorted natively: at the end of a 1 GiB log a
+    // number[] per stage sorted with a comparator took ~100 MB and seconds
+    const v = new Float32Array(n);
     STAGES.forEach((name, s) => {
-      const v: number[] = [];
+      let k = 0;
       for (let i = 0; i < n; i++) {
         const x = this.split[i * S + s];
-        if (x >= 0) v.push(x);
+        if (x >= 0) v[k++] = x;
       }
-      v.sort((a, b) => a - b);
+      const col = v.subarray(0, k).sort();
       const us = (ns: number): number => Math.round(ns) / 1000;
-      split[name] = v.length
+      split[name] = k
         ? {
-            count: v.length,
-            p50_us: us(nearestRank(v, 0.5)),
-            p90_us: us(nearestRank(v, 0.9)),
-            p99_us: us(nearestRank(v, 0.99)),
-            max_us: us(v[v.length - 1]),
+            count: k,
+            p50_us: us(nearestRank(col, 0.5)),
+            p90_us: us(nearestRank(col, 0.9)),
+            p99_us: us(nearestRank(col, 0.99)),
+            max_us: us(col[k - 1]),
           }
         : { count: 0, p50_us: null, p90_us: null, p99_us: null, max_us: null };
     });
