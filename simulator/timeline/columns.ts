@@ -33,3 +33,18 @@ export class Column<T extends Typed> {
     this.chunks[n][(row & MASK) * this.width + k] = v;
   }
 }
+
+/** A growable array of float64, append-only and read whole (`data` up to `length`): indexes, samples. */
+export class F64List {
+  data = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
