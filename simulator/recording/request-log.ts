@@ -1,20 +1,13 @@
-// The requests a recording has seen complete, in completion order, flat (≈ 50 bytes each): their
+// The requests a recording has seen complete, in completion order, flat (≈ 29 bytes each, in columns that grow by chunks): their
 // operation, status, the five-stage split of `trace --stats` and the event at which each was
 // decided. A view standing anywhere in the log asks for the figures of what completed before it,
 // so stepping back shows the statistics of that moment.
 
 import { nearestRank, OPS, Op, StageFigures, STAGES } from '../trace/stats';
 import type { RequestRecord } from '../trace/rebuild';
+import { Column } from '../timeline/columns';
 
 const S = STAGES.length;
-
-/** Grown by half (not doubled): on a 1 GiB log these arrays are most of the adapter's memory. */
-function grow<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5)));
-  b.set(a);
-  return b;
-}
 
 export interface FiguresSoFar {
   completed: number;
@@ -26,23 +19,18 @@ export interface FiguresSoFar {
 
 export class RequestLog {
   count = 0;
-  private seq = new Float64Array(1024);
-  private op = new Uint8Array(1024);
-  private failed = new Uint8Array(1024);
+  private readonly seq = new Column(Float64Array);
+  /** The op's index in OPS, times two, plus one when it failed. */
+  private readonly kind = new Column(Uint8Array);
   /** ns per stage; float32 keeps µs figures exact to well past a second. */
-  private split = new Float32Array(1024 * S);
+  private readonly split = new Column(Float32Array, S);
 
   /** Request `r` was decided (its interrupt raised or suppressed) at event `seq`. */
   add(r: RequestRecord, seq: number): void {
     const i = this.count++;
-    this.seq = grow(this.seq, i + 1);
-    this.op = grow(this.op, i + 1);
-    this.failed = grow(this.failed, i + 1);
-    this.split = grow(this.split, (i + 1) * S);
-    this.seq[i] = seq;
-    this.op[i] = OPS.indexOf(r.op);
-    this.failed[i] = r.status !== 0 ? 1 : 0;
-    for (let s = 0; s < S; s++) this.split[i * S + s] = r.split[s];
+    this.seq.set(i, seq);
+    this.kind.set(i, OPS.indexOf(r.op) * 2 + (r.status !== 0 ? 1 : 0));
+    for (let s = 0; s < S; s++) this.split.set(i, r.split[s], s);
   }
 
   /** How many were decided at or before event `seq`. */
@@ -51,7 +39,7 @@ export class RequestLog {
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.seq[mid] <= seq) lo = mid + 1;
+      if (this.seq.get(mid) <= seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -68,8 +56,9 @@ export class RequestLog {
     const byOp = { read: 0, write: 0, flush: 0, other: 0 } as Record<Op, number>;
     let errors = 0;
     for (let i = 0; i < n; i++) {
-      byOp[OPS[this.op[i]]]++;
-      errors += this.failed[i];
+      const k = this.kind.get(i);
+      byOp[OPS[k >> 1]]++;
+      errors += k & 1;
     }
     const split = {} as FiguresSoFar['split'];
     // one typed column reused for every stage, sorted natively: at the end of a 1 GiB log a
@@ -78,7 +67,7 @@ export class RequestLog {
     STAGES.forEach((name, s) => {
       let k = 0;
       for (let i = 0; i < n; i++) {
-        const x = this.split[i * S + s];
+        const x = this.split.get(i, s);
         if (x >= 0) v[k++] = x;
       }
       const col = v.subarray(0, k).sort();

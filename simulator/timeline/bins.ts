@@ -99,18 +99,3 @@ export function resample(
   }
   return out;
 }
-
-/** A growable array of float64 (append-only). */
-export class F64List {
-  data = new Float64Array(1024);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-}

@@ -9,7 +9,8 @@ import { CATALOG_VERSIONS, Catalog, Fn, functionIdCount, getCatalog } from '../c
 import { CoState } from '../coroutine/coroutine';
 import { Machine } from '../engine/machine';
 import { Phase, SimThread, StageEvent } from '../engine/types';
-import { addAt, addSpan, BinGrid, F64List, foldPairs, resample, Series } from './bins';
+import { addAt, addSpan, BinGrid, foldPairs, resample, Series } from './bins';
+import { F64List } from './columns';
 import { RequestTable } from './requests';
 
 const CATALOGS: readonly Catalog[] = CATALOG_VERSIONS.map((v) => getCatalog(v));

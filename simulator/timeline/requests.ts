@@ -1,5 +1,5 @@
-// Every guest request of a run with its stage times, kept flat (≈ 30 bytes a request) so a
-// million fit: when the guest queued it and, once it completed, how long each of its five
+// Every guest request of a run with its stage times, kept flat (≈ 42 bytes a request, in
+// columns that grow by chunks) so a million fit: when the guest queued it and, once it completed, how long each of its five
 // stages took (guest/driver.ts STAGE_NAMES). Completions arrive in time order, so the
 // completion list is sorted by completion time and a range is found by bisection.
 
@@ -9,6 +9,7 @@ import { IoOp } from '../backends/device';
 import { vreq } from '../virtio/virtio-blk';
 import type { Machine } from '../engine/machine';
 import { BinGrid } from './bins';
+import { Column } from './columns';
 
 export const STAGES = STAGE_NAMES;
 const S = STAGES.length;
@@ -45,27 +46,17 @@ function span(a: number, b: number): number {
   return a >= 0 && b >= 0 ? b - a : NaN;
 }
 
-function grow<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  let n = a.length;
-  // by half, not doubled: a replayed 1 GiB log holds ~650k requests
-  while (n < need) n = Math.ceil(n * 1.5);
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
-
 export class RequestTable {
-  /** Indexed by request id: when it was queued (NaN: never seen). */
-  private queued = new Float64Array(1024).fill(NaN);
-  /** Indexed by id × 5: each stage's duration (ns), NaN when it had no such stage. */
-  private stages = new Float32Array(1024 * S);
-  private op = new Uint8Array(1024);
-  /** Indexed by id: 0 in flight (or never seen), 1 completed, 2 completed with an error. */
-  private state = new Uint8Array(1024);
+  /** By request id: when it was queued (NaN: never seen). */
+  private readonly queued = new Column(Float64Array, 1, NaN);
+  /** By id, five a row: each stage's duration (ns), NaN when it had no such stage. */
+  private readonly stages = new Column(Float32Array, S);
+  private readonly op = new Column(Uint8Array);
+  /** By id: 0 in flight (or never seen), 1 completed, 2 completed with an error. */
+  private readonly state = new Column(Uint8Array);
   /** Ids in completion order, and their completion times. */
-  private doneIds = new Int32Array(1024);
-  private doneAt = new Float64Array(1024);
+  private readonly doneIds = new Column(Int32Array);
+  private readonly doneAt = new Column(Float64Array);
   done = 0;
   /** Queued and not completed. */
   private readonly open = new Set<number>();
@@ -73,12 +64,7 @@ export class RequestTable {
   private longest = 0;
 
   onQueued(id: number, t: number): void {
-    if (id >= this.queued.length) {
-      const old = this.queued.length;
-      this.queued = grow(this.queued, id + 1);
-      this.queued.fill(NaN, old);
-    }
-    this.queued[id] = t;
+    this.queued.set(id, t);
     this.open.add(id);
   }
 
@@ -97,30 +83,24 @@ export class RequestTable {
 
   /** A request completed: its six marks (queued, popped, backend submit and done, used ring, seen; -1 unknown). */
   done6(id: number, op: RequestSpan['op'], failed: boolean, marks: readonly number[]): void {
-    if (!(this.queued[id] >= 0)) this.onQueued(id, marks[0]);
+    if (!(this.queued.get(id) >= 0)) this.onQueued(id, marks[0]);
     this.open.delete(id);
-    this.stages = grow(this.stages, (id + 1) * S);
-    this.op = grow(this.op, id + 1);
-    this.state = grow(this.state, id + 1);
-    const st = this.stages;
-    for (let i = 0; i < S; i++) st[id * S + i] = span(marks[i], marks[i + 1]);
-    this.op[id] = OP_CODES[op];
-    this.state[id] = failed ? 2 : 1;
-    this.doneIds = grow(this.doneIds, this.done + 1);
-    this.doneAt = grow(this.doneAt, this.done + 1);
-    this.doneIds[this.done] = id;
-    this.doneAt[this.done++] = marks[S];
+    for (let i = 0; i < S; i++) this.stages.set(id, span(marks[i], marks[i + 1]), i);
+    this.op.set(id, OP_CODES[op]);
+    this.state.set(id, failed ? 2 : 1);
+    this.doneIds.set(this.done, id);
+    this.doneAt.set(this.done++, marks[S]);
     this.longest = Math.max(this.longest, marks[S] - marks[0]);
   }
 
   /** The six marks of request `id`; unreached ones -1 (in flight at the end of the recording). */
   marks(id: number): number[] {
-    const q = this.queued[id];
+    const q = this.queued.get(id);
     const out = [q, -1, -1, -1, -1, -1];
-    if (!this.state[id]) return out;
+    if (!this.state.get(id)) return out;
     let t = q;
     for (let i = 0; i < S; i++) {
-      const d = this.stages[id * S + i];
+      const d = this.stages.get(id, i);
       if (Number.isNaN(d)) continue;
       t += d;
       out[i + 1] = t;
@@ -134,7 +114,7 @@ export class RequestTable {
     let hi = this.done;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.doneAt[mid] < t) lo = mid + 1;
+      if (this.doneAt.get(mid) < t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -146,10 +126,10 @@ export class RequestTable {
    */
   private eachCompleted(from: number, to: number, fn: (id: number) => boolean | void): void {
     for (let i = this.firstDoneAtOrAfter(from); i < this.done; i++) {
-      const id = this.doneIds[i];
-      if (this.queued[id] > to) {
+      const id = this.doneIds.get(i);
+      if (this.queued.get(id) > to) {
         // completions are in time order: past `to + longest` nothing can start before `to`
-        if (this.doneAt[i] > to + this.longest) return;
+        if (this.doneAt.get(i) > to + this.longest) return;
         continue;
       }
       if (fn(id) === true) return;
@@ -158,7 +138,7 @@ export class RequestTable {
 
   /** Requests queued by `to` and not completed (in flight at the end of the recording). */
   private inFlight(to: number): number[] {
-    return [...this.open].filter((id) => this.queued[id] <= to);
+    return [...this.open].filter((id) => this.queued.get(id) <= to);
   }
 
   /** How many requests overlap [from, to], counting no further than `limit` + 1. */
@@ -177,8 +157,8 @@ export class RequestTable {
       const marks = this.marks(id);
       return {
         id,
-        op: OPS[this.op[id]] ?? 'other',
-        failed: this.state[id] === 2,
+        op: OPS[this.op.get(id)] ?? 'other',
+        failed: this.state.get(id) === 2,
         marks,
         row: 0,
         endsAt: marks[S] >= 0 ? marks[S] : end,
@@ -204,10 +184,10 @@ export class RequestTable {
     const st = this.stages;
     this.eachCompleted(grid.origin, grid.end, (id) => {
       // the marks, as marks() adds them up, without an array per request
-      let t = this.queued[id];
+      let t = this.queued.get(id);
       let known = true;
       for (let i = 0; i < S; i++) {
-        const d = st[id * S + i];
+        const d = st.get(id, i);
         if (Number.isNaN(d)) {
           known = false;
           continue;
@@ -217,7 +197,7 @@ export class RequestTable {
         known = true;
       }
     });
-    for (const id of this.inFlight(grid.end)) occ[S].add(this.queued[id], end);
+    for (const id of this.inFlight(grid.end)) occ[S].add(this.queued.get(id), end);
     return occ.map((o) => o.averages());
   }
 
@@ -226,12 +206,12 @@ export class RequestTable {
     const hs = STAGES.map(() => newHistogram());
     const total = newHistogram();
     let n = 0;
-    for (let i = this.firstDoneAtOrAfter(from); i < this.done && this.doneAt[i] <= to; i++) {
-      const id = this.doneIds[i];
+    for (let i = this.firstDoneAtOrAfter(from); i < this.done && this.doneAt.get(i) <= to; i++) {
+      const id = this.doneIds.get(i);
       n++;
       let sum = 0;
       for (let k = 0; k < S; k++) {
-        const d = this.stages[id * S + k];
+        const d = this.stages.get(id, k);
         if (Number.isNaN(d)) continue;
         record(hs[k], d);
         sum += d;

@@ -3,6 +3,8 @@
 // with count and percentiles per operation and for all; the slowest requests, merges,
 // interrupts per completion, requests in flight over time, and what the log got wrong.
 
+import { F64List } from '../timeline/columns';
+
 export const STAGES = ['kick_to_pop', 'pop_to_submit', 'backend', 'reenter_to_notify', 'total'] as const;
 export type StageName = (typeof STAGES)[number];
 export const OPS = ['read', 'write', 'flush', 'other'] as const;
@@ -29,26 +31,12 @@ export interface RequestTimes {
   split: Float64Array;
 }
 
-/** Append-only growable column of numbers (so a checkpoint is just its length). */
-class Column {
-  data = new Float64Array(64);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 /** Nearest-rank percentile (the value below which p of the samples fall), of sorted values. */
 export function nearestRank(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
-function figures(col: Column): StageFigures {
+function figures(col: F64List): StageFigures {
   if (col.length === 0) return { count: 0, p50_us: null, p90_us: null, p99_us: null, max_us: null };
   const v = col.data.slice(0, col.length).sort();
   const us = (ns: number): number => Math.round(ns) / 1000;
@@ -129,7 +117,7 @@ export interface LineNote {
 const KEEP_NOTES = 5;
 
 export class TraceStats {
-  private readonly cols: Column[][] = OPS.map(() => STAGES.map(() => new Column()));
+  private readonly cols: F64List[][] = OPS.map(() => STAGES.map(() => new F64List()));
   readonly slowest: RequestTimes[] = [];
   requests = 0;
   completed = 0;
@@ -192,7 +180,7 @@ export class TraceStats {
   /** Figures of one stage over some operations. */
   stage(stage: StageName, ops: readonly Op[]): StageFigures {
     const s = STAGES.indexOf(stage);
-    const merged = new Column();
+    const merged = new F64List();
     for (const op of ops) {
       const c = this.cols[OPS.indexOf(op)][s];
       for (let i = 0; i < c.length; i++) merged.push(c.data[i]);
