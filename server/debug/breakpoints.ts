@@ -170,20 +170,11 @@ export class Breakpoints extends BreakpointBook implements StopPolicy {
     this.vmStopFn = catalog.idOf('vm_stop');
   }
 
-  /** Function ids a breakpoint name means: `name`, `name@qualifier`, or `file.c:name`. */
+  /** Function ids a breakpoint name means (see functionIdsOf), or why there are none. */
   private idsFor(spec: string): number[] | string {
     const name = spec.trim();
-    const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
-    if (fileQualified) {
-      const ids = this.catalog
-        .idsOf(fileQualified[2])
-        .filter((i) => this.catalog.entry(i)?.file?.endsWith(fileQualified[1]));
-      return ids.length ? ids : `no function ${fileQualified[2]} in ${fileQualified[1]}`;
-    }
-    const byKey = this.catalog.idOf(name);
-    if (byKey >= 0 && name.includes('@')) return [byKey];
-    const ids = this.catalog.idsOf(name);
-    if (ids.length) return [...ids];
+    const ids = functionIdsOf(this.catalog, name);
+    if (ids !== null) return ids;
     // a function of another QEMU version: say what the simulated one calls it, if it has it
     for (const v of CATALOG_VERSIONS) {
       const other = getCatalog(v).idsOf(name);
@@ -305,4 +296,21 @@ export class Breakpoints extends BreakpointBook implements StopPolicy {
     if (!r) return 'A request failed.';
     return `Request ${r.id} (${IO_OP_NAMES[r.op]}, sector ${r.sector}) failed; policy ${r.op === IoOp.read ? `rerror=${w.rerror}` : `werror=${w.werror}`}.`;
   }
+}
+
+/**
+ * The functions of `c` a breakpoint name means — `name` (every function so named),
+ * `name@qualifier`, or `file.c:name` — a string saying why a file-qualified name matches none,
+ * or null when it is no function name of `c` (the caller says what else it may be).
+ */
+export function functionIdsOf(c: Catalog, name: string): number[] | string | null {
+  const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
+  if (fileQualified) {
+    const ids = c.idsOf(fileQualified[2]).filter((i) => c.entry(i)?.file?.endsWith(fileQualified[1]));
+    return ids.length ? ids : `no function ${fileQualified[2]} in ${fileQualified[1]} of QEMU ${c.version}`;
+  }
+  const byKey = c.idOf(name);
+  if (byKey >= 0 && name.includes('@')) return [byKey];
+  const ids = c.idsOf(name);
+  return ids.length ? [...ids] : null;
 }

@@ -22,7 +22,7 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import { DebugProtocol } from '@vscode/debugprotocol';
-import { promises as fsp, realpathSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { buildScenario, ConfigError, excerpt, getCatalog, readFioFile, readTraceWorkload } from '../../simulator';
@@ -510,10 +510,10 @@ export class QemuIoDebugSession extends DebugSession {
   }
 
   /** A replay can go to any line of its log (jump to cursor, "Replay from this line"). */
-  protected override gotoTargetsRequest(
+  protected override async gotoTargetsRequest(
     response: DebugProtocol.GotoTargetsResponse,
     args: DebugProtocol.GotoTargetsArguments,
-  ): void {
+  ): Promise<void> {
     if (!this.ready(response)) return;
     const log = this.traceFile;
     if (!log || !this.target!.logLineTarget)
@@ -523,7 +523,12 @@ export class QemuIoDebugSession extends DebugSession {
         1011,
       );
     const asked = args.source.path !== undefined ? resolve(pathOfSource(args.source.path)) : undefined;
-    if (asked !== log.path && asked !== log.real && !(asked && realpathOrSelf(asked) === log.real))
+    // the same file by another name (a symlink) too; the disk is asked only then, asynchronously
+    const same =
+      asked === log.path ||
+      asked === log.real ||
+      (asked && (await fsp.realpath(asked).catch(() => asked))) === log.real;
+    if (!same)
       return this.fail(
         response,
         new Error(
@@ -811,15 +816,6 @@ function clientText(message: string): string {
   const line = message.split('\n', 1)[0];
   const cut = line.length > MAX_ERROR_CHARS ? `${line.slice(0, MAX_ERROR_CHARS)}…` : line;
   return cut.replace(/[{}]/g, (b) => (b === '{' ? '(' : ')'));
-}
-
-/** The real path of `path` (symlinks resolved), or `path` when it cannot be read. */
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }
 
 /**

@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { ERRNO_NAMES, lookupEvent } from '../../../simulator';
 import type { Pass, RecEvent, Recording } from '../../../simulator';
-import { BreakpointBook, Bp, BreakpointSpec, ResolvedBreakpoint } from '../breakpoints';
+import { BreakpointBook, Bp, BreakpointSpec, functionIdsOf, ResolvedBreakpoint } from '../breakpoints';
 import type { Stop } from '../execution';
 import type { SourceMap } from '../sources';
 import { eventArgs, eventScope } from './view';
@@ -47,16 +47,9 @@ export class ReplayBreakpoints extends BreakpointBook {
     const name = spec.trim();
     const c = this.rec.catalog;
     if (c.traceEvent(name)) return { event: name };
-    const fileQualified = /^(.+\.[ch]):([A-Za-z_]\w*)$/.exec(name);
-    if (fileQualified) {
-      const ids = c.idsOf(fileQualified[2]).filter((i) => c.entry(i)?.file?.endsWith(fileQualified[1]));
-      return ids.length
-        ? { fns: [...ids] }
-        : `no function ${fileQualified[2]} in ${fileQualified[1]} in ${this.version}`;
-    }
-    const byKey = c.idOf(name);
-    if (byKey >= 0) return { fns: [byKey] };
-    if (c.idsOf(name).length) return { fns: [...c.idsOf(name)] };
+    const ids = functionIdsOf(c, name);
+    if (typeof ids === 'string') return ids;
+    if (ids !== null) return { fns: ids };
     // a name of another version: say what this one calls it
     const other = lookupEvent(name);
     const here = other.versions.find((v) => v.version === this.rec.version);

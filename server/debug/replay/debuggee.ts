@@ -66,6 +66,7 @@ export class ReplayDebuggee implements Debuggee {
   private timer: NodeJS.Timeout | null = null;
   private lastWaitingNote = 0;
   private noted = 0;
+  private lastLineEvent: { line: number; at: NonNullable<ReturnType<Recording['firstEventFrom']>> } | null = null;
 
   constructor(
     private readonly opened: OpenedTrace,
@@ -319,7 +320,7 @@ export class ReplayDebuggee implements Debuggee {
   }
 
   logLineTarget(line: number): { label: string; line: number } | null {
-    const at = this.rec.firstEventFrom(line);
+    const at = this.eventFromLine(line);
     if (at) return { label: `${at.name} (line ${at.line})`, line: at.line };
     // not read yet: the goto reads on to it; a whole log read has none
     return this.rec.front.finished ? null : { label: `line ${line} (not read yet)`, line };
@@ -327,10 +328,20 @@ export class ReplayDebuggee implements Debuggee {
 
   seekLogLine(line: number): Promise<Stop> {
     const went = (e: RecEvent): Stop => this.stopAt('goto', `Went to line ${e.ev.line} of the log (event ${e.seq})`, e);
-    const at = this.rec.firstEventFrom(line);
+    const at = this.eventFromLine(line);
     if (at) return Promise.resolve(this.goTo(at.seq, went));
     // not read yet: read on to it (pausable, like any run)
     return this.forward((e) => (e.ev.line >= line ? went(e) : null), { breakpoints: false });
+  }
+
+  /** The recording's firstEventFrom, remembered for the goto that follows a gotoTargets (a read event never moves). */
+  private eventFromLine(line: number): ReturnType<Recording['firstEventFrom']> {
+    if (this.lastLineEvent?.line !== line) {
+      const at = this.rec.firstEventFrom(line);
+      if (!at) return null;
+      this.lastLineEvent = { line, at };
+    }
+    return this.lastLineEvent.at;
   }
 
   pause(): void {
